@@ -1,0 +1,43 @@
+/**
+ * Who may do what: each permission one readable line. What a credential may do follows its roles; the office's
+ * administration also needs the unit to be the office. Services call {@link authorize} before they act.
+ */
+import { forbidden } from '../graphql/errors';
+import type { Principal } from './principal';
+import { Role } from './roles';
+
+interface Policy {
+  /** Said in the FORBIDDEN message: what the caller lacks. */
+  needs: string;
+  allow: (principal: Principal) => boolean;
+}
+
+const policies = {
+  /** Admit member units, change and deactivate them. */
+  manageUnits: { needs: 'an office credential with ADMIN', allow: (p) => p.isOffice && p.has(Role.ADMIN) },
+  /** Issue, list and revoke credentials of any unit. */
+  manageCredentials: { needs: 'an office credential with ADMIN', allow: (p) => p.isOffice && p.has(Role.ADMIN) },
+  /** See the member units of the mechanism. */
+  listUnits: { needs: 'READ or ADMIN', allow: (p) => p.has(Role.READ) || p.has(Role.ADMIN) },
+  /** Query enterprises. */
+  readEnterprises: { needs: 'READ', allow: (p) => p.has(Role.READ) },
+  /** Register an enterprise or correct its registry facts. */
+  registerEnterprises: { needs: 'an office credential with ADMIN', allow: (p) => p.isOffice && p.has(Role.ADMIN) },
+  /** Publish the unit's own lists and withdraw its entries (the office: any unit's, naming it). */
+  publishRiskLists: { needs: 'PUBLISH', allow: (p) => p.has(Role.PUBLISH) },
+  /** Query list entries and publications (what is visible follows the unit). */
+  readRiskLists: { needs: 'READ', allow: (p) => p.has(Role.READ) },
+  /** See personal data (a legal representative's ID number, a contact phone) unmasked. */
+  seePersonalData: { needs: 'PERSONAL_DATA', allow: (p) => p.has(Role.PERSONAL_DATA) },
+} satisfies Record<string, Policy>;
+
+export type Action = keyof typeof policies;
+
+export function can(principal: Principal, action: Action): boolean {
+  return policies[action].allow(principal);
+}
+
+/** Throws FORBIDDEN naming what is missing unless the principal may take the action. */
+export function authorize(principal: Principal, action: Action): void {
+  if (!can(principal, action)) throw forbidden(`${action} needs ${policies[action].needs}`);
+}

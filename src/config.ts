@@ -1,0 +1,137 @@
+/**
+ * Settings: the environment turned into typed, validated values. A bad setting stops start-up with one
+ * line that says which variable to fix (a {@link ConfigError}); nothing else in the hub reads process.env.
+ */
+import path from 'node:path';
+import bytes from 'bytes';
+import { parseRegionCode } from './modules/enterprises/region';
+import { parseUnitCode } from './modules/units/unit-code';
+import { parseUnitKind, type UnitKind } from './modules/units/unit-kind';
+
+export interface HubConfig {
+  /** TCP port of GraphQL over HTTP and WebSocket (`PORT`, default 4000; 0 picks a free port). */
+  port: number;
+  /** Interface to listen on (`HOST`, default 0.0.0.0). */
+  host: string;
+  /** PostgreSQL server URL (`DATABASE_URL`); undefined runs the embedded PostgreSQL (PGlite). */
+  databaseUrl?: string;
+  /** Folder of the embedded database (`DATA_DIR`, default ./data); unused with `DATABASE_URL`. */
+  dataDir: string;
+  /** Apply pending migrations at start (`MIGRATE_ON_START`, default true). */
+  migrateOnStart: boolean;
+  /** Key of the office's first credential (`HUB_ADMIN_KEY`); generated and printed once when unset. */
+  adminKey?: string;
+  /** The coordination office created at first start (`HUB_OFFICE_CODE`, `HUB_OFFICE_KIND`,
+   * `HUB_OFFICE_NAME`, `HUB_OFFICE_REGION`); used only when the database has no office yet. */
+  office: { code: string; kind: UnitKind; name: string; regionCode: string };
+  /** Largest accepted request body in bytes (`BODY_LIMIT`, default 64mb: a whole list is published at once). */
+  bodyLimit: number;
+  /** Database connections per hub (`DB_POOL_SIZE`, default 10 on a server, 4 embedded). */
+  poolSize: number;
+  /** Largest `first` of a connection (`MAX_PAGE_SIZE`, default 500). */
+  maxPageSize: number;
+  /** pino level (`LOG_LEVEL`, default info; the command line's own commands default to warn). */
+  logLevel: string;
+  /** Whether `LOG_LEVEL` was set at all. */
+  logLevelSet: boolean;
+}
+
+/** A setting that cannot be used; its message is the one line printed before the hub exits. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads and validates every setting; throws {@link ConfigError} naming the first bad variable. */
+export function loadConfig(env: Env = process.env): HubConfig {
+  const databaseUrl = blankToUndefined(env.DATABASE_URL);
+  if (databaseUrl !== undefined) checkDatabaseUrl(databaseUrl);
+
+  const adminKey = blankToUndefined(env.HUB_ADMIN_KEY);
+  if (adminKey !== undefined && !/^[\x21-\x7e]{24,200}$/.test(adminKey)) {
+    throw new ConfigError('HUB_ADMIN_KEY must be 24 to 200 printable characters without spaces');
+  }
+
+  const officeCode = parseUnitCode(blankToUndefined(env.HUB_OFFICE_CODE) ?? 'OFFICE');
+  if (!officeCode.ok) throw new ConfigError(`HUB_OFFICE_CODE: ${officeCode.message}`);
+  const officeKind = parseUnitKind(blankToUndefined(env.HUB_OFFICE_KIND) ?? 'OTHER');
+  if (!officeKind.ok) throw new ConfigError(`HUB_OFFICE_KIND: ${officeKind.message}`);
+  const officeRegion = blankToUndefined(env.HUB_OFFICE_REGION) ?? '140800';
+  const region = parseRegionCode(officeRegion);
+  if (!region.ok) throw new ConfigError(`HUB_OFFICE_REGION: ${region.message}`);
+
+  const logLevel = blankToUndefined(env.LOG_LEVEL) ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+
+  return {
+    port: integer(env, 'PORT', 4000, 0, 65535),
+    host: blankToUndefined(env.HOST) ?? '0.0.0.0',
+    databaseUrl,
+    dataDir: path.resolve(blankToUndefined(env.DATA_DIR) ?? 'data'),
+    migrateOnStart: boolean(env, 'MIGRATE_ON_START', true),
+    adminKey,
+    office: {
+      code: officeCode.value,
+      kind: officeKind.value,
+      name: blankToUndefined(env.HUB_OFFICE_NAME) ?? '府院联动机制办公室',
+      regionCode: region.value,
+    },
+    bodyLimit: byteSize(env, 'BODY_LIMIT', '64mb'),
+    poolSize: integer(env, 'DB_POOL_SIZE', databaseUrl ? 10 : 4, 1, 200),
+    maxPageSize: integer(env, 'MAX_PAGE_SIZE', 500, 1, 100000),
+    logLevel,
+    logLevelSet: blankToUndefined(env.LOG_LEVEL) !== undefined,
+  };
+}
+
+function blankToUndefined(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function checkDatabaseUrl(value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('DATABASE_URL is not a URL: expected postgres://user@host:5432/database');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://, got ${url.protocol}//`);
+  }
+  if (!url.hostname) throw new ConfigError('DATABASE_URL names no host: expected postgres://user@host:5432/database');
+  if (url.pathname.length <= 1) {
+    throw new ConfigError('DATABASE_URL names no database: expected postgres://user@host:5432/database');
+  }
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = blankToUndefined(env[name]);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = blankToUndefined(env[name])?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+function byteSize(env: Env, name: string, fallback: string): number {
+  const raw = blankToUndefined(env[name]) ?? fallback;
+  const parsed = /^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i.test(raw) ? bytes.parse(raw) : null;
+  if (parsed === null || !Number.isFinite(parsed) || parsed < 1024) {
+    throw new ConfigError(`${name} must be a size such as 512kb or 64mb (at least 1kb), got "${raw}"`);
+  }
+  return parsed;
+}

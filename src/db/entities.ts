@@ -1,0 +1,23 @@
+/** Every ORM entity of the hub; the ORM, the migration check and the schema diff all use this one list. */
+import { AuditRecord } from '../audit/audit-record.entity';
+import { ChangeCommit, ChangeLogCounter } from '../feed/change-commit.entity';
+import { ChangeEvent } from '../feed/change-event.entity';
+import { RiskEntryVersion } from '../modules/risk-lists/risk-entry-version.entity';
+import { RiskEntry } from '../modules/risk-lists/risk-entry.entity';
+import { RiskPublication } from '../modules/risk-lists/risk-publication.entity';
+import { Enterprise } from '../modules/enterprises/enterprise.entity';
+import { Credential } from '../modules/units/credential.entity';
+import { Unit } from '../modules/units/unit.entity';
+
+export const entities = [
+  Unit,
+  Credential,
+  Enterprise,
+  AuditRecord,
+  ChangeLogCounter,
+  ChangeCommit,
+  ChangeEvent,
+  RiskPublication,
+  RiskEntry,
+  RiskEntryVersion,
+];

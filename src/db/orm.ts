@@ -1,0 +1,48 @@
+/**
+ * The ORM: @mikro-orm/postgresql on the PostgreSQL server of DATABASE_URL or on the embedded one, through the
+ * same driver and the same migrations.
+ */
+import { MikroORM, type Options } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import { migrationsList } from '../../migrations';
+import { entities } from './entities';
+
+export type Orm = MikroORM<PostgreSqlDriver>;
+
+export function ormOptions(clientUrl: string, poolSize: number, log?: Logger): Options<PostgreSqlDriver> {
+  return {
+    driver: PostgreSqlDriver,
+    clientUrl,
+    entities,
+    extensions: [Migrator],
+    pool: { min: 0, max: poolSize },
+    // A stuck connection attempt is reported instead of hanging start-up.
+    driverOptions: { connection: { connectionTimeoutMillis: 10_000 } },
+    forceUtcTimezone: true,
+    allowGlobalContext: false,
+    discovery: { disableDynamicFileAccess: true },
+    colors: false,
+    debug: log?.isLevelEnabled('trace') ? ['query'] : false,
+    logger: (message) => log?.trace({ orm: true }, message),
+    migrations: {
+      tableName: 'mikro_orm_migrations',
+      migrationsList,
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+    },
+  };
+}
+
+/** Connects, and fails with the driver's own error when the server cannot be reached. */
+export async function openOrm(clientUrl: string, poolSize: number, log?: Logger): Promise<Orm> {
+  const orm = await MikroORM.init<PostgreSqlDriver>(ormOptions(clientUrl, poolSize, log));
+  const check = await orm.checkConnection();
+  if (!check.ok) {
+    await orm.close(true);
+    throw check.error ?? new Error(check.reason);
+  }
+  return orm;
+}

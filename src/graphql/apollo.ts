@@ -1,0 +1,43 @@
+/** Apollo Server for GraphQL over HTTP, with the hub's error masking and request logging. */
+import type { Server } from 'node:http';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import type { HubContext } from './context';
+import { formatError } from './format-error';
+import { operationLabel } from './operation-log';
+
+/** Records the operation name on the context for the request log. */
+const operationNamePlugin: ApolloServerPlugin<HubContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ contextValue, operation }) {
+        contextValue.operationName = operationLabel(operation) ?? undefined;
+      },
+    };
+  },
+};
+
+export function createApollo(schema: GraphQLSchema, httpServer: Server, log: Logger): ApolloServer<HubContext> {
+  return new ApolloServer<HubContext>({
+    schema,
+    // Every request carries a bearer key and no cookies, so a cross-site request cannot act for a user:
+    // the CSRF check protects nothing here and would block plain GET queries.
+    csrfPrevention: false,
+    // Never, in any NODE_ENV (jest runs with NODE_ENV=test, where Apollo would include them).
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    // The hub stops itself on SIGINT/SIGTERM (closing the database and the embedded database's lock);
+    // Apollo's own handler would re-raise the signal before that.
+    stopOnTerminationSignals: false,
+    formatError: (formatted, error) => formatError(formatted, error, log),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // The landing page loads from a CDN; the hub's networks are often offline.
+      ApolloServerPluginLandingPageDisabled(),
+      operationNamePlugin,
+    ],
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * The context of one GraphQL operation: an EntityManager fork, the caller and the services, made afresh for
+ * each HTTP request and each WebSocket operation and never outliving it.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import { authenticate } from '../access/authenticate';
+import type { Principal } from '../access/principal';
+import type { HubConfig } from '../config';
+import type { Orm } from '../db/orm';
+import { enterpriseLoader } from '../modules/enterprises/enterprise.loader';
+import { EnterpriseService } from '../modules/enterprises/enterprise.service';
+import { riskEntryLoaders } from '../modules/risk-lists/risk-entry.loader';
+import { RiskEntryService } from '../modules/risk-lists/risk-entry.service';
+import { RiskPublicationService } from '../modules/risk-lists/risk-publication.service';
+import { unitLoader } from '../modules/units/unit.loader';
+import { CredentialService } from '../modules/units/credential.service';
+import { UnitService } from '../modules/units/unit.service';
+import { HubError } from './errors';
+
+export class HubContext {
+  readonly units: UnitService;
+  readonly credentials: CredentialService;
+  readonly enterprises: EnterpriseService;
+  readonly riskEntries: RiskEntryService;
+  readonly riskPublications: RiskPublicationService;
+  private batched?: ReturnType<typeof createLoaders>;
+  /** Set once the operation is known, for the request log. */
+  operationName?: string;
+
+  private constructor(
+    readonly em: EntityManager,
+    readonly config: HubConfig,
+    readonly log: Logger,
+    private readonly caller: Principal | HubError,
+  ) {
+    this.units = new UnitService(em);
+    this.credentials = new CredentialService(em);
+    this.enterprises = new EnterpriseService(em);
+    this.riskEntries = new RiskEntryService(em);
+    this.riskPublications = new RiskPublicationService(em);
+  }
+
+  /** DataLoaders of this operation, made on first use (they need the caller). */
+  get loaders(): ReturnType<typeof createLoaders> {
+    this.batched ??= createLoaders(this);
+    return this.batched;
+  }
+
+  /** Authenticates `key` (a refusal is kept and thrown by the first field that needs a caller). */
+  static async create(orm: Orm, config: HubConfig, log: Logger, key: string | undefined): Promise<HubContext> {
+    const em = orm.em.fork();
+    let caller: Principal | HubError;
+    try {
+      caller = await authenticate(em, key);
+    } catch (error) {
+      if (!(error instanceof HubError)) throw error;
+      caller = error;
+    }
+    return new HubContext(em, config, log, caller);
+  }
+
+  /** The authenticated caller; UNAUTHENTICATED saying why when there is none. */
+  get principal(): Principal {
+    if (this.caller instanceof HubError) throw this.caller;
+    return this.caller;
+  }
+}
+
+function createLoaders(context: HubContext) {
+  return {
+    unit: unitLoader(context.em),
+    enterprise: enterpriseLoader(context.em, context.principal),
+    ...riskEntryLoaders(context.riskEntries, context.principal),
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * GraphQL over WebSocket (graphql-ws protocol) on the same port and path as HTTP. The key travels in
+ * `connectionParams.authorization` ("Bearer <key>"); a missing or bad key closes the socket with 4403, and the
+ * key is checked again for every operation, so a revoked key stops at its next operation. Validation and error
+ * masking are the same as over HTTP.
+ */
+import type { Server } from 'node:http';
+import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import { authenticate } from '../access/authenticate';
+import { bearerKey } from '../access/keys';
+import type { HubConfig } from '../config';
+import type { Orm } from '../db/orm';
+import { HubContext } from './context';
+import { ErrorCode } from './errors';
+import { formatError, loggable, raisedByGraphql } from './format-error';
+import { OperationLog, operationLabel } from './operation-log';
+
+export const GRAPHQL_PATH = '/graphql';
+/** Close code for a missing, unknown, expired or revoked key (graphql-ws's Forbidden). */
+export const CLOSE_FORBIDDEN = 4403;
+/** Close code when the hub itself failed (e.g. the database was unreachable while checking the key). */
+export const CLOSE_INTERNAL_ERROR = 1011;
+
+export interface WebSocketEndpoint {
+  /** Closes every socket and stops accepting new ones. */
+  dispose(): Promise<void>;
+}
+
+
+export function startWebSocket(httpServer: Server, schema: GraphQLSchema, orm: Orm, config: HubConfig, log: Logger): WebSocketEndpoint {
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: config.bodyLimit });
+  const keyOf = (params: Record<string, unknown> | undefined) =>
+    bearerKey(typeof params?.authorization === 'string' ? params.authorization : undefined);
+  const format = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error, log));
+  const operations = new OperationLog(log);
+
+  const server = useServer(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        try {
+          await authenticate(orm.em.fork(), keyOf(ctx.connectionParams));
+          return true;
+        } catch (error) {
+          if (error instanceof GraphQLError) return false; // graphql-ws closes with 4403 Forbidden
+          // Not the key's fault: say so rather than Forbidden.
+          log.error({ err: loggable(error) }, 'could not check the key of a WebSocket');
+          ctx.extra.socket.close(CLOSE_INTERNAL_ERROR, 'Internal server error');
+          return false;
+        }
+      },
+      // Authenticates afresh, parses and validates; every refusal is an error message, never a thrown error
+      // (graphql-ws would print a thrown one with its stack and close the socket with its message).
+      onSubscribe: async (ctx, id, payload) => {
+        operations.start(ctx.extra.socket, id);
+        let contextValue: HubContext;
+        try {
+          contextValue = await HubContext.create(orm, config, log, keyOf(ctx.connectionParams));
+          void contextValue.principal;
+        } catch (error) {
+          if (error instanceof GraphQLError) {
+            ctx.extra.socket.close(CLOSE_FORBIDDEN, 'Forbidden');
+            return [error];
+          }
+          log.error({ err: loggable(error) }, 'could not prepare a WebSocket operation');
+          return [new GraphQLError('Internal server error', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } })];
+        }
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+        }
+        contextValue.operationName = operationLabel(getOperationAST(document, payload.operationName)) ?? undefined;
+        operations.name(ctx.extra.socket, id, contextValue.operationName ?? null);
+        const errors = validate(schema, document, specifiedRules);
+        if (errors.length) {
+          return errors.map(
+            (error) =>
+              new GraphQLError(error.message, { nodes: error.nodes, originalError: error.originalError, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+          );
+        }
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+      },
+      onNext: (ctx, id, _payload, _args, result: ExecutionResult) => {
+        if (!result.errors) return;
+        operations.countErrors(ctx.extra.socket, id, result.errors.length);
+        // Errors before execution (variables that do not coerce) come without data: they are the caller's.
+        const requestError = result.data === undefined;
+        const errors = result.errors.map((error) =>
+          requestError && !error.extensions.code && raisedByGraphql(error)
+            ? new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'BAD_USER_INPUT' } })
+            : error,
+        );
+        return { ...result, errors: format(errors) };
+      },
+      // An error message ends its operation as a complete message does.
+      onError: (ctx, id, _payload, errors) => {
+        operations.countErrors(ctx.extra.socket, id, errors.length);
+        operations.finish(ctx.extra.socket, id);
+        return format(errors);
+      },
+      onComplete: (ctx, id) => operations.finish(ctx.extra.socket, id),
+    },
+    wsServer,
+  );
+
+  return {
+    async dispose() {
+      await server.dispose();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/** The express application: health, readiness, GraphQL over HTTP, and JSON answers for HTTP-level refusals. */
+import type { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import { bearerKey } from '../access/keys';
+import type { HubConfig } from '../config';
+import type { Orm } from '../db/orm';
+import { HubContext } from '../graphql/context';
+import { ErrorCode } from '../graphql/errors';
+import { GRAPHQL_PATH } from '../graphql/websocket';
+import { bodyErrors } from './body-errors';
+import { healthz, readyz } from './health';
+import { requestLog } from './request-log';
+
+export function createExpressApp(apollo: ApolloServer<HubContext>, orm: Orm, config: HubConfig, log: Logger): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestLog(log));
+  app.get('/healthz', healthz);
+  app.get('/readyz', readyz(orm, log));
+  app.use(
+    GRAPHQL_PATH,
+    express.json({ limit: config.bodyLimit }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const context = await HubContext.create(orm, config, log, bearerKey(req.headers.authorization));
+        res.locals.hubContext = context;
+        return context;
+      },
+    }),
+  );
+  app.use((_req, res) => {
+    res.status(404).json({ errors: [{ message: 'not found: GraphQL is served at /graphql', extensions: { code: ErrorCode.NOT_FOUND } }] });
+  });
+  app.use(bodyErrors(config.bodyLimit, log));
+  return app;
+}

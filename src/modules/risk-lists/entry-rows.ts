@@ -1,0 +1,198 @@
+/**
+ * Checking the rows of one publication (pure, no database): each row is validated on its own, so one bad row is
+ * one rejected row `{ index, uscc, field, message }`, and the good rows come back normalised with the content
+ * hash that decides whether an active entry is unchanged.
+ */
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { Classification } from '../../access/classification';
+import { parseLocalDate } from '../calendar-date';
+import { parseRegionCode } from '../enterprises/region';
+import { parseUscc, usccDivision } from '../enterprises/uscc';
+import type { UnitKind } from '../units/unit-kind';
+import { checkAmount, checkDetails, type RiskListType } from './list-types';
+import { RiskCategory, RiskLevel } from './risk-level';
+
+/** A row as the publisher sent it. */
+export interface EntryRowInput {
+  uscc: string;
+  enterpriseName: string;
+  regionCode?: string | null;
+  riskLevel: RiskLevel;
+  categories: RiskCategory[];
+  amount?: string | null;
+  effectiveDate?: string | null;
+  remarks?: string | null;
+  details?: unknown;
+  classification?: Classification | null;
+}
+
+export interface WithdrawalInput {
+  uscc: string;
+  reason: string;
+}
+
+/** A refused row of a publication: `index` is its position in `entries` (or in `withdrawals`). */
+export interface RejectedRow {
+  index: number;
+  uscc: string | null;
+  field: string;
+  message: string;
+}
+
+/** A good row, normalised, ready to stage. */
+export interface EntryRow {
+  index: number;
+  uscc: string;
+  enterpriseName: string;
+  regionCode: string;
+  riskLevel: RiskLevel;
+  categories: RiskCategory[];
+  amount: string | null;
+  effectiveDate: string | null;
+  remarks: string | null;
+  details: Record<string, unknown>;
+  classification: Classification;
+  sharedUnitCodes: string[];
+  sharedKinds: UnitKind[];
+  contentHash: string;
+}
+
+export interface RowDefaults {
+  listType: RiskListType;
+  classification: Classification;
+  sharedUnitCodes: string[];
+  sharedKinds: UnitKind[];
+  /** Regions of enterprises the hub knows, by USCC: the default region of a row that names none. */
+  knownRegions: ReadonlyMap<string, string>;
+}
+
+const NAME_MAX = 200;
+const REMARKS_MAX = 2000;
+const REASON_MAX = 500;
+
+/** Checks every row; rows whose USCC occurs more than once are all refused (which of them is right is unknown). */
+export function checkEntryRows(rows: readonly EntryRowInput[], defaults: RowDefaults): { good: EntryRow[]; rejected: RejectedRow[] } {
+  const good: EntryRow[] = [];
+  const rejected: RejectedRow[] = [];
+  rows.forEach((row, index) => {
+    const checked = checkEntryRow(row, index, defaults);
+    if ('field' in checked) rejected.push(checked);
+    else good.push(checked);
+  });
+  // Every row with a valid USCC counts, a row refused for another field too: when one occurrence is bad, the
+  // other is still not known to be the right one.
+  const positions = new Map<string, number[]>();
+  const valid = [...good, ...rejected.filter((r) => r.field !== 'uscc' && r.uscc !== null)] as { index: number; uscc: string }[];
+  for (const row of valid.sort((a, b) => a.index - b.index)) positions.set(row.uscc, [...(positions.get(row.uscc) ?? []), row.index]);
+  const duplicated = new Set([...positions].filter(([, at]) => at.length > 1).map(([uscc]) => uscc));
+  if (!duplicated.size) return { good, rejected };
+  for (const row of good.filter((r) => duplicated.has(r.uscc))) {
+    rejected.push({
+      index: row.index,
+      uscc: row.uscc,
+      field: 'uscc',
+      message: `${row.uscc} appears more than once in this publication (rows ${positions.get(row.uscc)!.join(', ')})`,
+    });
+  }
+  rejected.sort((a, b) => a.index - b.index);
+  return { good: good.filter((r) => !duplicated.has(r.uscc)), rejected };
+}
+
+function checkEntryRow(row: EntryRowInput, index: number, defaults: RowDefaults): EntryRow | RejectedRow {
+  const reject = (field: string, message: string, uscc: string | null = typeof row.uscc === 'string' ? row.uscc.trim() : null) => ({
+    index,
+    uscc,
+    field,
+    message,
+  });
+  const uscc = parseUscc(typeof row.uscc === 'string' ? row.uscc : '');
+  if (!uscc.ok) return reject('uscc', `invalid USCC: ${uscc.message}`);
+  const code = uscc.value;
+
+  const enterpriseName = typeof row.enterpriseName === 'string' ? row.enterpriseName.trim() : '';
+  if (!enterpriseName) return reject('enterpriseName', 'enterpriseName must not be empty', code);
+  if (enterpriseName.length > NAME_MAX) return reject('enterpriseName', `enterpriseName has more than ${NAME_MAX} characters`, code);
+
+  let regionCode: string;
+  if (row.regionCode != null && row.regionCode.trim() !== '') {
+    const region = parseRegionCode(row.regionCode);
+    if (!region.ok) return reject('regionCode', `invalid region code: ${region.message}`, code);
+    regionCode = region.value;
+  } else {
+    const known = defaults.knownRegions.get(code);
+    const division = parseRegionCode(usccDivision(code));
+    if (known) regionCode = known;
+    else if (division.ok) regionCode = division.value;
+    else return reject('regionCode', `regionCode is required: the USCC's division digits ${usccDivision(code)} are no region code`, code);
+  }
+
+  if (!Array.isArray(row.categories) || row.categories.length === 0) {
+    return reject('categories', 'categories must name at least one risk category', code);
+  }
+  const categories = [...new Set(row.categories)].sort();
+
+  const amount = checkAmount(defaults.listType, row.amount);
+  if (!amount.ok) return reject(amount.field, amount.message, code);
+
+  let effectiveDate: string | null = null;
+  if (row.effectiveDate != null && row.effectiveDate !== '') {
+    const date = parseLocalDate(row.effectiveDate);
+    if (!date.ok) return reject('effectiveDate', `effectiveDate: ${date.message}`, code);
+    effectiveDate = date.value;
+  }
+
+  const remarks = typeof row.remarks === 'string' && row.remarks.trim() ? row.remarks.trim() : null;
+  if (remarks && remarks.length > REMARKS_MAX) return reject('remarks', `remarks has more than ${REMARKS_MAX} characters`, code);
+
+  const details = checkDetails(defaults.listType, row.details);
+  if (!details.ok) return reject(details.field, details.message, code);
+
+  const classification = row.classification ?? defaults.classification;
+  const restricted = classification === Classification.RESTRICTED;
+  const content = {
+    riskLevel: row.riskLevel,
+    categories,
+    amount: amount.value,
+    effectiveDate,
+    remarks,
+    details: details.value,
+    classification,
+    sharedUnitCodes: restricted ? defaults.sharedUnitCodes : [],
+    sharedKinds: restricted ? defaults.sharedKinds : [],
+  };
+  return { index, uscc: code, enterpriseName, regionCode, ...content, contentHash: contentHash(content) };
+}
+
+/** What decides "unchanged": level, categories, amount, effective date, remarks, details and sharing (not the period). */
+export function contentHash(content: Record<string, unknown>): string {
+  return createHash('sha256').update(canonicalize(content)!).digest('hex');
+}
+
+/** Checks DELTA withdrawals; a USCC also among the entries, or withdrawn twice, is refused. */
+export function checkWithdrawals(
+  withdrawals: readonly WithdrawalInput[],
+  entryUsccs: ReadonlySet<string>,
+): { good: { index: number; uscc: string; reason: string }[]; rejected: RejectedRow[] } {
+  const good: { index: number; uscc: string; reason: string }[] = [];
+  const rejected: RejectedRow[] = [];
+  const seen = new Set<string>();
+  withdrawals.forEach((withdrawal, index) => {
+    const uscc = parseUscc(typeof withdrawal.uscc === 'string' ? withdrawal.uscc : '');
+    const raw = typeof withdrawal.uscc === 'string' ? withdrawal.uscc.trim() : null;
+    if (!uscc.ok) return void rejected.push({ index, uscc: raw, field: 'withdrawals.uscc', message: `invalid USCC: ${uscc.message}` });
+    const reason = typeof withdrawal.reason === 'string' ? withdrawal.reason.trim() : '';
+    if (!reason || reason.length > REASON_MAX) {
+      return void rejected.push({ index, uscc: uscc.value, field: 'withdrawals.reason', message: `a withdrawal needs a reason of 1 to ${REASON_MAX} characters` });
+    }
+    if (entryUsccs.has(uscc.value)) {
+      return void rejected.push({ index, uscc: uscc.value, field: 'withdrawals.uscc', message: `${uscc.value} is both published and withdrawn in this publication` });
+    }
+    if (seen.has(uscc.value)) {
+      return void rejected.push({ index, uscc: uscc.value, field: 'withdrawals.uscc', message: `${uscc.value} is withdrawn twice in this publication` });
+    }
+    seen.add(uscc.value);
+    good.push({ index, uscc: uscc.value, reason });
+  });
+  return { good, rejected };
+}

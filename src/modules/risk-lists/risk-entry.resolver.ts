@@ -1,0 +1,61 @@
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { pageRequest, toConnection } from '../../graphql/connection';
+import type { HubContext } from '../../graphql/context';
+import { EnterpriseNode, toEnterpriseNode } from '../enterprises/enterprise.types';
+import { toUnitNode, UnitNode } from '../units/unit.types';
+import { RiskEntryOrderField, SortDirection } from './risk-entry.service';
+import {
+  RiskEntryConnection,
+  RiskEntryFilter,
+  RiskEntryNode,
+  RiskEntryOrder,
+  RiskEntryVersionNode,
+  toRiskEntryNode,
+  toVersionNode,
+  WithdrawRiskEntriesInput,
+} from './risk-entry.types';
+
+@Resolver(() => RiskEntryNode)
+export class RiskEntryResolver {
+  @Query(() => RiskEntryConnection, { description: 'List entries the caller may see; newest first by default. Needs READ.' })
+  async riskEntries(
+    @Ctx() ctx: HubContext,
+    @Arg('filter', () => RiskEntryFilter, { nullable: true }) filter?: RiskEntryFilter,
+    @Arg('orderBy', () => RiskEntryOrder, { nullable: true }) orderBy?: RiskEntryOrder,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    const order = orderBy ?? { field: RiskEntryOrderField.PUBLISHED_AT, direction: SortDirection.DESC };
+    const page = await ctx.riskEntries.list(ctx.principal, filter ?? {}, order, pageRequest({ first, after }, ctx.config.maxPageSize, 2));
+    return toConnection(RiskEntryConnection, page, toRiskEntryNode);
+  }
+
+  @Mutation(() => [RiskEntryNode], { description: "Withdraw entries with a reason, all or none. PUBLISH; a unit its own, the office any unit's." })
+  async withdrawRiskEntries(@Ctx() ctx: HubContext, @Arg('input', () => WithdrawRiskEntriesInput) input: WithdrawRiskEntriesInput) {
+    return (await ctx.riskEntries.withdraw(ctx.principal, input)).map(toRiskEntryNode);
+  }
+
+  @FieldResolver(() => EnterpriseNode)
+  async enterprise(@Root() entry: RiskEntryNode, @Ctx() ctx: HubContext) {
+    const view = await ctx.loaders.enterprise.load(entry.uscc);
+    return toEnterpriseNode(view!);
+  }
+
+  @FieldResolver(() => UnitNode)
+  async publisher(@Root() entry: RiskEntryNode, @Ctx() ctx: HubContext) {
+    return toUnitNode((await ctx.loaders.unit.load(entry.row.publisherUnitId))!);
+  }
+
+  @FieldResolver(() => [RiskEntryVersionNode], { description: 'Every version, oldest first; the last is the current one.' })
+  async history(@Root() entry: RiskEntryNode, @Ctx() ctx: HubContext) {
+    return (await ctx.loaders.history.load(entry.row)).map(toVersionNode);
+  }
+}
+
+@Resolver(() => EnterpriseNode)
+export class EnterpriseRiskEntriesResolver {
+  @FieldResolver(() => [RiskEntryNode], { description: 'The active list entries of this enterprise the caller may see, newest first.' })
+  async riskEntries(@Root() enterprise: EnterpriseNode, @Ctx() ctx: HubContext) {
+    return (await ctx.loaders.activeByUscc.load(enterprise.uscc)).map(toRiskEntryNode);
+  }
+}

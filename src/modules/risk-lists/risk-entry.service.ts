@@ -1,0 +1,256 @@
+/**
+ * List entries: the hub's busiest read path (filtered, ordered, paged, only what the caller may see) and the
+ * withdrawal of single entries with a reason.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { authorize } from '../../access/policies';
+import type { Principal } from '../../access/principal';
+import { visibleSql } from '../../access/visibility';
+import { pgArray } from '../../db/sql';
+import { appendAudit } from '../../audit/audit.service';
+import { ChangeLogWriter } from '../../feed/change-log';
+import { badInput, conflict, forbidden, notFound } from '../../graphql/errors';
+import { toPage, type Page, type PageRequest } from '../../graphql/connection';
+import { parseLocalDate } from '../calendar-date';
+import { parseRegionPrefix } from '../enterprises/region';
+import { parseUscc } from '../enterprises/uscc';
+import { requiredText, ruleValue } from '../input';
+import type { UnitKind } from '../units/unit-kind';
+import type { RiskListType } from './list-types';
+import type { RiskCategory, RiskLevel } from './risk-level';
+import { isoTime, RISK_ENTRY_COLUMNS, riskEntryChangesSql, riskEntryRow, type RiskEntryRow } from './risk-entry.sql';
+
+export enum EntryStatusFilter {
+  ACTIVE = 'ACTIVE',
+  WITHDRAWN = 'WITHDRAWN',
+  ALL = 'ALL',
+}
+
+export interface RiskEntryFilter {
+  listTypes?: RiskListType[] | null;
+  /** Unit codes. */
+  publishers?: string[] | null;
+  publisherKinds?: UnitKind[] | null;
+  /** At least this severe: ORANGE means ORANGE or RED. */
+  minRiskLevel?: RiskLevel | null;
+  /** Entries with any of these categories. */
+  categories?: RiskCategory[] | null;
+  regionPrefix?: string | null;
+  status?: EntryStatusFilter | null;
+  effectiveFrom?: string | null;
+  effectiveTo?: string | null;
+  publishedFrom?: Date | null;
+  publishedTo?: Date | null;
+  uscc?: string | null;
+  /** A fragment of the enterprise's name, as published. */
+  enterpriseName?: string | null;
+}
+
+export enum RiskEntryOrderField {
+  PUBLISHED_AT = 'PUBLISHED_AT',
+  /** DESC puts RED first. */
+  SEVERITY = 'SEVERITY',
+  AMOUNT = 'AMOUNT',
+}
+
+export enum SortDirection {
+  ASC = 'ASC',
+  DESC = 'DESC',
+}
+
+export interface RiskEntryOrder {
+  field: RiskEntryOrderField;
+  direction: SortDirection;
+}
+
+/** Sort expression and the type its cursor value is cast back to. */
+const ORDER: Record<RiskEntryOrderField, { expression: string; cast: string }> = {
+  PUBLISHED_AT: { expression: 'r.published_at', cast: 'timestamptz' },
+  SEVERITY: { expression: '(5 - r.risk_level)', cast: 'int' },
+  AMOUNT: { expression: 'coalesce(r.amount, -1)', cast: 'numeric' },
+};
+
+export interface RiskEntryVersionRow {
+  version: number;
+  enterpriseName: string;
+  regionCode: string;
+  riskLevel: number;
+  categories: string[];
+  amount: string | null;
+  effectiveDate: string | null;
+  remarks: string | null;
+  details: Record<string, unknown>;
+  classification: string;
+  period: string | null;
+  publishedAt: Date;
+  supersededAt: Date | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A cursor's values reach SQL as casts (`?::timestamptz`, `?::uuid`, …): when PostgreSQL cannot read them (a
+ * forged cursor, or one of another order) the query fails with a data exception (SQLSTATE class 22), which is
+ * bad input naming `after`, not an internal error. Use as `.catch(cursorRefused(page))` on the page's query.
+ */
+export function cursorRefused(page: PageRequest): (error: unknown) => never {
+  return (error) => {
+    if (page.after && /^22/.test(String((error as { code?: unknown })?.code ?? ''))) {
+      throw badInput('after is not a cursor of this list', { field: 'after', rule: 'cursor' });
+    }
+    throw error;
+  };
+}
+
+export class RiskEntryService {
+  constructor(private readonly em: EntityManager) {}
+
+  async list(principal: Principal, filter: RiskEntryFilter, order: RiskEntryOrder, page: PageRequest): Promise<Page<RiskEntryRow>> {
+    authorize(principal, 'readRiskLists');
+    const { where, params } = this.conditions(principal, filter);
+    const { expression, cast } = ORDER[order.field];
+    const descending = order.direction === SortDirection.DESC;
+    const after = page.after ? ` and (${expression}, r.id) ${descending ? '<' : '>'} (?::${cast}, ?::uuid)` : '';
+    const direction = descending ? 'desc' : 'asc';
+    const raw = await this.em.execute<Record<string, unknown>[]>(
+      `select ${RISK_ENTRY_COLUMNS}, (${expression})::text as "sortKey"
+       from risk_entry r join unit u on u.id = r.publisher_unit_id
+       where ${where}${after}
+       order by ${expression} ${direction}, r.id ${direction} limit ?`,
+      [...params, ...(page.after ?? []), page.first + 1],
+    ).catch(cursorRefused(page));
+    const rows = raw.map((row) => ({ ...riskEntryRow(row), sortKey: row.sortKey as string }));
+    return toPage(
+      rows,
+      page,
+      (row) => [row.sortKey, row.id],
+      async () => {
+        const [count] = await this.em.execute<{ n: string }[]>(
+          `select count(*) as n from risk_entry r join unit u on u.id = r.publisher_unit_id where ${where}`,
+          params,
+        );
+        return Number(count.n);
+      },
+    );
+  }
+
+  /** Active entries the caller may see of each enterprise, newest first (for Enterprise.riskEntries). */
+  async activeByUscc(principal: Principal, usccs: readonly string[]): Promise<RiskEntryRow[][]> {
+    const visible = visibleSql(principal, 'r', 'publisher_unit_id');
+    const rows = (
+      await this.em.execute<Record<string, unknown>[]>(
+        `select ${RISK_ENTRY_COLUMNS} from risk_entry r
+         where r.uscc = any(?::text[]) and r.status = 'ACTIVE' and ${visible.sql}
+         order by r.published_at desc, r.id desc`,
+        [pgArray(usccs), ...visible.params],
+      )
+    ).map(riskEntryRow);
+    return usccs.map((uscc) => rows.filter((row) => row.uscc === uscc));
+  }
+
+  /** Every version of each entry, oldest first, the current one last (for RiskEntry.history). */
+  async historyOf(entries: readonly RiskEntryRow[]): Promise<RiskEntryVersionRow[][]> {
+    const raw = await this.em.execute<(RiskEntryVersionRow & { entryId: string })[]>(
+      `select entry_id as "entryId", version, enterprise_name as "enterpriseName", region_code as "regionCode",
+         risk_level as "riskLevel", categories, amount::text as amount, effective_date::text as "effectiveDate", remarks,
+         details, classification, period, ${isoTime('published_at')} as "publishedAt",
+         ${isoTime('superseded_at')} as "supersededAt"
+       from risk_entry_version where entry_id = any(?::uuid[]) order by version`,
+      [pgArray(entries.map((entry) => entry.id))],
+    );
+    const rows = raw.map((row) => ({ ...row, publishedAt: new Date(row.publishedAt), supersededAt: new Date(row.supersededAt!) }));
+    return entries.map((entry) => [
+      ...rows.filter((row) => row.entryId === entry.id),
+      {
+        version: entry.version,
+        enterpriseName: entry.enterpriseName,
+        regionCode: entry.regionCode,
+        riskLevel: entry.riskLevel,
+        categories: entry.categories,
+        amount: entry.amount,
+        effectiveDate: entry.effectiveDate,
+        remarks: entry.remarks,
+        details: entry.details,
+        classification: entry.classification,
+        period: entry.period,
+        publishedAt: entry.publishedAt,
+        supersededAt: null,
+      },
+    ]);
+  }
+
+  /**
+   * Withdraws entries with a reason, all or none: an entry the caller may not see is NOT_FOUND, one of another
+   * unit FORBIDDEN (the office may withdraw any), one already withdrawn CONFLICT.
+   */
+  async withdraw(principal: Principal, input: { ids: string[]; reason: string }): Promise<RiskEntryRow[]> {
+    authorize(principal, 'publishRiskLists');
+    const reason = requiredText(input.reason, 'reason', 500);
+    const ids = [...new Set(input.ids)];
+    if (!ids.length) throw badInput('ids must name at least one entry', { field: 'ids', rule: 'required' });
+    const malformed = ids.filter((id) => !UUID.test(id));
+    if (malformed.length) throw notFound(`no list entry with id ${malformed.join(', ')}`);
+    return this.em.transactional(async (em) => {
+      const visible = visibleSql(principal, 'r', 'publisher_unit_id');
+      const rows = (
+        await em.execute<Record<string, unknown>[]>(
+          `select ${RISK_ENTRY_COLUMNS} from risk_entry r where r.id = any(?::uuid[]) and ${visible.sql} for update`,
+          [pgArray(ids), ...visible.params],
+        )
+      ).map(riskEntryRow);
+      const missing = ids.filter((id) => !rows.some((row) => row.id === id));
+      if (missing.length) throw notFound(`no list entry with id ${missing.join(', ')}`);
+      const foreign = rows.filter((row) => row.publisherUnitId !== principal.unit.id);
+      if (foreign.length && !principal.isOffice) {
+        throw forbidden(`entries ${foreign.map((row) => row.id).join(', ')} belong to another unit: only it or the office may withdraw them`);
+      }
+      const withdrawn = rows.filter((row) => row.status !== 'ACTIVE');
+      if (withdrawn.length) throw conflict(`entries ${withdrawn.map((row) => row.id).join(', ')} are withdrawn already`);
+      await em.execute(
+        `update risk_entry set status = 'WITHDRAWN', withdrawn_at = now(), withdrawal_reason = ? where id = any(?::uuid[])`,
+        [reason, pgArray(ids)],
+      );
+      const changes = new ChangeLogWriter(em, principal);
+      await changes.appendSelect(riskEntryChangesSql('r.id = any(?::uuid[])'), [pgArray(ids)]);
+      await appendAudit(em, principal, {
+        action: 'riskEntry.withdraw',
+        entityType: 'RiskEntry',
+        entityId: ids.join(','),
+        detail: { ids, reason, publishers: [...new Set(rows.map((row) => row.publisherUnitId))] },
+      });
+      await changes.commit();
+      const after = await em.execute<Record<string, unknown>[]>(
+        `select ${RISK_ENTRY_COLUMNS} from risk_entry r where r.id = any(?::uuid[]) order by r.uscc`,
+        [pgArray(ids)],
+      );
+      return after.map(riskEntryRow);
+    });
+  }
+
+  /** The WHERE of a filter, the visibility rule always included. */
+  private conditions(principal: Principal, filter: RiskEntryFilter): { where: string; params: unknown[] } {
+    const visible = visibleSql(principal, 'r', 'publisher_unit_id');
+    const conditions = [visible.sql];
+    const params = [...visible.params];
+    const add = (condition: string, ...values: unknown[]) => {
+      conditions.push(condition);
+      params.push(...values);
+    };
+    const status = filter.status ?? EntryStatusFilter.ACTIVE;
+    if (status !== EntryStatusFilter.ALL) add('r.status = ?', status);
+    if (filter.listTypes?.length) add('r.list_type = any(?::text[])', pgArray(filter.listTypes));
+    if (filter.publishers?.length) add('u.code = any(?::text[])', pgArray(filter.publishers.map((code) => code.trim().toUpperCase())));
+    if (filter.publisherKinds?.length) add('u.kind = any(?::text[])', pgArray(filter.publisherKinds));
+    if (filter.minRiskLevel != null) add('r.risk_level <= ?', filter.minRiskLevel);
+    if (filter.categories?.length) add('r.categories && ?::text[]', pgArray(filter.categories));
+    if (filter.regionPrefix != null) add('r.region_code like ?', `${ruleValue(parseRegionPrefix(filter.regionPrefix), 'regionPrefix')}%`);
+    if (filter.effectiveFrom != null) add('r.effective_date >= ?::date', ruleValue(parseLocalDate(filter.effectiveFrom), 'effectiveFrom'));
+    if (filter.effectiveTo != null) add('r.effective_date <= ?::date', ruleValue(parseLocalDate(filter.effectiveTo), 'effectiveTo'));
+    if (filter.publishedFrom != null) add('r.published_at >= ?', filter.publishedFrom);
+    if (filter.publishedTo != null) add('r.published_at < ?', filter.publishedTo);
+    if (filter.uscc != null) add('r.uscc = ?', ruleValue(parseUscc(filter.uscc), 'uscc'));
+    const fragment = filter.enterpriseName?.trim();
+    if (fragment) add('r.enterprise_name ilike ?', `%${fragment.replace(/[\\%_]/g, (char) => `\\${char}`)}%`);
+    return { where: conditions.join(' and '), params };
+  }
+}

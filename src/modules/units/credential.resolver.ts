@@ -1,0 +1,36 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { HubContext } from '../../graphql/context';
+import { unauthenticated } from '../../graphql/errors';
+import { CredentialNode, IssueCredentialInput, IssuedCredential, Me, toCredentialNode } from './credential.types';
+import { toUnitNode } from './unit.types';
+
+@Resolver(() => CredentialNode)
+export class CredentialResolver {
+  @Query(() => Me, { description: 'The calling credential, its unit and roles.' })
+  async me(@Ctx() ctx: HubContext): Promise<Me> {
+    const principal = ctx.principal;
+    const credential = await ctx.credentials.current(principal);
+    if (!credential) throw unauthenticated('the key is not known to this hub');
+    return Object.assign(new Me(), {
+      unit: toUnitNode(credential.unit.getEntity()),
+      roles: principal.roles,
+      credential: toCredentialNode(credential),
+    });
+  }
+
+  @Query(() => [CredentialNode], { description: "A unit's credentials, newest first, without their keys. Office ADMIN." })
+  async credentials(@Ctx() ctx: HubContext, @Arg('unit', () => String) unit: string) {
+    return (await ctx.credentials.list(ctx.principal, unit)).map((credential) => toCredentialNode(credential));
+  }
+
+  @Mutation(() => IssuedCredential, { description: 'Issue a key to a unit; the answer holds the key, shown this once. Office ADMIN.' })
+  async issueCredential(@Ctx() ctx: HubContext, @Arg('input', () => IssueCredentialInput) input: IssueCredentialInput) {
+    const issued = await ctx.credentials.issue(ctx.principal, input);
+    return Object.assign(new IssuedCredential(), { key: issued.key, credential: toCredentialNode(issued.credential) });
+  }
+
+  @Mutation(() => CredentialNode, { description: 'Revoke a key; it stops working on the very next request. Office ADMIN.' })
+  async revokeCredential(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string) {
+    return toCredentialNode(await ctx.credentials.revoke(ctx.principal, id));
+  }
+}

@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, Enum, Index, PrimaryKey, Property, type Opt } from '@mikro-orm/core';
+import { UnitKind } from './unit-kind';
+
+/** A member unit (成员单位) of the coordination mechanism; exactly one is the coordination office. */
+@Entity({ tableName: 'unit' })
+@Index({ name: 'unit_single_office', expression: 'create unique index "unit_single_office" on "unit" ("is_office") where "is_office"' })
+export class Unit {
+  @PrimaryKey({ type: 'uuid' })
+  id: string & Opt = randomUUID();
+
+  /** Stable code used by departmental systems and the command line, e.g. YC-TAX. */
+  @Property({ type: 'text', unique: true })
+  code!: string;
+
+  @Property({ type: 'text' })
+  name!: string;
+
+  @Enum({ items: () => UnitKind, type: 'text' })
+  kind!: UnitKind;
+
+  @Property({ type: 'string', length: 6 })
+  regionCode!: string;
+
+  /** The coordination office (府院联动机制办公室): administers the hub and sees everything. */
+  @Property({ type: 'boolean' })
+  isOffice: boolean & Opt = false;
+
+  /** A deactivated unit's credentials no longer authenticate. */
+  @Property({ type: 'boolean' })
+  active: boolean & Opt = true;
+
+  @Property({ type: 'datetime' })
+  createdAt: Date & Opt = new Date();
+
+  @Property({ type: 'datetime', onUpdate: () => new Date() })
+  updatedAt: Date & Opt = new Date();
+}

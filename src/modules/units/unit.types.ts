@@ -1,0 +1,96 @@
+/** GraphQL types of member units. */
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Connection } from '../../graphql/connection';
+import { RegionCodeScalar } from '../../graphql/scalars';
+import type { Unit } from './unit.entity';
+import { UnitKind } from './unit-kind';
+
+registerEnumType(UnitKind, { name: 'UnitKind', description: 'What kind of body a member unit (成员单位) is.' });
+
+@ObjectType('Unit', { description: 'A member unit (成员单位) of the coordination mechanism.' })
+export class UnitNode {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: 'Stable code, e.g. YC-TAX.' })
+  code!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => UnitKind)
+  kind!: UnitKind;
+
+  @Field(() => RegionCodeScalar)
+  regionCode!: string;
+
+  @Field(() => Boolean, { description: 'The coordination office (府院联动机制办公室).' })
+  isOffice!: boolean;
+
+  @Field(() => Boolean, { description: "False once deactivated; a deactivated unit's keys no longer work." })
+  active!: boolean;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+}
+
+export function toUnitNode(unit: Unit): UnitNode {
+  return Object.assign(new UnitNode(), {
+    id: unit.id,
+    code: unit.code,
+    name: unit.name,
+    kind: unit.kind,
+    regionCode: unit.regionCode,
+    isOffice: unit.isOffice,
+    active: unit.active,
+    createdAt: unit.createdAt,
+    updatedAt: unit.updatedAt,
+  });
+}
+
+export const UnitConnection = Connection('Unit', UnitNode);
+
+@InputType()
+export class CreateUnitInput {
+  @Field(() => String, { description: '2 to 32 letters, digits or hyphens, e.g. YC-TAX; stored upper-case.' })
+  code!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => UnitKind)
+  kind!: UnitKind;
+
+  @Field(() => RegionCodeScalar)
+  regionCode!: string;
+}
+
+@InputType({ description: 'Change a unit; omitted fields keep their value.' })
+export class UpdateUnitInput {
+  @Field(() => String, { description: 'The unit to change.' })
+  code!: string;
+
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => UnitKind, { nullable: true })
+  kind?: UnitKind | null;
+
+  @Field(() => RegionCodeScalar, { nullable: true })
+  regionCode?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'False deactivates the unit: its keys stop working at once.' })
+  active?: boolean | null;
+}
+
+@InputType()
+export class UnitFilter {
+  @Field(() => UnitKind, { nullable: true })
+  kind?: UnitKind | null;
+
+  @Field(() => Boolean, { nullable: true })
+  active?: boolean | null;
+}

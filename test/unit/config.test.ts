@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('settings', () => {
+  it('has defaults for a fresh machine: embedded database in ./data, port 4000, migrations on start', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 4000,
+      databaseUrl: undefined,
+      dataDir: path.resolve('data'),
+      migrateOnStart: true,
+      poolSize: 4,
+      maxPageSize: 500,
+      office: { code: 'OFFICE', kind: 'OTHER', regionCode: '140800' },
+    });
+    expect(config.bodyLimit).toBe(64 * 1024 * 1024);
+  });
+
+  it('reads every setting', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://hub@db:5432/hub',
+      MIGRATE_ON_START: 'false',
+      BODY_LIMIT: '10mb',
+      DB_POOL_SIZE: '20',
+      HUB_ADMIN_KEY: 'a-very-long-admin-key-for-tests',
+      HUB_OFFICE_CODE: 'yc-office',
+      HUB_OFFICE_KIND: 'court',
+      HUB_OFFICE_REGION: '140800',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: 'postgres://hub@db:5432/hub',
+      migrateOnStart: false,
+      bodyLimit: 10 * 1024 * 1024,
+      poolSize: 20,
+      office: { code: 'YC-OFFICE', kind: 'COURT' },
+    });
+  });
+
+  it.each([
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'mysql://db/hub' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'postgres://db' }, 'DATABASE_URL'],
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ MIGRATE_ON_START: 'maybe' }, 'MIGRATE_ON_START'],
+    [{ BODY_LIMIT: 'lots' }, 'BODY_LIMIT'],
+    [{ BODY_LIMIT: '10' }, 'BODY_LIMIT'],
+    [{ HUB_ADMIN_KEY: 'short' }, 'HUB_ADMIN_KEY'],
+    [{ HUB_OFFICE_REGION: '990000' }, 'HUB_OFFICE_REGION'],
+    [{ HUB_OFFICE_KIND: 'PALACE' }, 'HUB_OFFICE_KIND'],
+    [{ HUB_OFFICE_CODE: 'a b' }, 'HUB_OFFICE_CODE'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ MAX_PAGE_SIZE: '0' }, 'MAX_PAGE_SIZE'],
+  ])('refuses %j with a message naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+});
