@@ -11,7 +11,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { Principal } from './access/principal';
 import { ALL_ROLES, parseRoles } from './access/roles';
-import { openDatabase, prepareDatabase, startHub, type Database } from './app';
+import { openDatabase, prepareDatabase, startHub, type Database, type Hub } from './app';
 import { ConfigError, loadConfig, type HubConfig } from './config';
 import { applyMigrations } from './db/migrate';
 import { withStartupLock } from './db/startup-lock';
@@ -62,12 +62,12 @@ async function main(argv: string[]): Promise<void> {
 }
 
 async function serve(config: HubConfig, log: Logger): Promise<void> {
-  const hub = await startHub(config, log, (bootstrap) => printBootstrap(bootstrap, config));
-  log.info({ url: hub.url, database: hub.db.embedded ? `embedded (${config.dataDir})` : 'server' }, 'fuyuan-hub is ready');
-  console.log(`fuyuan-hub: GraphQL over HTTP and WebSocket at ${hub.url}`);
-  const shutdown = (signal: string) => {
-    log.info({ signal }, 'stopping');
-    hub.stop().then(
+  // The handlers are in place before start-up and stay for the process's life: a SIGTERM that arrives while
+  // the hub starts, or a second one while it stops, must never kill it with the data folder still locked.
+  let hub: Hub | undefined;
+  let stopRequested: string | undefined;
+  const stop = () => {
+    hub!.stop().then(
       () => process.exit(0),
       (error: unknown) => {
         log.error({ err: error }, 'error while stopping');
@@ -75,8 +75,18 @@ async function serve(config: HubConfig, log: Logger): Promise<void> {
       },
     );
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  const onSignal = (signal: string) => {
+    if (stopRequested) return void log.info({ signal }, 'already stopping');
+    stopRequested = signal;
+    log.info({ signal }, 'stopping');
+    if (hub) stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  hub = await startHub(config, log, (bootstrap) => printBootstrap(bootstrap, config));
+  if (stopRequested) return stop();
+  log.info({ url: hub.url, database: hub.db.embedded ? `embedded (${config.dataDir})` : 'server' }, 'fuyuan-hub is ready');
+  console.log(`fuyuan-hub: GraphQL over HTTP and WebSocket at ${hub.url}`);
 }
 
 async function migrateCommand(config: HubConfig, log: Logger): Promise<void> {

@@ -162,6 +162,13 @@ function expectOneLineFailure(result: { code: number | null; stderr: string }): 
   return lines(result.stderr)[0];
 }
 
+/** Exit code 0, not a death by signal; on failure the message shows what the hub printed. */
+function expectCleanExit(exit: Exit, proc: Proc): void {
+  if (exit.code !== 0 || exit.signal !== null) {
+    throw new Error(`expected exit code 0, got ${JSON.stringify(exit)}\nstdout:\n${proc.stdout}\nstderr:\n${proc.stderr}`);
+  }
+}
+
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'fyh-e2e-'));
 }
@@ -464,8 +471,28 @@ describe('stopping and failing without losing anything', () => {
     try {
       const hub = await serve({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', HUB_ADMIN_KEY: 'production-stop-key-0123456789abc' });
       expect(fs.existsSync(path.join(dataDir, 'hub.lock'))).toBe(true);
-      const exit = await hub.proc.stop();
-      expect(exit).toEqual({ code: 0, signal: null });
+      expectCleanExit(await hub.proc.stop(), hub.proc);
+      expect(fs.existsSync(path.join(dataDir, 'hub.lock'))).toBe(false);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('a second SIGTERM while stopping, or one during start-up, still ends in exit 0 with the data folder unlocked', async () => {
+    const dataDir = tempDir();
+    try {
+      const env = { DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'info', HUB_ADMIN_KEY: 'production-stop-key-0123456789abc' };
+      const hub = await serve(env);
+      hub.proc.child.kill('SIGTERM');
+      hub.proc.child.kill('SIGTERM');
+      expectCleanExit(await hub.proc.exit(30_000), hub.proc);
+      expect(fs.existsSync(path.join(dataDir, 'hub.lock'))).toBe(false);
+
+      // The first log line comes while the database opens, long before the hub listens.
+      const starting = new Proc(['serve'], env);
+      await starting.waitFor(/"level":30/);
+      starting.child.kill('SIGTERM');
+      expectCleanExit(await starting.exit(60_000), starting);
       expect(fs.existsSync(path.join(dataDir, 'hub.lock'))).toBe(false);
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
