@@ -10,7 +10,7 @@ export class Migration20261124000000_risk_lists extends Migration {
     this.addSql(`create table "change_event" ("tx_id" uuid not null, "ordinal" int not null, "occurred_at" timestamptz not null, "topic" text not null, "kind" text not null, "entity_id" text not null, "actor_unit_id" uuid null, "actor_credential_id" uuid null, "classification" text not null, "owner_unit_id" uuid null, "shared_unit_codes" text[] not null, "shared_kinds" text[] not null, "list_type" text null, "risk_level" smallint null, "region_code" varchar(6) null, "uscc" varchar(18) null, "case_id" uuid null, "payload" jsonb not null, constraint "change_event_pkey" primary key ("tx_id", "ordinal"));`);
     this.addSql(`create index "change_event_case_id_index" on "change_event" ("case_id");`);
 
-    this.addSql(`create table "risk_publication" ("id" uuid not null, "publisher_unit_id" uuid not null, "acting_unit_id" uuid not null, "credential_id" uuid null, "list_type" text not null, "mode" text not null, "period" text null, "idempotency_key" text not null, "payload_hash" text not null, "entry_count" int not null, "added" int not null, "updated" int not null, "withdrawn" int not null, "unchanged" int not null, "rejected" jsonb not null, "published_at" timestamptz not null, constraint "risk_publication_pkey" primary key ("id"));`);
+    this.addSql(`create table "risk_publication" ("id" uuid not null, "publisher_unit_id" uuid not null, "acting_unit_id" uuid not null, "credential_id" uuid null, "list_type" text not null, "mode" text not null, "period" text null, "idempotency_key" text not null, "payload_hash" text not null, "entry_count" int not null, "added" int not null, "updated" int not null, "withdrawn" int not null, "unchanged" int not null, "rejected" jsonb not null, "published_at" timestamptz not null default now(), constraint "risk_publication_pkey" primary key ("id"));`);
     this.addSql(`create index "risk_publication_list" on "risk_publication" ("publisher_unit_id", "list_type", "published_at");`);
     this.addSql(`alter table "risk_publication" add constraint "risk_publication_idempotency" unique ("acting_unit_id", "idempotency_key");`);
 
@@ -19,6 +19,8 @@ export class Migration20261124000000_risk_lists extends Migration {
     this.addSql(`create index "risk_entry_region_prefix" on "risk_entry" ("region_code" text_pattern_ops);`);
     this.addSql(`create index "risk_entry_list_level" on "risk_entry" ("list_type", "risk_level", "published_at");`);
     this.addSql(`create index "risk_entry_newest" on "risk_entry" ("published_at", "id");`);
+    // The change log of a publication selects the entries it wrote by publication_id.
+    this.addSql(`create index "risk_entry_publication_id_index" on "risk_entry" ("publication_id");`);
     // At most one active entry per unit, list type and enterprise.
     this.addSql(`create unique index "risk_entry_one_active" on "risk_entry" ("publisher_unit_id", "list_type", "uscc") where "status" = 'ACTIVE';`);
 

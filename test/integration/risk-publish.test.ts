@@ -4,7 +4,9 @@
  * and the change log every real change reaches.
  */
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { usccCheckCharacter } from '../../src/modules/enterprises/uscc';
+import { riskEntryChangesSql } from '../../src/modules/risk-lists/risk-entry.sql';
 import { sql } from '../support/db';
 import { startTestHub, type TestHub } from '../support/hub';
 
@@ -396,6 +398,81 @@ describe('rejected rows', () => {
     expect(entries.has(c)).toBe(false);
     expect(entries.get(yanhu(214))?.status).toBe('ACTIVE');
     expect(entries.has(yanhu(215))).toBe(false);
+  });
+
+  describe('a SKIP SNAPSHOT withdraws only what is truly absent', () => {
+    /** A unit whose TAX_ARREARS list holds one active entry for each of `codes`. */
+    async function unitListing(codes: string[]) {
+      const unit = await newUnit('TAX');
+      await published(unit.key, { listType: 'TAX_ARREARS', mode: 'SNAPSHOT', entries: codes.map((code) => taxRow(code)) });
+      return unit;
+    }
+
+    it('whose only rows have invalid USCCs: committed, nothing withdrawn, every entry still active', async () => {
+      const codes = [yanhu(231), yanhu(232), yanhu(233)];
+      const unit = await unitListing(codes);
+      const before = await entriesOf(unit.code);
+      // A typo of a listed enterprise's code, and a code too short to name any.
+      const bad = [withWrongCheck(codes[2]), '91140802MA0K0023'];
+      const answer = await published(unit.key, { listType: 'TAX_ARREARS', mode: 'SNAPSHOT', onInvalidRow: 'SKIP', entries: bad.map((code) => taxRow(code)) });
+      expect(answer).toMatchObject({ committed: true, added: 0, updated: 0, withdrawn: 0, unchanged: 0 });
+      expect(answer.rejected.map((row: any) => [row.index, row.uscc, row.field])).toEqual([
+        [0, bad[0], 'uscc'],
+        [1, bad[1], 'uscc'],
+      ]);
+      expect(answer.publication).toMatchObject({ entryCount: 2, withdrawn: 0 });
+      const after = await entriesOf(unit.code);
+      expect([...after.values()].filter((entry) => entry.status === 'ACTIVE').map((entry) => entry.uscc).sort()).toEqual([...codes].sort());
+      expect(after).toEqual(before);
+    });
+
+    it('with a row rejected for an invalid USCC: nothing withdrawn, the good rows committed', async () => {
+      const [kept, absent, newcomer] = [yanhu(234), yanhu(235), yanhu(236)];
+      const unit = await unitListing([kept, absent]);
+      const answer = await published(unit.key, {
+        listType: 'TAX_ARREARS',
+        mode: 'SNAPSHOT',
+        onInvalidRow: 'SKIP',
+        entries: [taxRow(kept), taxRow(newcomer), taxRow(withWrongCheck(yanhu(237)))],
+      });
+      expect(answer).toMatchObject({ committed: true, added: 1, updated: 0, withdrawn: 0, unchanged: 1 });
+      expect(answer.rejected).toEqual([{ index: 2, uscc: withWrongCheck(yanhu(237)), field: 'uscc', message: expect.stringContaining('check') }]);
+      const entries = await entriesOf(unit.code);
+      expect(entries.get(kept)).toMatchObject({ status: 'ACTIVE', version: 1 });
+      expect(entries.get(newcomer)).toMatchObject({ status: 'ACTIVE', version: 1 });
+      // Left out, but the invalid row might have meant it: it stays.
+      expect(entries.get(absent)).toMatchObject({ status: 'ACTIVE', version: 1 });
+      expect(entries.size).toBe(3);
+    });
+
+    it('with rows rejected for another field or as duplicates (valid USCCs): those entries stay, the absent are withdrawn', async () => {
+      const [updated, refusedAmount, duplicated, absent] = [yanhu(238), yanhu(239), yanhu(240), yanhu(241)];
+      const unit = await unitListing([updated, refusedAmount, duplicated, absent]);
+      const answer = await published(unit.key, {
+        listType: 'TAX_ARREARS',
+        mode: 'SNAPSHOT',
+        onInvalidRow: 'SKIP',
+        entries: [
+          taxRow(updated, { amount: '2.00' }),
+          // Spelled otherwise than the entry's USCC, still the same enterprise.
+          taxRow(` ${refusedAmount.toLowerCase()} `, { amount: '-3' }),
+          taxRow(duplicated),
+          taxRow(duplicated, { amount: '3.00' }),
+        ],
+      });
+      expect(answer).toMatchObject({ committed: true, added: 0, updated: 1, withdrawn: 1, unchanged: 0 });
+      expect(answer.rejected.map((row: any) => [row.index, row.uscc, row.field])).toEqual([
+        [1, refusedAmount, 'amount'],
+        [2, duplicated, 'uscc'],
+        [3, duplicated, 'uscc'],
+      ]);
+      const entries = await entriesOf(unit.code);
+      expect(entries.get(updated)).toMatchObject({ status: 'ACTIVE', version: 2, amount: '2.00' });
+      expect(entries.get(refusedAmount)).toMatchObject({ status: 'ACTIVE', version: 1, amount: '12345.60' });
+      expect(entries.get(duplicated)).toMatchObject({ status: 'ACTIVE', version: 1, amount: '12345.60' });
+      expect(entries.has(absent)).toBe(false);
+      expect([...entries.values()].find((entry) => entry.uscc === absent)).toMatchObject({ status: 'WITHDRAWN' });
+    });
   });
 
   describe('each per-row refusal is a rejected row naming the field; nothing is written', () => {
@@ -850,5 +927,77 @@ describe('the change log', () => {
       ['CREATED', '10.00', 1, unit.code],
       ['UPDATED', '11.00', 2, unit.code],
     ]);
+  });
+});
+
+describe('the publication record', () => {
+  it("is dated by the database's transaction time: publishedAt equals that of the entries it wrote", async () => {
+    const unit = await newUnit('TAX');
+    const [first, second] = [yanhu(801), yanhu(802)];
+    await published(unit.key, { listType: 'TAX_ARREARS', mode: 'DELTA', entries: [taxRow(first)] });
+    const answer = await published(unit.key, { listType: 'TAX_ARREARS', mode: 'DELTA', entries: [taxRow(first, { amount: '1.00' }), taxRow(second)] });
+    expect(answer).toMatchObject({ committed: true, added: 1, updated: 1 });
+    const entries = await entriesOf(unit.code);
+    expect(answer.publication.publishedAt).toBe(entries.get(second).publishedAt);
+    expect(answer.publication.publishedAt).toBe(entries.get(first).publishedAt);
+    // Read back through riskPublications too.
+    const listed = await t.gql(`query($filter: RiskPublicationFilter) { riskPublications(filter: $filter, first: 1) { edges { node { id publishedAt } } } }`, {
+      filter: { publisher: unit.code },
+    });
+    expect(listed.data.riskPublications.edges[0].node).toEqual({ id: answer.publication.id, publishedAt: entries.get(second).publishedAt });
+    // Exactly, to the microsecond, in the database.
+    const rows = await sql<{ same: boolean }>(
+      t.databaseUrl,
+      'select p.published_at = e.published_at as same from risk_publication p join risk_entry e on e.publication_id = p.id where p.id = $1',
+      [answer.publication.id],
+    );
+    expect(rows).toEqual([{ same: true }, { same: true }]);
+  });
+
+  it('has an audit record counting the enterprises it created and renamed', async () => {
+    const tax = await newUnit('TAX');
+    const market = await newUnit('MARKET_REGULATION');
+    const [known, fresh1, fresh2, fresh3] = [yanhu(811), yanhu(812), yanhu(813), yanhu(814)];
+    const auditOf = async (publicationId: string) => {
+      const rows = await sql<{ action: string; detail: Record<string, unknown> }>(
+        t.databaseUrl,
+        `select action, detail from audit_record where entity_type = 'RiskPublication' and entity_id = $1`,
+        [publicationId],
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0].action).toBe('riskList.publish');
+      return rows[0].detail;
+    };
+
+    const byTax = await published(tax.key, { listType: 'TAX_ARREARS', mode: 'DELTA', entries: [taxRow(known, { enterpriseName: '旧名有限公司' })] });
+    expect(await auditOf(byTax.publication.id)).toMatchObject({ publisher: tax.code, added: 1, enterprisesCreated: 1, enterprisesRenamed: 0 });
+
+    const byMarket = await published(market.key, {
+      listType: 'LICENSE_REVOKED',
+      mode: 'DELTA',
+      entries: [revokedRow(known, { enterpriseName: '新名有限公司' }), revokedRow(fresh1), revokedRow(fresh2)],
+    });
+    expect(await auditOf(byMarket.publication.id)).toMatchObject({ publisher: market.code, added: 3, enterprisesCreated: 2, enterprisesRenamed: 1 });
+
+    // TAX does not rename: another name from it counts as no rename.
+    const again = await published(tax.key, {
+      listType: 'TAX_ARREARS',
+      mode: 'DELTA',
+      entries: [taxRow(known, { enterpriseName: '税务写的另一名有限公司', amount: '1.00' }), taxRow(fresh3)],
+    });
+    expect(await auditOf(again.publication.id)).toMatchObject({ added: 1, updated: 1, enterprisesCreated: 1, enterprisesRenamed: 0 });
+  });
+
+  it("finds the entries it wrote for the change log through an index on publication_id", async () => {
+    const client = new Client({ connectionString: t.databaseUrl });
+    await client.connect();
+    try {
+      // The planner would scan a table this small whole anyway; forbid that to see whether an index serves.
+      await client.query('set enable_seqscan = off');
+      const { rows } = await client.query(`explain (format json) ${riskEntryChangesSql('r.publication_id = $1')}`, [randomUUID()]);
+      expect(JSON.stringify(rows[0])).toContain('"Index Name":"risk_entry_publication_id_index"');
+    } finally {
+      await client.end();
+    }
   });
 });

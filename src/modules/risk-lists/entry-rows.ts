@@ -71,14 +71,22 @@ const NAME_MAX = 200;
 const REMARKS_MAX = 2000;
 const REASON_MAX = 500;
 
-/** Checks every row; rows whose USCC occurs more than once are all refused (which of them is right is unknown). */
-export function checkEntryRows(rows: readonly EntryRowInput[], defaults: RowDefaults): { good: EntryRow[]; rejected: RejectedRow[] } {
+/**
+ * Checks every row; rows whose USCC occurs more than once are all refused (which of them is right is unknown).
+ * `unidentified` counts the refused rows whose USCC is itself invalid: which enterprise they meant is unknown.
+ */
+export function checkEntryRows(
+  rows: readonly EntryRowInput[],
+  defaults: RowDefaults,
+): { good: EntryRow[]; rejected: RejectedRow[]; unidentified: number } {
   const good: EntryRow[] = [];
   const rejected: RejectedRow[] = [];
+  let unidentified = 0;
   rows.forEach((row, index) => {
     const checked = checkEntryRow(row, index, defaults);
-    if ('field' in checked) rejected.push(checked);
-    else good.push(checked);
+    if (!('field' in checked)) return void good.push(checked);
+    rejected.push(checked);
+    if (checked.uscc === null || !parseUscc(checked.uscc).ok) unidentified += 1;
   });
   // Every row with a valid USCC counts, a row refused for another field too: when one occurrence is bad, the
   // other is still not known to be the right one.
@@ -86,7 +94,7 @@ export function checkEntryRows(rows: readonly EntryRowInput[], defaults: RowDefa
   const valid = [...good, ...rejected.filter((r) => r.field !== 'uscc' && r.uscc !== null)] as { index: number; uscc: string }[];
   for (const row of valid.sort((a, b) => a.index - b.index)) positions.set(row.uscc, [...(positions.get(row.uscc) ?? []), row.index]);
   const duplicated = new Set([...positions].filter(([, at]) => at.length > 1).map(([uscc]) => uscc));
-  if (!duplicated.size) return { good, rejected };
+  if (!duplicated.size) return { good, rejected, unidentified };
   for (const row of good.filter((r) => duplicated.has(r.uscc))) {
     rejected.push({
       index: row.index,
@@ -96,7 +104,7 @@ export function checkEntryRows(rows: readonly EntryRowInput[], defaults: RowDefa
     });
   }
   rejected.sort((a, b) => a.index - b.index);
-  return { good: good.filter((r) => !duplicated.has(r.uscc)), rejected };
+  return { good: good.filter((r) => !duplicated.has(r.uscc)), rejected, unidentified };
 }
 
 function checkEntryRow(row: EntryRowInput, index: number, defaults: RowDefaults): EntryRow | RejectedRow {

@@ -92,7 +92,8 @@ export class RiskEntry {
   @Property({ type: 'text', nullable: true })
   withdrawalReason?: string | null;
 
-  /** The publication (or withdrawal) that last changed the entry. */
+  /** The publication (or withdrawal) that last changed the entry; its change-log rows are selected by it. */
   @Property({ type: 'uuid', nullable: true })
+  @Index({ name: 'risk_entry_publication_id_index' })
   publicationId?: string | null;
 }

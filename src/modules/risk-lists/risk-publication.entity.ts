@@ -1,4 +1,4 @@
-import { Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Entity, Index, ManyToOne, PrimaryKey, Property, Unique, type Opt } from '@mikro-orm/core';
 import { Unit } from '../units/unit.entity';
 
 /**
@@ -60,6 +60,7 @@ export class RiskPublication {
   @Property({ type: 'jsonb' })
   rejected!: { index: number; uscc: string | null; field: string; message: string }[];
 
-  @Property({ type: 'datetime' })
-  publishedAt!: Date;
+  /** The committing transaction's time (the column's default, now()), as the published_at of the entries it wrote. */
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  publishedAt!: Date & Opt;
 }

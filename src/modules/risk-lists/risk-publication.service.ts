@@ -129,6 +129,7 @@ export class RiskPublicationService {
           good,
           withdrawals: removals.good,
           rejected,
+          unidentified: entries.unidentified,
           policy,
         }),
       );
@@ -150,6 +151,8 @@ export class RiskPublicationService {
       good: EntryRow[];
       withdrawals: { index: number; uscc: string; reason: string }[];
       rejected: RejectedRow[];
+      /** Rejected rows whose USCC is invalid, so that which enterprise they meant is unknown. */
+      unidentified: number;
       policy: InvalidRowPolicy;
     },
   ): Promise<PublishResult> {
@@ -199,15 +202,20 @@ export class RiskPublicationService {
 
     // Enterprises unknown to the hub are created from the rows; a different name is kept only from the
     // office or market regulation (the registry's keepers).
-    await em.execute(
+    const enterprisesCreated = await this.affected(
+      em,
       `insert into enterprise (uscc, name, region_code, created_at, updated_at)
        select s.uscc, s.enterprise_name, s.region_code, now(), now() from risk_staging s
        where not exists (select 1 from enterprise e where e.uscc = s.uscc) on conflict (uscc) do nothing`,
+      [],
     );
+    let enterprisesRenamed = 0;
     if (principal.isOffice || principal.unit.kind === UnitKind.MARKET_REGULATION) {
-      await em.execute(
+      enterprisesRenamed = await this.affected(
+        em,
         `update enterprise e set name = s.enterprise_name, updated_at = now()
          from risk_staging s where e.uscc = s.uscc and e.name <> s.enterprise_name`,
+        [],
       );
     }
 
@@ -248,8 +256,12 @@ export class RiskPublicationService {
 
     let withdrawn = 0;
     const rejected = [...p.rejected];
-    if (input.mode === PublishMode.SNAPSHOT) {
-      // What the SNAPSHOT leaves out is withdrawn; a rejected row's enterprise keeps its entry.
+    if (input.mode === PublishMode.SNAPSHOT && p.unidentified === 0) {
+      // What the SNAPSHOT leaves out is withdrawn; a rejected row's enterprise keeps its entry. A row rejected for
+      // an invalid USCC (possible only under SKIP) could mean any enterprise of the list, so such a SNAPSHOT
+      // withdraws nothing at all and only commits its good rows: withdrawing "what is truly absent" would guess.
+      // A SNAPSHOT whose rows were all rejected is no empty SNAPSHOT either: each rejected row still keeps its
+      // enterprise's entry, and one with an invalid USCC keeps them all.
       const keep = rejected.map((row) => row.uscc).filter((uscc): uscc is string => !!uscc);
       withdrawn = await this.affected(
         em,
@@ -292,7 +304,9 @@ export class RiskPublicationService {
       withdrawn,
       unchanged,
       rejected,
-      publishedAt: new Date(),
+      // publishedAt is left to the column's default, now(): the transaction's time, as the entries' published_at
+      // above, so the database's clock orders publications and a publication's time equals that of the entries it
+      // wrote. The insert reads it back (RETURNING).
     });
     await em.flush();
 
@@ -302,7 +316,19 @@ export class RiskPublicationService {
       action: 'riskList.publish',
       entityType: 'RiskPublication',
       entityId: publicationId,
-      detail: { publisher: publisher.code, listType: input.listType, mode: input.mode, period: p.period, added, updated, withdrawn, unchanged, rejected: rejected.length },
+      detail: {
+        publisher: publisher.code,
+        listType: input.listType,
+        mode: input.mode,
+        period: p.period,
+        added,
+        updated,
+        withdrawn,
+        unchanged,
+        rejected: rejected.length,
+        enterprisesCreated,
+        enterprisesRenamed,
+      },
     });
     await changes.commit();
     return { committed: true, replayed: false, publication, added, updated, withdrawn, unchanged, rejected };
