@@ -94,7 +94,7 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
     onBootstrap?.(bootstrap);
     const schema = await hubSchema();
     httpServer = createServer();
-    apollo = createApollo(schema, httpServer, log);
+    apollo = createApollo(schema, httpServer, log, config.responseCacheSize);
     await apollo.start();
     const started = apollo;
     httpServer.on('request', createExpressApp(apollo, db.orm, config, log));

@@ -30,6 +30,8 @@ export interface HubConfig {
   poolSize: number;
   /** Largest `first` of a connection (`MAX_PAGE_SIZE`, default 500). */
   maxPageSize: number;
+  /** Memory for cached answers of read queries, in bytes (`RESPONSE_CACHE_SIZE`, default 64mb; 0 turns it off). */
+  responseCacheSize: number;
   /** pino level (`LOG_LEVEL`, default info; the command line's own commands default to warn). */
   logLevel: string;
   /** Whether `LOG_LEVEL` was set at all. */
@@ -84,6 +86,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     bodyLimit: byteSize(env, 'BODY_LIMIT', '64mb'),
     poolSize: integer(env, 'DB_POOL_SIZE', databaseUrl ? 10 : 4, 1, 200),
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 500, 1, 100000),
+    responseCacheSize: byteSize(env, 'RESPONSE_CACHE_SIZE', '64mb', true),
     logLevel,
     logLevelSet: blankToUndefined(env.LOG_LEVEL) !== undefined,
   };
@@ -127,11 +130,14 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
 
-function byteSize(env: Env, name: string, fallback: string): number {
+/** A size such as 512kb or 64mb, at least 1kb; with `zeroTurnsOff`, 0 is also accepted. */
+function byteSize(env: Env, name: string, fallback: string, zeroTurnsOff = false): number {
   const raw = blankToUndefined(env[name]) ?? fallback;
   const parsed = /^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i.test(raw) ? bytes.parse(raw) : null;
+  if (parsed === 0 && zeroTurnsOff) return 0;
   if (parsed === null || !Number.isFinite(parsed) || parsed < 1024) {
-    throw new ConfigError(`${name} must be a size such as 512kb or 64mb (at least 1kb), got "${raw}"`);
+    const off = zeroTurnsOff ? ', or 0 to turn it off' : '';
+    throw new ConfigError(`${name} must be a size such as 512kb or 64mb (at least 1kb${off}), got "${raw}"`);
   }
   return parsed;
 }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { HubContext } from './context';
 import { formatError } from './format-error';
 import { operationLabel } from './operation-log';
+import { responseCachePlugins } from './response-cache';
 
 /** Records the operation name on the context for the request log. */
 const operationNamePlugin: ApolloServerPlugin<HubContext> = {
@@ -20,7 +21,7 @@ const operationNamePlugin: ApolloServerPlugin<HubContext> = {
   },
 };
 
-export function createApollo(schema: GraphQLSchema, httpServer: Server, log: Logger): ApolloServer<HubContext> {
+export function createApollo(schema: GraphQLSchema, httpServer: Server, log: Logger, responseCacheSize: number): ApolloServer<HubContext> {
   return new ApolloServer<HubContext>({
     schema,
     // Every request carries a bearer key and no cookies, so a cross-site request cannot act for a user:
@@ -35,6 +36,7 @@ export function createApollo(schema: GraphQLSchema, httpServer: Server, log: Log
     formatError: (formatted, error) => formatError(formatted, error, log),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      ...responseCachePlugins(responseCacheSize),
       // The landing page loads from a CDN; the hub's networks are often offline.
       ApolloServerPluginLandingPageDisabled(),
       operationNamePlugin,

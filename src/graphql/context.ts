@@ -4,7 +4,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { authenticate } from '../access/authenticate';
+import { authenticateAt } from '../access/authenticate';
 import type { Principal } from '../access/principal';
 import type { HubConfig } from '../config';
 import type { Orm } from '../db/orm';
@@ -33,6 +33,8 @@ export class HubContext {
     readonly config: HubConfig,
     readonly log: Logger,
     private readonly caller: Principal | HubError,
+    /** The database snapshot seen while authenticating; null without a caller (see response-cache.ts). */
+    readonly snapshot: string | null = null,
   ) {
     this.units = new UnitService(em);
     this.credentials = new CredentialService(em);
@@ -50,14 +52,18 @@ export class HubContext {
   /** Authenticates `key` (a refusal is kept and thrown by the first field that needs a caller). */
   static async create(orm: Orm, config: HubConfig, log: Logger, key: string | undefined): Promise<HubContext> {
     const em = orm.em.fork();
-    let caller: Principal | HubError;
     try {
-      caller = await authenticate(em, key);
+      const { principal, snapshot } = await authenticateAt(em, key);
+      return new HubContext(em, config, log, principal, snapshot);
     } catch (error) {
       if (!(error instanceof HubError)) throw error;
-      caller = error;
+      return new HubContext(em, config, log, error);
     }
-    return new HubContext(em, config, log, caller);
+  }
+
+  /** The caller, or null when the request is refused (no exception, for plugins that only look). */
+  get callerOrNull(): Principal | null {
+    return this.caller instanceof HubError ? null : this.caller;
   }
 
   /** The authenticated caller; UNAUTHENTICATED saying why when there is none. */
@@ -70,7 +76,7 @@ export class HubContext {
 function createLoaders(context: HubContext) {
   return {
     unit: unitLoader(context.em),
-    enterprise: enterpriseLoader(context.em, context.principal),
+    enterprise: enterpriseLoader(context.enterprises, context.principal),
     ...riskEntryLoaders(context.riskEntries, context.principal),
   };
 }

@@ -16,6 +16,8 @@ import { requestLog } from './request-log';
 export function createExpressApp(apollo: ApolloServer<HubContext>, orm: Orm, config: HubConfig, log: Logger): Express {
   const app = express();
   app.disable('x-powered-by');
+  // An ETag would hash every answer; GraphQL answers are POSTed and never revalidated.
+  app.disable('etag');
   app.use(requestLog(log));
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(orm, log));

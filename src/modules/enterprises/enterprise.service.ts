@@ -8,6 +8,7 @@ import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { enterpriseView, type EnterpriseView } from '../../access/visibility';
 import { appendAudit } from '../../audit/audit.service';
+import { queryPrepared } from '../../db/sql';
 import { badInput } from '../../graphql/errors';
 import { toPage, type Page, type PageRequest } from '../../graphql/connection';
 import { optionalText, requiredText, ruleValue } from '../input';
@@ -40,6 +41,14 @@ export interface RegisteredEnterprise {
   created: boolean;
 }
 
+type EnterpriseRow = Omit<Enterprise, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
+
+/** Every column of {@link Enterprise}, as its properties; a hot path of nested reads, so off the ORM. */
+const ENTERPRISES_BY_USCC_SQL = `select uscc, name, region_code as "regionCode", industry, legal_representative as "legalRepresentative",
+    legal_representative_id_number as "legalRepresentativeIdNumber", contact_phone as "contactPhone",
+    to_json(created_at) #>> '{}' as "createdAt", to_json(updated_at) #>> '{}' as "updatedAt"
+  from enterprise where uscc = any($1::text[])`;
+
 const PERSONAL_FIELDS = new Set(['legalRepresentativeIdNumber', 'contactPhone']);
 
 export class EnterpriseService {
@@ -49,6 +58,13 @@ export class EnterpriseService {
     authorize(principal, 'readEnterprises');
     const enterprise = await this.em.findOne(Enterprise, { uscc: ruleValue(parseUscc(uscc), 'uscc') });
     return enterprise ? enterpriseView(principal, enterprise) : null;
+  }
+
+  /** Enterprises by USCC in the order asked, null where unknown (for the per-request DataLoader). */
+  async byUsccs(principal: Principal, usccs: readonly string[]): Promise<(EnterpriseView | null)[]> {
+    const rows = await queryPrepared<EnterpriseRow>(this.em, ENTERPRISES_BY_USCC_SQL, [usccs]);
+    const byUscc = new Map(rows.map((row) => [row.uscc, enterpriseView(principal, { ...row, createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) })]));
+    return usccs.map((uscc) => byUscc.get(uscc) ?? null);
   }
 
   async list(principal: Principal, filter: EnterpriseFilter, page: PageRequest): Promise<Page<EnterpriseView>> {

@@ -6,7 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { visibleSql } from '../../access/visibility';
-import { pgArray } from '../../db/sql';
+import { numberedPlaceholders, pgArray, queryPrepared } from '../../db/sql';
 import { appendAudit } from '../../audit/audit.service';
 import { ChangeLogWriter } from '../../feed/change-log';
 import { badInput, conflict, forbidden, notFound } from '../../graphql/errors';
@@ -112,11 +112,14 @@ export class RiskEntryService {
     const descending = order.direction === SortDirection.DESC;
     const after = page.after ? ` and (${expression}, r.id) ${descending ? '<' : '>'} (?::${cast}, ?::uuid)` : '';
     const direction = descending ? 'desc' : 'asc';
-    const raw = await this.em.execute<Record<string, unknown>[]>(
-      `select ${RISK_ENTRY_COLUMNS}, (${expression})::text as "sortKey"
-       from risk_entry r join unit u on u.id = r.publisher_unit_id
-       where ${where}${after}
-       order by ${expression} ${direction}, r.id ${direction} limit ?`,
+    const raw = await queryPrepared(
+      this.em,
+      numberedPlaceholders(
+        `select ${RISK_ENTRY_COLUMNS}, (${expression})::text as "sortKey"
+         from risk_entry r join unit u on u.id = r.publisher_unit_id
+         where ${where}${after}
+         order by ${expression} ${direction}, r.id ${direction} limit ?`,
+      ),
       [...params, ...(page.after ?? []), page.first + 1],
     ).catch(cursorRefused(page));
     const rows = raw.map((row) => ({ ...riskEntryRow(row), sortKey: row.sortKey as string }));
@@ -125,8 +128,9 @@ export class RiskEntryService {
       page,
       (row) => [row.sortKey, row.id],
       async () => {
-        const [count] = await this.em.execute<{ n: string }[]>(
-          `select count(*) as n from risk_entry r join unit u on u.id = r.publisher_unit_id where ${where}`,
+        const [count] = await queryPrepared<{ n: string }>(
+          this.em,
+          numberedPlaceholders(`select count(*) as n from risk_entry r join unit u on u.id = r.publisher_unit_id where ${where}`),
           params,
         );
         return Number(count.n);

@@ -33,7 +33,7 @@ export enum CredentialStatus {
   REVOKED = 'REVOKED',
 }
 
-export function credentialStatus(credential: Credential, now = new Date()): CredentialStatus {
+export function credentialStatus(credential: Pick<Credential, 'revokedAt' | 'expiresAt'>, now = new Date()): CredentialStatus {
   if (credential.revokedAt) return CredentialStatus.REVOKED;
   if (credential.expiresAt && credential.expiresAt <= now) return CredentialStatus.EXPIRED;
   return CredentialStatus.ACTIVE;
