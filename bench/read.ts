@@ -6,6 +6,10 @@
  * the equivalent SQL through a `pg` Pool of the hub's DB_POOL_SIZE. Target (issue 3): hub requests/s at least
  * half the baseline's. A miss is printed, never turned into a failing exit code.
  *
+ * The hub answers a repeated question from its response cache (src/graphql/response-cache.ts) while nothing is
+ * committed, as it does in service. A second hub on the same database with RESPONSE_CACHE_SIZE=0 is measured too,
+ * for information: its figure is what every request costs when the data has just changed (a cache miss).
+ *
  * Environment: as bench/publish.ts, plus BENCH_DURATION (seconds per measurement, default 10), BENCH_WARMUP
  * (seconds, default 2), BENCH_BASELINE_THREAD (`worker`, the default, or `main`).
  */
@@ -15,7 +19,7 @@ import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { startBaseline, type BaselineOptions } from './read-baseline';
-import { ENTRY_COUNT, POOL_SIZE, fixed, gqlRaw, hubWithList, machineLine, passMiss, runBench, table } from './support';
+import { ENTRY_COUNT, POOL_SIZE, fixed, gqlRaw, hubWithList, machineLine, passMiss, runBench, startHubProcess, table } from './support';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
@@ -23,10 +27,13 @@ const BASELINE_THREAD = process.env.BENCH_BASELINE_THREAD === 'main' ? 'main' : 
 const CONNECTIONS = [10, 50];
 const TARGET_RATIO = 0.5;
 
+/** The hub as configured by default; the same hub with its response cache off (for information); the baseline. */
+type Target = 'hub' | 'hub, no response cache' | 'baseline';
+
 const QUERY = `{ riskEntries(filter: { minRiskLevel: ORANGE }, first: 50) { edges { node { uscc enterpriseName riskLevel publishedAt enterprise { name uscc } } } } }`;
 
 interface Measurement {
-  target: 'hub' | 'baseline';
+  target: Target;
   connections: number;
   requestsPerSecond: number;
   p50: number;
@@ -55,6 +62,9 @@ runBench('bench:read', async (cleanup) => {
 
   const baseline = await startBaselineThread({ databaseUrl: db.url, poolSize: POOL_SIZE, unit });
   cleanup(() => baseline.stop());
+  // A second hub on the same database, answering every request by executing it: what a cache miss costs.
+  const uncached = await startHubProcess(db.url, { RESPONSE_CACHE_SIZE: '0' });
+  cleanup(() => uncached.stop());
 
   // Both answer the same 50 entries, or the comparison means nothing.
   const body = JSON.stringify({ query: QUERY });
@@ -62,13 +72,17 @@ runBench('bench:read', async (cleanup) => {
   const fromBaseline = await gqlRaw<Answer>(baseline.url, units.readKey, body);
   const usccs = (answer: Answer) => answer.riskEntries.edges.map((edge) => `${edge.node.uscc}/${edge.node.riskLevel}/${edge.node.enterprise.uscc}`).join(',');
   if (fromHub.riskEntries.edges.length !== 50) throw new Error(`the hub answered ${fromHub.riskEntries.edges.length} entries, expected 50`);
-  if (usccs(fromHub) !== usccs(fromBaseline)) throw new Error('the hub and the baseline answer different entries');
+  const fromUncached = await gqlRaw<Answer>(uncached.url, units.readKey, body);
+  if (usccs(fromHub) !== usccs(fromBaseline) || usccs(fromUncached) !== usccs(fromBaseline)) {
+    throw new Error('the hubs and the baseline answer different entries');
+  }
   console.log(`both answer the same 50 entries (${fromHub.riskEntries.edges.filter((e) => e.node.riskLevel === 'RED').length} RED, the rest ORANGE)`);
 
   hub.resetPeak();
   const results: Measurement[] = [];
   for (const connections of CONNECTIONS) {
-    for (const [target, url] of [['hub', hub.url], ['baseline', baseline.url]] as const) {
+    const targets: [Target, string][] = [['hub', hub.url], ['hub, no response cache', uncached.url], ['baseline', baseline.url]];
+    for (const [target, url] of targets) {
       await cannon(url, units.readKey, body, connections, WARMUP);
       const m = await cannon(url, units.readKey, body, connections, DURATION);
       const result = { target, connections, ...m };
