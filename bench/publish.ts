@@ -12,12 +12,11 @@
  * (default 100000), BENCH_POOL_SIZE (the hub's DB_POOL_SIZE, default 10), BENCH_HUB_LOG_LEVEL (default warn).
  */
 import 'reflect-metadata';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { contentHash } from '../src/modules/risk-lists/entry-rows';
 import {
   ENTRY_COUNT,
   POOL_SIZE,
@@ -160,7 +159,8 @@ async function copyBaseline(sql: Client, entries: BenchEntry[]): Promise<PhaseRe
       sharedUnitCodes: [],
       sharedKinds: [],
     };
-    return { id: randomUUID(), entry, level: content.riskLevel, categories: content.categories, hash: contentHash(content) };
+    // A content hash of the same length as the hub's (the hub computes it in SQL while staging).
+    return { id: randomUUID(), entry, level: content.riskLevel, categories: content.categories, hash: createHash('sha256').update(JSON.stringify(content)).digest('hex') };
   });
   const start = process.hrtime.bigint();
   await sql.query('begin');

@@ -240,6 +240,31 @@ describe('SNAPSHOT and DELTA', () => {
     expect((await entriesOf(unit.code)).get(codes[0]).version).toBe(2);
   });
 
+  it('the same content spelled otherwise (categories and details keys reordered, amount without trailing zero) is unchanged', async () => {
+    const before = await fingerprint();
+    const answer = await published(unit.key, {
+      listType: 'TAX_ARREARS',
+      mode: 'SNAPSHOT',
+      period: '2026-Q3',
+      entries: [
+        taxRow(codes[0], { amount: '20000', categories: ['FINANCIAL', 'FINANCIAL'] }),
+        taxRow(codes[1], { amount: '12345.6', details: { taxTypes: ['增值税', '企业所得税'] }, remarks: '  ' }),
+        taxRow(codes[2], { effectiveDate: '2026-03-31' }),
+      ],
+    });
+    expect(answer).toMatchObject({ committed: true, added: 0, updated: 0, withdrawn: 0, unchanged: 3 });
+    expect((await fingerprint()).change_event).toBe(before.change_event);
+    // And a real difference inside details is a change.
+    const changed = await published(unit.key, {
+      listType: 'TAX_ARREARS',
+      mode: 'DELTA',
+      entries: [taxRow(codes[1], { details: { taxTypes: ['企业所得税', '增值税'] } })],
+    });
+    expect(changed).toMatchObject({ committed: true, updated: 1, unchanged: 0 });
+    const restored = await published(unit.key, { listType: 'TAX_ARREARS', mode: 'DELTA', entries: [taxRow(codes[1])] });
+    expect(restored).toMatchObject({ committed: true, updated: 1 });
+  });
+
   it('a SNAPSHOT that leaves an enterprise out withdraws its entry with a reason', async () => {
     const answer = await published(unit.key, {
       listType: 'TAX_ARREARS',

@@ -1,10 +1,8 @@
 /**
  * Checking the rows of one publication (pure, no database): each row is validated on its own, so one bad row is
- * one rejected row `{ index, uscc, field, message }`, and the good rows come back normalised with the content
- * hash that decides whether an active entry is unchanged.
+ * one rejected row `{ index, uscc, field, message }`, and the good rows come back normalised (categories sorted
+ * and deduplicated, amounts and dates canonical) so that equal content stages as equal values.
  */
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import { Classification } from '../../access/classification';
 import { parseLocalDate } from '../calendar-date';
 import { parseRegionCode } from '../enterprises/region';
@@ -55,7 +53,6 @@ export interface EntryRow {
   classification: Classification;
   sharedUnitCodes: string[];
   sharedKinds: UnitKind[];
-  contentHash: string;
 }
 
 export interface RowDefaults {
@@ -158,7 +155,11 @@ function checkEntryRow(row: EntryRowInput, index: number, defaults: RowDefaults)
 
   const classification = row.classification ?? defaults.classification;
   const restricted = classification === Classification.RESTRICTED;
-  const content = {
+  return {
+    index,
+    uscc: code,
+    enterpriseName,
+    regionCode,
     riskLevel: row.riskLevel,
     categories,
     amount: amount.value,
@@ -169,12 +170,6 @@ function checkEntryRow(row: EntryRowInput, index: number, defaults: RowDefaults)
     sharedUnitCodes: restricted ? defaults.sharedUnitCodes : [],
     sharedKinds: restricted ? defaults.sharedKinds : [],
   };
-  return { index, uscc: code, enterpriseName, regionCode, ...content, contentHash: contentHash(content) };
-}
-
-/** What decides "unchanged": level, categories, amount, effective date, remarks, details and sharing (not the period). */
-export function contentHash(content: Record<string, unknown>): string {
-  return createHash('sha256').update(canonicalize(content)!).digest('hex');
 }
 
 /** Checks DELTA withdrawals; a USCC also among the entries, or withdrawn twice, is refused. */

@@ -4,8 +4,7 @@
  * withdraws entries set-based, records the publication, appends the changes to the change log and the audit
  * trail. An idempotency key makes a retry return the first answer.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Classification } from '../../access/classification';
 import { authorize } from '../../access/policies';
@@ -20,6 +19,7 @@ import { requiredText } from '../input';
 import { parseUnitCode } from '../units/unit-code';
 import { Unit } from '../units/unit.entity';
 import { UnitKind } from '../units/unit-kind';
+import { hashPayload } from './payload-hash';
 import { checkEntryRows, checkWithdrawals, type EntryRow, type EntryRowInput, type RejectedRow, type WithdrawalInput } from './entry-rows';
 import { RiskListType } from './list-types';
 import { riskEntryChangesSql } from './risk-entry.sql';
@@ -193,15 +193,20 @@ export class RiskPublicationService {
         classification: row.classification,
         shared_unit_codes: row.sharedUnitCodes,
         shared_kinds: row.sharedKinds,
-        content_hash: row.contentHash,
       }));
-      // Bound, not written into the SQL text: the chunk is megabytes of JSON (see executeBound).
+      // Bound, not written into the SQL text: the chunk is megabytes of JSON (see executeBound). The content hash
+      // decides "unchanged": level, categories, amount, effective date, remarks, details and sharing, not the
+      // period. It is taken over the values as PostgreSQL stores them (jsonb sorts keys, numerics and dates
+      // print canonically), so equal content always hashes alike, whatever the order or spelling it came in.
       await executeBound(
         em,
-        `insert into risk_staging select * from jsonb_to_recordset(?::jsonb) as r(
+        `insert into risk_staging
+         select r.*, encode(sha256(convert_to(jsonb_build_array(r.risk_level, r.categories, r.amount, r.effective_date,
+           r.remarks, r.details, r.classification, r.shared_unit_codes, r.shared_kinds)::text, 'UTF8')), 'hex')
+         from jsonb_to_recordset(?::jsonb) as r(
           idx int, uscc varchar(18), enterprise_name text, region_code varchar(6), risk_level smallint, categories text[],
           amount numeric(18,2), effective_date date, remarks text, details jsonb, classification text,
-          shared_unit_codes text[], shared_kinds text[], content_hash text)`,
+          shared_unit_codes text[], shared_kinds text[])`,
         [JSON.stringify(chunk)],
       );
     }
@@ -440,34 +445,4 @@ function notCommitted(rejected: RejectedRow[]): PublishResult {
   return { committed: false, replayed: false, publication: null, added: 0, updated: 0, withdrawn: 0, unchanged: 0, rejected };
 }
 
-/** SHA-256 of the input's canonical form: keys sorted, absent and null fields alike. */
-function hashPayload(input: PublishInput): string {
-  // The digest of canonicalize(withoutNulls(input)), fed piece by piece: the top-level object's fields in
-  // canonical order and the entries one by one, so a 100,000-entry list is neither deep-copied nor turned into
-  // one string of tens of MB. The bytes hashed, and so the digest, are exactly those of the whole string.
-  const hash = createHash('sha256');
-  const fields = Object.entries(input)
-    .filter(([, v]) => v !== null && v !== undefined && typeof v !== 'symbol')
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  hash.update('{');
-  fields.forEach(([key, value], i) => {
-    hash.update(`${i ? ',' : ''}${JSON.stringify(key)}:`);
-    if (!Array.isArray(value)) return void hash.update(canonicalize(withoutNulls(value))!);
-    hash.update('[');
-    value.forEach((item: unknown, j) => {
-      hash.update(`${j ? ',' : ''}${item === undefined || typeof item === 'symbol' ? 'null' : canonicalize(withoutNulls(item))!}`);
-    });
-    hash.update(']');
-  });
-  hash.update('}');
-  return hash.digest('hex');
-}
-
-function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, withoutNulls(v)]));
-  }
-  return value;
-}
 
