@@ -211,6 +211,8 @@ export class RiskPublicationService {
       );
     }
     await em.execute('create unique index on risk_staging (uscc)');
+    // Row counts and distinct values are what the plans below need, not fine histograms: a small sample.
+    await em.execute('set local default_statistics_target = 10');
     await em.execute('analyze risk_staging');
 
     // Enterprises unknown to the hub are created from the rows; a different name is kept only from the
