@@ -20,9 +20,12 @@ const GENESIS = '0'.repeat(64);
 
 export async function appendAudit(em: EntityManager, actor: Principal | null, entry: AuditEntry): Promise<void> {
   await em.execute('select pg_advisory_xact_lock(?, ?)', AUDIT_LOCK);
-  const [last] = await em.execute<{ hash: string }[]>('select "hash" from "audit_record" order by "id" desc limit 1');
-  const prevHash = last?.hash ?? GENESIS;
-  const occurredAt = new Date();
+  // The time is the database's (the transaction's start, as every row it writes), not this process's clock.
+  const [last] = await em.execute<{ hash: string | null; now: string }[]>(
+    `select (select "hash" from "audit_record" order by "id" desc limit 1) as "hash", to_json(now()) #>> '{}' as "now"`,
+  );
+  const prevHash = last.hash ?? GENESIS;
+  const occurredAt = new Date(last.now);
   const record = {
     occurredAt: occurredAt.toISOString(),
     actorUnitId: actor?.unit.id ?? null,

@@ -343,6 +343,42 @@ describe('SNAPSHOT and DELTA', () => {
     expect(entries.has(yanhu(104))).toBe(false);
   });
 
+  it('a USCC both published and withdrawn refuses both rows; a USCC withdrawn twice refuses the second', async () => {
+    const both = `${yanhu(107)} is both published and withdrawn in this publication`;
+    const before = await fingerprint();
+    const refused = await published(unit.key, {
+      listType: 'TAX_ARREARS',
+      mode: 'DELTA',
+      entries: [taxRow(yanhu(107))],
+      withdrawals: [{ uscc: yanhu(107), reason: '已缴清' }],
+    });
+    expect(refused).toMatchObject({ committed: false });
+    expect(refused.rejected).toEqual([
+      { index: 0, uscc: yanhu(107), field: 'uscc', message: both },
+      { index: 0, uscc: yanhu(107), field: 'withdrawals.uscc', message: both },
+    ]);
+    expect(await fingerprint()).toEqual(before);
+
+    const skipped = await published(unit.key, {
+      listType: 'TAX_ARREARS',
+      mode: 'DELTA',
+      onInvalidRow: 'SKIP',
+      entries: [taxRow(yanhu(107)), taxRow(yanhu(108))],
+      withdrawals: [{ uscc: yanhu(107), reason: '已缴清' }, { uscc: yanhu(106), reason: '已缴清' }, { uscc: yanhu(106), reason: '再次' }],
+    });
+    expect(skipped).toMatchObject({ committed: true, added: 1, withdrawn: 1 });
+    expect(skipped.rejected.map((row: any) => [row.index, row.field])).toEqual([
+      [0, 'uscc'],
+      [0, 'withdrawals.uscc'],
+      [2, 'withdrawals.uscc'],
+    ]);
+    expect(skipped.rejected[2].message).toBe(`${yanhu(106)} is withdrawn twice in this publication`);
+    const entries = await entriesOf(unit.code);
+    expect(entries.has(yanhu(107))).toBe(false);
+    expect(entries.get(yanhu(108))?.status).toBe('ACTIVE');
+    expect(entries.has(yanhu(106))).toBe(false);
+  });
+
   it('withdrawals in a SNAPSHOT are BAD_USER_INPUT and nothing is written', async () => {
     const before = await fingerprint();
     const result = await publish(unit.key, {
@@ -984,13 +1020,17 @@ describe('the publication record', () => {
     const market = await newUnit('MARKET_REGULATION');
     const [known, fresh1, fresh2, fresh3] = [yanhu(811), yanhu(812), yanhu(813), yanhu(814)];
     const auditOf = async (publicationId: string) => {
-      const rows = await sql<{ action: string; detail: Record<string, unknown> }>(
+      const rows = await sql<{ action: string; detail: Record<string, unknown>; same_time: boolean }>(
         t.databaseUrl,
-        `select action, detail from audit_record where entity_type = 'RiskPublication' and entity_id = $1`,
+        `select action, detail,
+           occurred_at = date_trunc('milliseconds', (select published_at from risk_publication where id::text = $1)) as same_time
+         from audit_record where entity_type = 'RiskPublication' and entity_id = $1`,
         [publicationId],
       );
       expect(rows).toHaveLength(1);
       expect(rows[0].action).toBe('riskList.publish');
+      // Dated by the database, like the publication (to the millisecond the audit trail keeps).
+      expect(rows[0].same_time).toBe(true);
       return rows[0].detail;
     };
 

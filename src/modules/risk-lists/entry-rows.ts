@@ -172,13 +172,17 @@ function checkEntryRow(row: EntryRowInput, index: number, defaults: RowDefaults)
   };
 }
 
-/** Checks DELTA withdrawals; a USCC also among the entries, or withdrawn twice, is refused. */
+/**
+ * Checks DELTA withdrawals; a USCC also among the entries, or withdrawn twice, is refused. `contested` names the
+ * USCCs both published and withdrawn: their entry rows are to be refused too.
+ */
 export function checkWithdrawals(
   withdrawals: readonly WithdrawalInput[],
   entryUsccs: ReadonlySet<string>,
-): { good: { index: number; uscc: string; reason: string }[]; rejected: RejectedRow[] } {
+): { good: { index: number; uscc: string; reason: string }[]; rejected: RejectedRow[]; contested: Set<string> } {
   const good: { index: number; uscc: string; reason: string }[] = [];
   const rejected: RejectedRow[] = [];
+  const contested = new Set<string>();
   const seen = new Set<string>();
   withdrawals.forEach((withdrawal, index) => {
     const uscc = parseUscc(typeof withdrawal.uscc === 'string' ? withdrawal.uscc : '');
@@ -189,7 +193,8 @@ export function checkWithdrawals(
       return void rejected.push({ index, uscc: uscc.value, field: 'withdrawals.reason', message: `a withdrawal needs a reason of 1 to ${REASON_MAX} characters` });
     }
     if (entryUsccs.has(uscc.value)) {
-      return void rejected.push({ index, uscc: uscc.value, field: 'withdrawals.uscc', message: `${uscc.value} is both published and withdrawn in this publication` });
+      contested.add(uscc.value);
+      return void rejected.push({ index, uscc: uscc.value, field: 'withdrawals.uscc', message: bothPublishedAndWithdrawn(uscc.value) });
     }
     if (seen.has(uscc.value)) {
       return void rejected.push({ index, uscc: uscc.value, field: 'withdrawals.uscc', message: `${uscc.value} is withdrawn twice in this publication` });
@@ -197,5 +202,10 @@ export function checkWithdrawals(
     seen.add(uscc.value);
     good.push({ index, uscc: uscc.value, reason });
   });
-  return { good, rejected };
+  return { good, rejected, contested };
+}
+
+/** The message of an entry row or a withdrawal whose USCC is both published and withdrawn. */
+export function bothPublishedAndWithdrawn(uscc: string): string {
+  return `${uscc} is both published and withdrawn in this publication`;
 }

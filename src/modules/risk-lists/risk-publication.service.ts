@@ -20,7 +20,7 @@ import { parseUnitCode } from '../units/unit-code';
 import { Unit } from '../units/unit.entity';
 import { UnitKind } from '../units/unit-kind';
 import { hashPayload } from './payload-hash';
-import { checkEntryRows, checkWithdrawals, type EntryRow, type EntryRowInput, type RejectedRow, type WithdrawalInput } from './entry-rows';
+import { bothPublishedAndWithdrawn, checkEntryRows, checkWithdrawals, type EntryRow, type EntryRowInput, type RejectedRow, type WithdrawalInput } from './entry-rows';
 import { RiskListType } from './list-types';
 import { riskEntryChangesSql } from './risk-entry.sql';
 import { cursorRefused } from './risk-entry.service';
@@ -111,11 +111,11 @@ export class RiskPublicationService {
     const entries = checkEntryRows(input.entries, { listType: input.listType, classification, sharedUnitCodes, sharedKinds, knownRegions });
     const removals = checkWithdrawals(withdrawals, new Set(entries.good.map((row) => row.uscc)));
     // A USCC both published and withdrawn: the entry is refused too.
-    const contested = new Set(removals.rejected.filter((row) => row.message.includes('both published and withdrawn')).map((row) => row.uscc));
+    const { contested } = removals;
     const good = entries.good.filter((row) => !contested.has(row.uscc));
     const rejected = [
       ...entries.rejected,
-      ...entries.good.filter((row) => contested.has(row.uscc)).map((row) => ({ index: row.index, uscc: row.uscc, field: 'uscc', message: `${row.uscc} is both published and withdrawn in this publication` })),
+      ...entries.good.filter((row) => contested.has(row.uscc)).map((row) => ({ index: row.index, uscc: row.uscc, field: 'uscc', message: bothPublishedAndWithdrawn(row.uscc) })),
       ...removals.rejected,
     ];
     const policy = input.onInvalidRow ?? InvalidRowPolicy.REJECT_ALL;
