@@ -74,7 +74,7 @@ export class ChangeLogWriter {
        select ?, r.ordinal, now(), ?, ?, ${CHANGE_COLUMNS.map((c) => `r.${c}`).join(', ')}
        from jsonb_to_recordset(?::jsonb) as r(ordinal int, topic text, kind text, entity_id text, classification text,
          owner_unit_id uuid, shared_unit_codes text[], shared_kinds text[], list_type text, risk_level smallint,
-         region_code varchar(6), uscc varchar(18), case_id uuid, payload jsonb)`,
+         region_code varchar(6), uscc varchar(18), case_id uuid, payload json)`,
       [this.txId, this.actor?.unit.id ?? null, this.actor?.credentialId ?? null, JSON.stringify(rows)],
     );
     this.count += rows.length;

@@ -64,9 +64,9 @@ export function riskEntryChangesSql(where: string): string {
       case when r.status = 'WITHDRAWN' then 'WITHDRAWN' when r.version = 1 then 'CREATED' else 'UPDATED' end as kind,
       r.id::text as entity_id, r.classification, r.publisher_unit_id as owner_unit_id, r.shared_unit_codes,
       r.shared_kinds, r.list_type, r.risk_level, r.region_code, r.uscc, null::uuid as case_id,
-      jsonb_build_object(
+      json_build_object(
         'id', r.id, 'listType', r.list_type,
-        'publisher', jsonb_build_object('id', u.id, 'code', u.code, 'name', u.name, 'kind', u.kind),
+        'publisher', json_build_object('id', u.id, 'code', u.code, 'name', u.name, 'kind', u.kind),
         'uscc', r.uscc, 'enterpriseName', r.enterprise_name, 'regionCode', r.region_code,
         'riskLevel', r.risk_level, 'categories', r.categories, 'amount', r.amount::text,
         'effectiveDate', r.effective_date::text, 'remarks', r.remarks, 'details', r.details,
