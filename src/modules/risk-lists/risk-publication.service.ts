@@ -282,8 +282,9 @@ export class RiskPublicationService {
         em,
         `update risk_entry r set status = 'WITHDRAWN', withdrawn_at = now(), withdrawal_reason = ?, publication_id = ?
          where r.publisher_unit_id = ? and r.list_type = ? and r.status = 'ACTIVE'
+           and r.publication_id is distinct from ? -- added or updated just now: in the SNAPSHOT by definition
            and not exists (select 1 from risk_staging s where s.uscc = r.uscc) and not (r.uscc = any(?::text[]))`,
-        [`not in the ${p.period ? `${p.period} ` : ''}SNAPSHOT of this list`, publicationId, ...list, pgArray(keep)],
+        [`not in the ${p.period ? `${p.period} ` : ''}SNAPSHOT of this list`, publicationId, ...list, publicationId, pgArray(keep)],
       );
     } else if (p.withdrawals.length) {
       const done = await em.execute<{ uscc: string }[]>(
