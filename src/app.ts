@@ -10,6 +10,7 @@ import { ConfigError, type HubConfig } from './config';
 import { startEmbedded, type EmbeddedDatabase } from './db/embedded';
 import { applyMigrations, pendingMigrations } from './db/migrate';
 import { openOrm, type Orm } from './db/orm';
+import { declareSharedSession } from './db/sql';
 import { withStartupLock } from './db/startup-lock';
 import { createApollo } from './graphql/apollo';
 import type { HubContext } from './graphql/context';
@@ -37,6 +38,7 @@ export async function openDatabase(config: HubConfig, log: Logger): Promise<Data
   const clientUrl = config.databaseUrl ?? embedded!.url;
   try {
     const orm = await openOrm(clientUrl, config.poolSize, log);
+    if (embedded) declareSharedSession(orm);
     return {
       orm,
       clientUrl,

@@ -37,6 +37,9 @@ const USAGE = `usage: npm run hub -- <command>
 
 class UsageError extends Error {}
 
+/** How long `serve` may take to stop after SIGINT/SIGTERM before it exits anyway. */
+const STOP_DEADLINE_MS = 30_000;
+
 async function main(argv: string[]): Promise<void> {
   const [command = 'serve', sub, ...rest] = argv;
   if (command === 'help' || command === '--help') return void console.log(USAGE);
@@ -79,6 +82,11 @@ async function serve(config: HubConfig, log: Logger): Promise<void> {
     if (stopRequested) return void log.info({ signal }, 'already stopping');
     stopRequested = signal;
     log.info({ signal }, 'stopping');
+    // A stop that hangs (a database that no longer answers) must not keep the process forever.
+    setTimeout(() => {
+      log.error({ seconds: STOP_DEADLINE_MS / 1000 }, 'could not stop in time: exiting');
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     if (hub) stop();
   };
   process.on('SIGINT', onSignal);

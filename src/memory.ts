@@ -1,9 +1,9 @@
 /**
- * Returning memory after a bulk request. A 100,000-entry publication parses, coerces and checks its list in
- * several hundred MB of short-lived objects; V8 leaves most of that garbage in place until its heap limit
- * nears, so the next large request starts on top of it and the process's resident memory climbs. After a
- * large request, one full collection (run when the event loop is next free, typically 100-300 ms) gives the
- * memory back before the next one arrives.
+ * Returning memory after a large request (src/http/express-app.ts). A 100,000-entry publication parses,
+ * coerces and checks its list in several hundred MB of short-lived objects; V8 leaves most of that garbage in
+ * place until its heap limit nears, so the next large request starts on top of it and the process's resident
+ * memory climbs. Once such a request is answered, one full collection (when the event loop is next free,
+ * typically 100-300 ms) gives the memory back before the next one arrives.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

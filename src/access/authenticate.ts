@@ -39,7 +39,7 @@ const CREDENTIAL_SQL = `select c.id, c.roles, to_json(c.expires_at) #>> '{}' as 
     u.id as "unitId", u.code, u.name, u.kind, u.region_code as "regionCode", u.is_office as "isOffice", u.active,
     pg_current_snapshot()::text as snapshot
   from credential c join unit u on u.id = c.unit_id
-  where c.key_hash = $1`;
+  where c.key_hash = ?`;
 
 export async function authenticate(em: EntityManager, key: string | undefined, now = new Date()): Promise<Principal> {
   return (await authenticateAt(em, key, now)).principal;

@@ -38,41 +38,70 @@ export async function executeBound<T = Record<string, unknown>>(
 
 /**
  * Turns the `?` placeholders of `em.execute`-style SQL into `$1, $2, …`, leaving quoted literals and identifiers
- * alone; for SQL that is shared with `em.execute` and run by {@link queryPrepared}. (No `?` operator of jsonb may
- * appear in such SQL.)
+ * alone, and checks that there are `count` of them. Refuses what it cannot number safely: comments, dollar
+ * quoting, E'' strings and knex's `??` (and no `?` operator of jsonb may appear in such SQL).
  */
-export function numberedPlaceholders(sql: string): string {
+export function numberedPlaceholders(sql: string, count: number): string {
+  const unsafe = /--|\/\*|\$\$|\bE'|\?\?/i.exec(sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"/g, "''"));
+  if (unsafe) throw new Error(`numberedPlaceholders: "${unsafe[0]}" in the SQL cannot be numbered safely`);
   let n = 0;
-  return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\?/g, (token) => (token === '?' ? `$${++n}` : token));
+  const numbered = sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\?/g, (token) => (token === '?' ? `$${++n}` : token));
+  if (n !== count) throw new Error(`numberedPlaceholders: ${n} placeholders for ${count} values`);
+  return numbered;
 }
 
-const statementNames = new Map<string, string>();
+/** ORM connections whose pooled connections are all one database session (the embedded database). */
+const sharedSessions = new WeakSet<object>();
 
-/** A stable name per SQL text, under which each pooled connection keeps the statement prepared. */
-function statementName(sql: string): string {
-  let name = statementNames.get(sql);
-  if (!name) {
-    name = `fyh_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
-    statementNames.set(sql, name);
+/**
+ * Declares that every pooled connection of `orm` is one and the same session, as on the embedded database; see
+ * {@link queryPrepared}.
+ */
+export function declareSharedSession(orm: { em: { getConnection(): object } }): void {
+  sharedSessions.add(orm.em.getConnection());
+}
+
+/** Distinct SQL texts kept prepared per connection; texts beyond are sent unnamed (a filter's combinations are many). */
+const MAX_NAMED = 100;
+/** Distinct SQL texts whose numbered form is remembered. */
+const MAX_REMEMBERED = 1000;
+const statements = new Map<string, { text: string; name?: string }>();
+
+/** The numbered text of `sql`, and the name it is kept prepared under (for the first MAX_NAMED texts). */
+function statementOf(sql: string, count: number): { text: string; name?: string } {
+  let statement = statements.get(sql);
+  if (!statement) {
+    const text = numberedPlaceholders(sql, count);
+    const named = statements.size < MAX_NAMED;
+    statement = { text, name: named ? `fyh_${createHash('sha1').update(text).digest('hex').slice(0, 20)}` : undefined };
+    if (statements.size < MAX_REMEMBERED) statements.set(sql, statement);
   }
-  return name;
+  return statement;
 }
 
 /**
- * Runs one read statement with `$1, $2, …` placeholders as a named prepared statement on a pooled connection:
- * PostgreSQL parses and plans it once per connection, and the ORM's query building and entity hydration are
- * skipped (it is logged like the ORM's own statements). For the hot read paths (authentication, list pages, DataLoader batches), outside transactions: inside
- * one it would not see the transaction's writes. Values are bound, never written into the SQL text; errors come
- * back as the ORM's exceptions.
+ * Runs one read statement (`?` placeholders, as `em.execute`) for the hot read paths: authentication, list
+ * pages, DataLoader batches. Outside transactions only (inside one it would run on another connection and not
+ * see the transaction's writes). On a PostgreSQL server the values are bound and the statement is kept prepared
+ * per connection under a name, so PostgreSQL parses and plans it once; the ORM's query building and entity
+ * hydration are skipped. On a shared session (the embedded database, {@link declareSharedSession}) it goes
+ * through `em.execute` (the simple protocol, values written into the text): there, a statement prepared by one
+ * connection is seen by all, and one connection's unnamed statement could be replaced by another's between its
+ * Parse and its Bind. Either way it is logged like the ORM's own statements, and errors come back as the ORM's
+ * exceptions. Arrays are PostgreSQL arrays: write `?::text[]`.
  */
 export async function queryPrepared<T = Record<string, unknown>>(em: EntityManager, sql: string, params: readonly unknown[]): Promise<T[]> {
+  if (em.isInTransaction()) throw new Error('queryPrepared runs outside transactions: inside one, use em.execute or executeBound');
+  const ormConnection = em.getConnection();
+  if (sharedSessions.has(ormConnection)) {
+    return em.execute<T[]>(sql, params.map((value) => (Array.isArray(value) ? pgArray(value) : value)) as Knex.RawBinding[]);
+  }
+  const { text, name } = statementOf(sql, params.length);
   const client = em.getKnex().client as KnexPoolClient;
   const connection = await client.acquireConnection();
   try {
     // executeQuery is the ORM connection's own timing and query logging (protected in its typings).
-    const result = await em.getConnection()['executeQuery'](sql, () =>
-      connection.query({ name: statementName(sql), text: sql, values: params as unknown[] }),
-    );
+    const result = await ormConnection['executeQuery'](sql, () => connection.query({ name, text, values: params as unknown[] }));
     return result.rows as T[];
   } catch (error) {
     throw error instanceof Error ? em.getDriver().convertException(error) : error;
@@ -83,6 +112,6 @@ export async function queryPrepared<T = Record<string, unknown>>(em: EntityManag
 
 /** The part of knex's client that lends out the pool's `pg` connections. */
 interface KnexPoolClient {
-  acquireConnection(): Promise<{ query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }> }>;
+  acquireConnection(): Promise<{ query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }> }>;
   releaseConnection(connection: unknown): Promise<void>;
 }

@@ -41,7 +41,9 @@ export function responseCachePlugins(sizeBytes: number): ApolloServerPlugin<HubC
     // keep answers: only the hub knows when the data changed).
     ApolloServerPluginCacheControl({ defaultMaxAge: ENTRY_SECONDS, calculateHttpHeaders: false }),
     responseCachePlugin<HubContext>({
-      cache: new InMemoryLRUCache({ maxSize: sizeBytes }),
+      // Sized in bytes of memory: a JavaScript string of Chinese text takes two bytes per character, and the
+      // key (a SHA-256 hex digest under a prefix) about 150 more.
+      cache: new InMemoryLRUCache<string>({ maxSize: sizeBytes, sizeCalculation: (value, key) => 2 * (value.length + key.length) + 64 }),
       extraCacheKeyData: async ({ contextValue }) => ({
         credential: contextValue.callerOrNull?.credentialId ?? null,
         snapshot: contextValue.snapshot,
@@ -55,7 +57,8 @@ export function responseCachePlugins(sizeBytes: number): ApolloServerPlugin<HubC
 /** A query by an authenticated caller whose every root selection is a cacheable field (or `__typename`). */
 export function cacheable(request: GraphQLRequestContext<HubContext>): boolean {
   const { contextValue, operation } = request;
-  if (!contextValue.callerOrNull || contextValue.snapshot === null) return false;
+  const caller = contextValue.callerOrNull;
+  if (!caller || caller.credentialId === null || contextValue.snapshot === null) return false;
   if (operation?.operation !== 'query') return false;
   return operation.selectionSet.selections.every(
     (selection) => selection.kind === Kind.FIELD && (selection.name.value === '__typename' || CACHEABLE_ROOT_FIELDS.has(selection.name.value)),

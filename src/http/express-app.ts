@@ -12,6 +12,10 @@ import { GRAPHQL_PATH } from '../graphql/websocket';
 import { bodyErrors } from './body-errors';
 import { healthz, readyz } from './health';
 import { requestLog } from './request-log';
+import { collectGarbageSoon } from '../memory';
+
+/** Request bodies from which the answer is followed by a full garbage collection (src/memory.ts). */
+const LARGE_REQUEST_BYTES = 4 * 1024 * 1024;
 
 export function createExpressApp(apollo: ApolloServer<HubContext>, orm: Orm, config: HubConfig, log: Logger): Express {
   const app = express();
@@ -23,6 +27,11 @@ export function createExpressApp(apollo: ApolloServer<HubContext>, orm: Orm, con
   app.get('/readyz', readyz(orm, log));
   app.use(
     GRAPHQL_PATH,
+    // A large request (a whole list published) leaves hundreds of MB of garbage: give it back once answered.
+    (req, res, next) => {
+      if (Number(req.headers['content-length']) >= LARGE_REQUEST_BYTES) res.once('finish', collectGarbageSoon);
+      next();
+    },
     express.json({ limit: config.bodyLimit }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {

@@ -33,13 +33,14 @@ export interface TestHub {
 
 /**
  * `log` replaces the hub's logger (default: silent, or LOG_LEVEL): a test that counts SQL statements passes a pino
- * logger at level 'trace' writing to a stream it captures, and counts the ORM's `orm: true` lines.
+ * logger at level 'trace' writing to a stream it captures, and counts the ORM's `orm: true` lines. With
+ * `embedded`, the hub runs on the embedded database even when a server is there (for what differs on it).
  */
-export async function startTestHub(env: Record<string, string> = {}, log?: Logger): Promise<TestHub> {
+export async function startTestHub(env: Record<string, string> = {}, log?: Logger, options: { embedded?: boolean } = {}): Promise<TestHub> {
   const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
   let database: TestDatabase | undefined;
   let dataDir: string | undefined;
-  if (serverUrl()) database = await createTestDatabase();
+  if (serverUrl() && !options.embedded) database = await createTestDatabase();
   else dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fyh-test-'));
   const config = loadConfig({
     PORT: '0',

@@ -47,7 +47,7 @@ type EnterpriseRow = Omit<Enterprise, 'createdAt' | 'updatedAt'> & { createdAt: 
 const ENTERPRISES_BY_USCC_SQL = `select uscc, name, region_code as "regionCode", industry, legal_representative as "legalRepresentative",
     legal_representative_id_number as "legalRepresentativeIdNumber", contact_phone as "contactPhone",
     to_json(created_at) #>> '{}' as "createdAt", to_json(updated_at) #>> '{}' as "updatedAt"
-  from enterprise where uscc = any($1::text[])`;
+  from enterprise where uscc = any(?::text[])`;
 
 const PERSONAL_FIELDS = new Set(['legalRepresentativeIdNumber', 'contactPhone']);
 

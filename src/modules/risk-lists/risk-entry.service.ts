@@ -6,7 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { visibleSql } from '../../access/visibility';
-import { numberedPlaceholders, pgArray, queryPrepared } from '../../db/sql';
+import { pgArray, queryPrepared } from '../../db/sql';
 import { appendAudit } from '../../audit/audit.service';
 import { ChangeLogWriter } from '../../feed/change-log';
 import { badInput, conflict, forbidden, notFound } from '../../graphql/errors';
@@ -114,12 +114,10 @@ export class RiskEntryService {
     const direction = descending ? 'desc' : 'asc';
     const raw = await queryPrepared(
       this.em,
-      numberedPlaceholders(
-        `select ${RISK_ENTRY_COLUMNS}, (${expression})::text as "sortKey"
-         from risk_entry r join unit u on u.id = r.publisher_unit_id
-         where ${where}${after}
-         order by ${expression} ${direction}, r.id ${direction} limit ?`,
-      ),
+      `select ${RISK_ENTRY_COLUMNS}, (${expression})::text as "sortKey"
+       from risk_entry r join unit u on u.id = r.publisher_unit_id
+       where ${where}${after}
+       order by ${expression} ${direction}, r.id ${direction} limit ?`,
       [...params, ...(page.after ?? []), page.first + 1],
     ).catch(cursorRefused(page));
     const rows = raw.map((row) => ({ ...riskEntryRow(row), sortKey: row.sortKey as string }));
@@ -130,7 +128,7 @@ export class RiskEntryService {
       async () => {
         const [count] = await queryPrepared<{ n: string }>(
           this.em,
-          numberedPlaceholders(`select count(*) as n from risk_entry r join unit u on u.id = r.publisher_unit_id where ${where}`),
+          `select count(*) as n from risk_entry r join unit u on u.id = r.publisher_unit_id where ${where}`,
           params,
         );
         return Number(count.n);

@@ -10,7 +10,6 @@ import { Classification } from '../../access/classification';
 import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { appendAudit } from '../../audit/audit.service';
-import { collectGarbageSoon } from '../../memory';
 import { executeBound, pgArray } from '../../db/sql';
 import { ChangeLogWriter } from '../../feed/change-log';
 import { badInput, conflict, forbidden } from '../../graphql/errors';
@@ -73,8 +72,6 @@ export interface PublicationFilter {
 /** Rows staged per statement: well under PostgreSQL's limits, and a JSON parameter of a few MB (memory). */
 const STAGE_CHUNK = 5_000;
 const KEY_MAX = 200;
-/** Entries from which a publication is followed by a full garbage collection (see src/memory.ts). */
-const LARGE_PUBLICATION = 10_000;
 const PERIOD_MAX = 50;
 
 /** Thrown inside the transaction to roll it back and answer `committed: false`. */
@@ -121,8 +118,6 @@ export class RiskPublicationService {
     const policy = input.onInvalidRow ?? InvalidRowPolicy.REJECT_ALL;
     if (rejected.length && policy === InvalidRowPolicy.REJECT_ALL) return notCommitted(rejected);
 
-    // A large list leaves hundreds of MB of garbage (the request body, the parsed and coerced rows): give it back.
-    if (input.entries.length >= LARGE_PUBLICATION) collectGarbageSoon();
     try {
       return await this.em.transactional((em) =>
         this.commit(em, principal, {
@@ -141,9 +136,6 @@ export class RiskPublicationService {
     } catch (error) {
       if (error instanceof NothingCommitted) return error.result;
       throw error;
-    } finally {
-      // And once the answer has gone, the rows themselves.
-      if (input.entries.length >= LARGE_PUBLICATION) collectGarbageSoon();
     }
   }
 
