@@ -14,6 +14,15 @@ describe('settings', () => {
       office: { code: 'OFFICE', kind: 'OTHER', regionCode: '140800' },
     });
     expect(config.bodyLimit).toBe(64 * 1024 * 1024);
+    expect(config.responseCacheSize).toBe(64 * 1024 * 1024);
+  });
+
+  it('RESPONSE_CACHE_SIZE takes a size, or 0 (in any unit) to turn the cache off', () => {
+    expect(loadConfig({ RESPONSE_CACHE_SIZE: '16mb' }).responseCacheSize).toBe(16 * 1024 * 1024);
+    expect(loadConfig({ RESPONSE_CACHE_SIZE: '0' }).responseCacheSize).toBe(0);
+    expect(loadConfig({ RESPONSE_CACHE_SIZE: '0kb' }).responseCacheSize).toBe(0);
+    expect(() => loadConfig({ RESPONSE_CACHE_SIZE: '512' })).toThrow('RESPONSE_CACHE_SIZE must be a size such as 512kb or 64mb (at least 1kb, or 0 to turn it off)');
+    expect(() => loadConfig({ BODY_LIMIT: '0' })).toThrow('BODY_LIMIT must be a size such as 512kb or 64mb (at least 1kb)');
   });
 
   it('reads every setting', () => {
@@ -53,6 +62,7 @@ describe('settings', () => {
     [{ HUB_OFFICE_CODE: 'a b' }, 'HUB_OFFICE_CODE'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ MAX_PAGE_SIZE: '0' }, 'MAX_PAGE_SIZE'],
+    [{ RESPONSE_CACHE_SIZE: 'big' }, 'RESPONSE_CACHE_SIZE'],
   ])('refuses %j with a message naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);
