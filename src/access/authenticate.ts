@@ -4,7 +4,7 @@
  * look-up is one prepared statement: it runs before every operation, so it stays off the ORM.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { queryPrepared } from '../db/sql';
+import { isoTime, queryPrepared } from '../db/sql';
 import { unauthenticated } from '../graphql/errors';
 import { CredentialStatus, credentialStatus } from '../modules/units/credential.service';
 import type { UnitKind } from '../modules/units/unit-kind';
@@ -35,7 +35,7 @@ export interface Authenticated {
   snapshot: string;
 }
 
-const CREDENTIAL_SQL = `select c.id, c.roles, to_json(c.expires_at) #>> '{}' as "expiresAt", to_json(c.revoked_at) #>> '{}' as "revokedAt",
+const CREDENTIAL_SQL = `select c.id, c.roles, ${isoTime('c.expires_at')} as "expiresAt", ${isoTime('c.revoked_at')} as "revokedAt",
     u.id as "unitId", u.code, u.name, u.kind, u.region_code as "regionCode", u.is_office as "isOffice", u.active,
     pg_current_snapshot()::text as snapshot
   from credential c join unit u on u.id = c.unit_id

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Principal } from '../access/principal';
+import { isoTime } from '../db/sql';
 
 export interface AuditEntry {
   action: string;
@@ -22,7 +23,7 @@ export async function appendAudit(em: EntityManager, actor: Principal | null, en
   await em.execute('select pg_advisory_xact_lock(?, ?)', AUDIT_LOCK);
   // The time is the database's (the transaction's start, as every row it writes), not this process's clock.
   const [last] = await em.execute<{ hash: string | null; now: string }[]>(
-    `select (select "hash" from "audit_record" order by "id" desc limit 1) as "hash", to_json(now()) #>> '{}' as "now"`,
+    `select (select "hash" from "audit_record" order by "id" desc limit 1) as "hash", ${isoTime('now()')} as "now"`,
   );
   const prevHash = last.hash ?? GENESIS;
   const occurredAt = new Date(last.now);

@@ -6,6 +6,14 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 
+/**
+ * A timestamp expression as ISO 8601 text. The ORM's driver hands raw timestamps back as PostgreSQL's own text
+ * form, which JavaScript's Date does not read reliably; callers turn these into Dates.
+ */
+export function isoTime(expression: string): string {
+  return `(to_json(${expression}) #>> '{}')`;
+}
+
 /** A PostgreSQL array literal of text values, e.g. `{"a","b \"c\""}`; cast it with `::text[]` or `::uuid[]`. */
 export function pgArray(values: readonly (string | number)[]): string {
   return `{${values.map((value) => `"${String(value).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;

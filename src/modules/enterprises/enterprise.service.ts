@@ -8,7 +8,7 @@ import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { enterpriseView, type EnterpriseView } from '../../access/visibility';
 import { appendAudit } from '../../audit/audit.service';
-import { queryPrepared } from '../../db/sql';
+import { isoTime, queryPrepared } from '../../db/sql';
 import { badInput } from '../../graphql/errors';
 import { toPage, type Page, type PageRequest } from '../../graphql/connection';
 import { optionalText, requiredText, ruleValue } from '../input';
@@ -46,7 +46,7 @@ type EnterpriseRow = Omit<Enterprise, 'createdAt' | 'updatedAt'> & { createdAt: 
 /** Every column of {@link Enterprise}, as its properties; a hot path of nested reads, so off the ORM. */
 const ENTERPRISES_BY_USCC_SQL = `select uscc, name, region_code as "regionCode", industry, legal_representative as "legalRepresentative",
     legal_representative_id_number as "legalRepresentativeIdNumber", contact_phone as "contactPhone",
-    to_json(created_at) #>> '{}' as "createdAt", to_json(updated_at) #>> '{}' as "updatedAt"
+    ${isoTime('created_at')} as "createdAt", ${isoTime('updated_at')} as "updatedAt"
   from enterprise where uscc = any(?::text[])`;
 
 const PERSONAL_FIELDS = new Set(['legalRepresentativeIdNumber', 'contactPhone']);

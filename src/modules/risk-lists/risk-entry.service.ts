@@ -6,7 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { visibleSql } from '../../access/visibility';
-import { pgArray, queryPrepared } from '../../db/sql';
+import { isoTime, pgArray, queryPrepared } from '../../db/sql';
 import { appendAudit } from '../../audit/audit.service';
 import { ChangeLogWriter } from '../../feed/change-log';
 import { badInput, conflict, forbidden, notFound } from '../../graphql/errors';
@@ -18,7 +18,7 @@ import { requiredText, ruleValue } from '../input';
 import type { UnitKind } from '../units/unit-kind';
 import type { RiskListType } from './list-types';
 import type { RiskCategory, RiskLevel } from './risk-level';
-import { isoTime, RISK_ENTRY_COLUMNS, riskEntryChangesSql, riskEntryRow, type RiskEntryRow } from './risk-entry.sql';
+import { RISK_ENTRY_COLUMNS, riskEntryChangesSql, riskEntryRow, type RiskEntryRow } from './risk-entry.sql';
 
 export enum EntryStatusFilter {
   ACTIVE = 'ACTIVE',

@@ -2,6 +2,7 @@
  * SQL of list entries shared by the read path and the change log: the columns of a {@link RiskEntryRow}, and the
  * change-log rows (with the entry as it is right after the change) of the entries a condition selects.
  */
+import { isoTime } from '../../db/sql';
 
 /** An entry as read from the database. */
 export interface RiskEntryRow {
@@ -37,13 +38,6 @@ export const RISK_ENTRY_COLUMNS = `r.id, r.publisher_unit_id as "publisherUnitId
   ${isoTime('r.first_published_at')} as "firstPublishedAt", ${isoTime('r.published_at')} as "publishedAt",
   ${isoTime('r.withdrawn_at')} as "withdrawnAt", r.withdrawal_reason as "withdrawalReason"`;
 
-/**
- * A timestamp column as ISO 8601 text. The ORM's driver hands raw timestamps back as PostgreSQL's own text
- * form, which JavaScript's Date does not read reliably; {@link riskEntryRow} turns these into Dates.
- */
-export function isoTime(column: string): string {
-  return `(to_json(${column}) #>> '{}')`;
-}
 
 /** A raw row selected with {@link RISK_ENTRY_COLUMNS}, its times as Dates. */
 export function riskEntryRow(raw: Record<string, unknown>): RiskEntryRow {
