@@ -5,6 +5,7 @@
 import { forbidden } from '../graphql/errors';
 import type { Principal } from './principal';
 import { Role } from './roles';
+import { UnitKind } from '../modules/units/unit-kind';
 
 interface Policy {
   /** Said in the FORBIDDEN message: what the caller lacks. */
@@ -27,6 +28,12 @@ const policies = {
   publishRiskLists: { needs: 'PUBLISH', allow: (p) => p.has(Role.PUBLISH) },
   /** Query list entries and publications (what is visible follows the unit). */
   readRiskLists: { needs: 'READ', allow: (p) => p.has(Role.READ) },
+  /** Put a case on the ledger: a court for itself, the office naming the court. */
+  registerCases: { needs: 'PUBLISH of a court or of the office', allow: (p) => p.has(Role.PUBLISH) && (p.isOffice || p.unit.kind === UnitKind.COURT) },
+  /** Move, edit and number cases (each only its own court's or, for the office, any), add progress to visible cases. */
+  writeCases: { needs: 'PUBLISH', allow: (p) => p.has(Role.PUBLISH) },
+  /** Query the case ledger (what is visible follows the unit). */
+  readCases: { needs: 'READ', allow: (p) => p.has(Role.READ) },
   /** See personal data (a legal representative's ID number, a contact phone) unmasked. */
   seePersonalData: { needs: 'PERSONAL_DATA', allow: (p) => p.has(Role.PERSONAL_DATA) },
 } satisfies Record<string, Policy>;
@@ -40,4 +47,9 @@ export function can(principal: Principal, action: Action): boolean {
 /** Throws FORBIDDEN naming what is missing unless the principal may take the action. */
 export function authorize(principal: Principal, action: Action): void {
   if (!can(principal, action)) throw forbidden(`${action} needs ${policies[action].needs}`);
+}
+
+/** Move a case's stage, edit it, add its numbers: the case's own court and the office, nobody else. */
+export function mayManageCase(principal: Principal, courtUnitId: string): boolean {
+  return principal.isOffice || principal.unit.id === courtUnitId;
 }

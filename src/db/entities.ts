@@ -5,6 +5,10 @@ import { ChangeEvent } from '../feed/change-event.entity';
 import { RiskEntryVersion } from '../modules/risk-lists/risk-entry-version.entity';
 import { RiskEntry } from '../modules/risk-lists/risk-entry.entity';
 import { RiskPublication } from '../modules/risk-lists/risk-publication.entity';
+import { BankruptcyCase } from '../modules/cases/bankruptcy-case.entity';
+import { CaseNumberRecord } from '../modules/cases/case-number-record.entity';
+import { CaseProgress } from '../modules/cases/case-progress.entity';
+import { CaseStageChange } from '../modules/cases/case-stage-change.entity';
 import { Enterprise } from '../modules/enterprises/enterprise.entity';
 import { Credential } from '../modules/units/credential.entity';
 import { Unit } from '../modules/units/unit.entity';
@@ -20,4 +24,8 @@ export const entities = [
   RiskPublication,
   RiskEntry,
   RiskEntryVersion,
+  BankruptcyCase,
+  CaseNumberRecord,
+  CaseStageChange,
+  CaseProgress,
 ];

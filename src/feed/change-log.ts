@@ -10,12 +10,19 @@ import type { Principal } from '../access/principal';
 
 export enum ChangeTopic {
   RISK_ENTRY = 'RISK_ENTRY',
+  /** A case of the ledger: registered, its stage moved, edited, numbered. */
+  CASE = 'CASE',
+  /** A progress entry of a case (payload: the entry and its case). */
+  CASE_PROGRESS = 'CASE_PROGRESS',
 }
 
 export enum ChangeKind {
   CREATED = 'CREATED',
   UPDATED = 'UPDATED',
   WITHDRAWN = 'WITHDRAWN',
+  STAGE_CHANGED = 'STAGE_CHANGED',
+  NUMBER_ADDED = 'NUMBER_ADDED',
+  PROGRESS_ADDED = 'PROGRESS_ADDED',
 }
 
 /** One change as a service describes it. */

@@ -8,6 +8,9 @@ import { authenticateAt } from '../access/authenticate';
 import type { Principal } from '../access/principal';
 import type { HubConfig } from '../config';
 import type { Orm } from '../db/orm';
+import { caseLoaders } from '../modules/cases/case.loader';
+import { CaseProgressService } from '../modules/cases/case-progress.service';
+import { CaseService } from '../modules/cases/case.service';
 import { enterpriseLoader } from '../modules/enterprises/enterprise.loader';
 import { EnterpriseService } from '../modules/enterprises/enterprise.service';
 import { riskEntryLoaders } from '../modules/risk-lists/risk-entry.loader';
@@ -24,6 +27,8 @@ export class HubContext {
   readonly enterprises: EnterpriseService;
   readonly riskEntries: RiskEntryService;
   readonly riskPublications: RiskPublicationService;
+  readonly cases: CaseService;
+  readonly caseProgress: CaseProgressService;
   private batched?: ReturnType<typeof createLoaders>;
   /** Set once the operation is known, for the request log. */
   operationName?: string;
@@ -41,6 +46,8 @@ export class HubContext {
     this.enterprises = new EnterpriseService(em);
     this.riskEntries = new RiskEntryService(em);
     this.riskPublications = new RiskPublicationService(em);
+    this.cases = new CaseService(em);
+    this.caseProgress = new CaseProgressService(em);
   }
 
   /** DataLoaders of this operation, made on first use (they need the caller). */
@@ -78,5 +85,6 @@ function createLoaders(context: HubContext) {
     unit: unitLoader(context.em),
     enterprise: enterpriseLoader(context.enterprises, context.principal),
     ...riskEntryLoaders(context.riskEntries, context.principal),
+    ...caseLoaders(context.cases, context.caseProgress, context.principal),
   };
 }

@@ -8,6 +8,8 @@ import { parseUscc } from '../modules/enterprises/uscc';
 import { parseRegionCode } from '../modules/enterprises/region';
 import { parseLocalDate } from '../modules/calendar-date';
 import { parseMoney } from '../modules/risk-lists/money';
+import { parseCaseNumber } from '../modules/cases/case-number';
+import { pass } from '../modules/rule';
 import { InvalidValueError } from './errors';
 
 function ruleScalar(name: string, description: string, rule: (input: string) => RuleResult<string>) {
@@ -51,6 +53,15 @@ export const LocalDateScalar = ruleScalar(
   'LocalDate',
   'A calendar date YYYY-MM-DD, without time or zone.',
   parseLocalDate,
+);
+
+export const CaseNumberScalar = ruleScalar(
+  'CaseNumber',
+  'A case number (案号) such as "（2023）晋08破1号": full-width or half-width brackets, stored and returned with full-width ones.',
+  (input) => {
+    const parsed = parseCaseNumber(input);
+    return parsed.ok ? pass(parsed.value.canonical) : parsed;
+  },
 );
 
 export { GraphQLJSON as JSONScalar } from 'graphql-scalars';

@@ -2,6 +2,8 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { CaseProgressResolver } from '../modules/cases/case-progress.resolver';
+import { CaseResolver, EnterpriseCasesResolver } from '../modules/cases/case.resolver';
 import { EnterpriseResolver } from '../modules/enterprises/enterprise.resolver';
 import { EnterpriseRiskEntriesResolver, RiskEntryResolver } from '../modules/risk-lists/risk-entry.resolver';
 import { RiskPublicationResolver } from '../modules/risk-lists/risk-publication.resolver';
@@ -15,6 +17,9 @@ export const resolvers = [
   EnterpriseRiskEntriesResolver,
   RiskEntryResolver,
   RiskPublicationResolver,
+  CaseResolver,
+  EnterpriseCasesResolver,
+  CaseProgressResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -25,3 +25,10 @@ export function ruleValue<T>(result: RuleResult<T>, field: string): T {
   if (!result.ok) throw badInput(`${field}: ${result.message}`, { field, rule: result.rule });
   return result.value;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `id` is a UUID: an id that is not one names nothing (NOT_FOUND), never a database error. */
+export function isUuid(id: string): boolean {
+  return UUID.test(id);
+}

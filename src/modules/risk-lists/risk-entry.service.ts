@@ -14,7 +14,7 @@ import { toPage, type Page, type PageRequest } from '../../graphql/connection';
 import { parseLocalDate } from '../calendar-date';
 import { parseRegionPrefix } from '../enterprises/region';
 import { parseUscc } from '../enterprises/uscc';
-import { requiredText, ruleValue } from '../input';
+import { isUuid, requiredText, ruleValue } from '../input';
 import type { UnitKind } from '../units/unit-kind';
 import type { RiskListType } from './list-types';
 import type { RiskCategory, RiskLevel } from './risk-level';
@@ -85,8 +85,6 @@ export interface RiskEntryVersionRow {
   publishedAt: Date;
   supersededAt: Date | null;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A cursor's values reach SQL as casts (`?::timestamptz`, `?::uuid`, …): when PostgreSQL cannot read them (a
@@ -190,7 +188,7 @@ export class RiskEntryService {
     const reason = requiredText(input.reason, 'reason', 500);
     const ids = [...new Set(input.ids)];
     if (!ids.length) throw badInput('ids must name at least one entry', { field: 'ids', rule: 'required' });
-    const malformed = ids.filter((id) => !UUID.test(id));
+    const malformed = ids.filter((id) => !isUuid(id));
     if (malformed.length) throw notFound(`no list entry with id ${malformed.join(', ')}`);
     return this.em.transactional(async (em) => {
       const visible = visibleSql(principal, 'r', 'publisher_unit_id');

@@ -17,6 +17,7 @@ import { toPage, type Page, type PageRequest } from '../../graphql/connection';
 import { requiredText } from '../input';
 import { parseUnitCode } from '../units/unit-code';
 import { Unit } from '../units/unit.entity';
+import { UnitService } from '../units/unit.service';
 import { UnitKind } from '../units/unit-kind';
 import { hashPayload } from './payload-hash';
 import { bothPublishedAndWithdrawn, checkEntryRows, checkWithdrawals, type EntryRow, type EntryRowInput, type RejectedRow, type WithdrawalInput } from './entry-rows';
@@ -97,7 +98,7 @@ export class RiskPublicationService {
       throw badInput('an empty SNAPSHOT withdraws the whole list: send allowEmpty: true to mean that', { field: 'entries', rule: 'allowEmpty' });
     }
     const classification = input.classification ?? Classification.SHARED;
-    const sharedUnitCodes = await this.sharedUnits(input.sharedWithUnits ?? []);
+    const sharedUnitCodes = await new UnitService(this.em).sharedUnitCodes(input.sharedWithUnits ?? []);
     const sharedKinds = [...new Set(input.sharedWithKinds ?? [])].sort();
     const payloadHash = hashPayload(input);
 
@@ -397,15 +398,6 @@ export class RiskPublicationService {
     if (!unit) throw badInput(`publisher: no unit with code ${code}`, { field: 'publisher', rule: 'unit' });
     if (!unit.active) throw badInput(`publisher: unit ${unit.code} is deactivated`, { field: 'publisher', rule: 'active' });
     return unit;
-  }
-
-  private async sharedUnits(codes: string[]): Promise<string[]> {
-    const wanted = [...new Set(codes.map((code) => code.trim().toUpperCase()))].sort();
-    if (!wanted.length) return [];
-    const found = new Set((await this.em.find(Unit, { code: { $in: wanted } })).map((unit) => unit.code));
-    const unknown = wanted.filter((code) => !found.has(code));
-    if (unknown.length) throw badInput(`sharedWithUnits: no unit with code ${unknown.join(', ')}`, { field: 'sharedWithUnits', rule: 'unit' });
-    return wanted;
   }
 
   private async knownRegions(usccs: string[]): Promise<Map<string, string>> {

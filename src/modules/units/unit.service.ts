@@ -113,6 +113,19 @@ export class UnitService {
     return unit;
   }
 
+  /**
+   * The codes of units a RESTRICTED record is shared with (`sharedWithUnits` of a list or a case): trimmed,
+   * upper-cased, deduplicated and sorted; BAD_USER_INPUT naming `field` and every code of no unit.
+   */
+  async sharedUnitCodes(codes: readonly string[], field = 'sharedWithUnits'): Promise<string[]> {
+    const wanted = [...new Set(codes.map((code) => code.trim().toUpperCase()))].sort();
+    if (!wanted.length) return [];
+    const found = new Set((await this.em.find(Unit, { code: { $in: wanted } })).map((unit) => unit.code));
+    const unknown = wanted.filter((code) => !found.has(code));
+    if (unknown.length) throw badInput(`${field}: no unit with code ${unknown.join(', ')}`, { field, rule: 'unit' });
+    return wanted;
+  }
+
   office(): Promise<Unit | null> {
     return this.em.findOne(Unit, { isOffice: true });
   }

@@ -1,0 +1,117 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { pageRequest, toConnection } from '../../graphql/connection';
+import type { HubContext } from '../../graphql/context';
+import { badInput } from '../../graphql/errors';
+import { CaseNumberScalar } from '../../graphql/scalars';
+import { EnterpriseNode, toEnterpriseNode } from '../enterprises/enterprise.types';
+import { SortDirection } from '../risk-lists/risk-entry.service';
+import { RiskEntryNode, toRiskEntryNode } from '../risk-lists/risk-entry.types';
+import { toUnitNode, UnitNode } from '../units/unit.types';
+import { allowedMoves, type CaseProcedure, type CaseStage } from './case-stage';
+import { CaseOrderField } from './case.service';
+import {
+  AddCaseNumberInput,
+  AdvanceCaseStageInput,
+  CaseConnection,
+  CaseFilter,
+  CaseNode,
+  CaseOrder,
+  CaseProgressNode,
+  CaseStageChangeNode,
+  CaseStageMoveNode,
+  RegisterCaseInput,
+  toCaseNode,
+  toProgressNode,
+  toStageChangeNode,
+  toStageMoveNode,
+  UpdateCaseInput,
+} from './case.types';
+
+/** Most progress entries `Case.progress(last:)` returns per case. */
+const PROGRESS_LAST_MAX = 100;
+
+@Resolver(() => CaseNode)
+export class CaseResolver {
+  @Query(() => CaseConnection, { description: 'Cases the caller may see; most recently changed first by default. Needs READ.' })
+  async cases(
+    @Ctx() ctx: HubContext,
+    @Arg('filter', () => CaseFilter, { nullable: true }) filter?: CaseFilter,
+    @Arg('orderBy', () => CaseOrder, { nullable: true }) orderBy?: CaseOrder,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    const order = orderBy ?? { field: CaseOrderField.UPDATED_AT, direction: SortDirection.DESC };
+    const page = await ctx.cases.list(ctx.principal, filter ?? {}, order, pageRequest({ first, after }, ctx.config.maxPageSize, 2));
+    return toConnection(CaseConnection, page, toCaseNode);
+  }
+
+  @Query(() => CaseNode, { description: 'One case by id or by any of its numbers (exactly one of the two). NOT_FOUND when the caller may not see it. Needs READ.' })
+  async case(
+    @Ctx() ctx: HubContext,
+    @Arg('id', () => ID, { nullable: true }) id?: string,
+    @Arg('caseNumber', () => CaseNumberScalar, { nullable: true }) caseNumber?: string,
+  ) {
+    return toCaseNode(await ctx.cases.get(ctx.principal, { id, caseNumber }));
+  }
+
+  @Mutation(() => CaseNode, { description: 'Put a case on the ledger: a COURT unit for itself, the office naming the court. PUBLISH.' })
+  async registerCase(@Ctx() ctx: HubContext, @Arg('input', () => RegisterCaseInput) input: RegisterCaseInput) {
+    return toCaseNode(await ctx.cases.register(ctx.principal, input));
+  }
+
+  @Mutation(() => CaseNode, { description: "Move a case to a stage the rules allow; only its court or the office. PUBLISH." })
+  async advanceCaseStage(@Ctx() ctx: HubContext, @Arg('input', () => AdvanceCaseStageInput) input: AdvanceCaseStageInput) {
+    return toCaseNode(await ctx.cases.advanceStage(ctx.principal, input));
+  }
+
+  @Mutation(() => CaseNode, { description: 'Edit monitoring points, flags, administrator and sharing; only its court or the office. PUBLISH.' })
+  async updateCase(@Ctx() ctx: HubContext, @Arg('input', () => UpdateCaseInput) input: UpdateCaseInput) {
+    return toCaseNode(await ctx.cases.update(ctx.principal, input));
+  }
+
+  @Mutation(() => CaseNode, { description: 'Add a number the case was given; only its court or the office. PUBLISH.' })
+  async addCaseNumber(@Ctx() ctx: HubContext, @Arg('input', () => AddCaseNumberInput) input: AddCaseNumberInput) {
+    return toCaseNode(await ctx.cases.addNumber(ctx.principal, input));
+  }
+
+  @FieldResolver(() => UnitNode, { description: 'The court that hears the case.' })
+  async court(@Root() node: CaseNode, @Ctx() ctx: HubContext) {
+    return toUnitNode((await ctx.loaders.unit.load(node.row.courtUnitId))!);
+  }
+
+  @FieldResolver(() => EnterpriseNode)
+  async debtor(@Root() node: CaseNode, @Ctx() ctx: HubContext) {
+    return toEnterpriseNode((await ctx.loaders.enterprise.load(node.row.debtorUscc))!);
+  }
+
+  @FieldResolver(() => [CaseProgressNode], { description: `The timeline, oldest first; with last, only the last (at most ${PROGRESS_LAST_MAX}) entries.` })
+  async progress(@Root() node: CaseNode, @Ctx() ctx: HubContext, @Arg('last', () => Int, { nullable: true }) last?: number) {
+    if (last != null && (last < 1 || last > PROGRESS_LAST_MAX)) {
+      throw badInput(`last is from 1 to ${PROGRESS_LAST_MAX}`, { field: 'last', rule: 'range' });
+    }
+    return (await ctx.loaders.timeline.load({ caseId: node.id, last: last ?? null })).map(toProgressNode);
+  }
+
+  @FieldResolver(() => [CaseStageChangeNode], { description: 'The registration and every stage move, oldest first.' })
+  async stageHistory(@Root() node: CaseNode, @Ctx() ctx: HubContext) {
+    return (await ctx.loaders.stageHistory.load(node.id)).map(toStageChangeNode);
+  }
+
+  @FieldResolver(() => [CaseStageMoveNode], { description: 'The moves the stage rules allow from here.' })
+  allowedNextStages(@Root() node: CaseNode) {
+    return allowedMoves(node.row.procedure as CaseProcedure, node.row.stage as CaseStage).map(toStageMoveNode);
+  }
+
+  @FieldResolver(() => [RiskEntryNode], { description: "The debtor's active list entries the caller may see." })
+  async debtorRiskEntries(@Root() node: CaseNode, @Ctx() ctx: HubContext) {
+    return (await ctx.loaders.activeByUscc.load(node.row.debtorUscc)).map(toRiskEntryNode);
+  }
+}
+
+@Resolver(() => EnterpriseNode)
+export class EnterpriseCasesResolver {
+  @FieldResolver(() => [CaseNode], { description: 'The cases of this enterprise as debtor that the caller may see, newest first.' })
+  async cases(@Root() enterprise: EnterpriseNode, @Ctx() ctx: HubContext) {
+    return (await ctx.loaders.casesByDebtor.load(enterprise.uscc)).map(toCaseNode);
+  }
+}
