@@ -1,5 +1,6 @@
 import {
   BANKRUPTCY_TYPE_CODES,
+  checkNumberFitsCase,
   isBankruptcyCaseNumber,
   parseBankruptcyCaseNumber,
   parseCaseNumber,
@@ -151,5 +152,31 @@ describe('bankruptcy case numbers (the case ledger)', () => {
     for (const input of ['（2023）晋08破1号', '(2020)陕01清申4号之二', '(2016)湘0523清申1号', '（2022）晋破终1号', '(2023)最高法破1号']) {
       expect(parseBankruptcyCaseNumber(input)).toMatchObject({ ok: true });
     }
+  });
+});
+
+describe('checkNumberFitsCase', () => {
+  const n = (text: string) => {
+    const parsed = parseCaseNumber(text);
+    if (!parsed.ok) throw new Error(parsed.message);
+    return parsed.value;
+  };
+  it.each([
+    ['（2026）晋08破申1号', 'LIQUIDATION', 'APPLIED', false, true],
+    ['（2026）晋08破1号', 'LIQUIDATION', 'APPLIED', false, 'stage'],
+    ['（2026）晋08破1号', 'LIQUIDATION', 'ACCEPTED', true, true],
+    ['（2026）晋08破申1号', 'LIQUIDATION', 'ACCEPTED', true, 'stage'],
+    ['（2026）晋08破申1号', 'LIQUIDATION', 'CLAIMS_FILING', false, true],
+    ['（2026）晋破终1号', 'LIQUIDATION', 'APPLIED', false, true],
+    ['（2026）晋08破1号', 'PRE_REORGANIZATION', 'PLAN', false, 'stage'],
+    ['（2026）晋08清申1号', 'COMPULSORY_LIQUIDATION', 'APPLIED', false, true],
+    ['（2026）晋08强清1号', 'COMPULSORY_LIQUIDATION', 'ACCEPTED', true, true],
+    ['（2026）晋08破申1号', 'COMPULSORY_LIQUIDATION', 'APPLIED', false, 'type'],
+    ['（2026）晋08清申1号', 'REORGANIZATION', 'APPLIED', false, 'type'],
+    ['（2015）晋08民破1号', 'LIQUIDATION', 'APPLIED', false, true],
+  ])('%s on a %s case at %s (accepting: %s): %s', (text, procedure, stage, accepting, expected) => {
+    const result = checkNumberFitsCase(n(text), procedure, stage, accepting);
+    if (expected === true) expect(result).toEqual({ ok: true, value: n(text) });
+    else expect(result).toMatchObject({ ok: false, rule: expected });
   });
 });

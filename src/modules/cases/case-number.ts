@@ -177,15 +177,18 @@ export function parseBankruptcyCaseNumber(input: unknown): RuleResult<CaseNumber
 /** Type codes of compulsory liquidation (强制清算): 清申, 强清, 清终, 清监 and the pre-2016 民算. */
 export const COMPULSORY_LIQUIDATION_TYPE_CODES: readonly string[] = ['清申', '强清', '清终', '清监', '民算'];
 
-/** Type codes of an application under review (申请审查): 破申, 清申; the pre-2016 民破 and 民算 served both. */
-export const REVIEW_TYPE_CODES: readonly string[] = ['破申', '清申', '民破', '民算'];
+/** Type codes of an application under review (申请审查): 破申, 清申. */
+export const REVIEW_TYPE_CODES: readonly string[] = ['破申', '清申'];
+
+/** Type codes of an accepted proceeding (受理后): 破, 强清. */
+export const PROCEEDING_TYPE_CODES: readonly string[] = ['破', '强清'];
 
 /**
  * Whether a ledger number fits its case: a compulsory liquidation carries only compulsory-liquidation codes and
- * every other procedure only bankruptcy codes (rule `type`); a case still under review (APPLIED), and a
- * pre-reorganisation, carries only an application-review number (rule `stage`). `procedure` and `stage` are
- * the case's after the change. With `accepting` (the move to ACCEPTED) the number is the proceeding's own, not
- * a review number (rule `stage`).
+ * every other procedure only bankruptcy codes (rule `type`); a case not accepted (APPLIED, or a
+ * pre-reorganisation) has no proceeding number (破, 强清) yet, and on acceptance (`accepting`) the number given
+ * is the proceeding's, not a review number (rule `stage`). Appeal and supervision numbers (破终, 破监, …) and
+ * the pre-2016 民破 and 民算 fit any stage. `procedure` and `stage` are the case's after the change.
  */
 export function checkNumberFitsCase(n: CaseNumber, procedure: string, stage: string, accepting = false): RuleResult<CaseNumber> {
   const compulsory = procedure === 'COMPULSORY_LIQUIDATION';
@@ -193,11 +196,10 @@ export function checkNumberFitsCase(n: CaseNumber, procedure: string, stage: str
     const codes = BANKRUPTCY_TYPE_CODES.filter((code) => COMPULSORY_LIQUIDATION_TYPE_CODES.includes(code) === compulsory);
     return fail('type', `a ${procedure} case takes the type codes ${codes.join(', ')}; ${n.canonical} has "${n.typeCode}"`);
   }
-  if ((stage === 'APPLIED' || procedure === 'PRE_REORGANIZATION') && !REVIEW_TYPE_CODES.includes(n.typeCode)) {
-    const codes = REVIEW_TYPE_CODES.filter((code) => COMPULSORY_LIQUIDATION_TYPE_CODES.includes(code) === compulsory);
-    return fail('stage', `an application under review (${procedure === 'PRE_REORGANIZATION' ? procedure : stage}) carries a review number (${codes.join(', ')}); ${n.canonical} has "${n.typeCode}"`);
+  if ((stage === 'APPLIED' || procedure === 'PRE_REORGANIZATION') && PROCEEDING_TYPE_CODES.includes(n.typeCode)) {
+    return fail('stage', `a case not yet accepted (${procedure === 'PRE_REORGANIZATION' ? procedure : stage}) has no proceeding number; ${n.canonical} is one (its application-review number is 破申 or 清申)`);
   }
-  if (accepting && ['破申', '清申'].includes(n.typeCode)) {
+  if (accepting && REVIEW_TYPE_CODES.includes(n.typeCode)) {
     return fail('stage', `on acceptance a case gets the proceeding's number (such as 破 or 强清), ${n.canonical} is an application-review number`);
   }
   return pass(n);
