@@ -27,7 +27,15 @@ import { Kind } from 'graphql';
 import type { HubContext } from './context';
 
 /** Root query fields whose answers are a function of the data and the caller alone. */
-export const CACHEABLE_ROOT_FIELDS: ReadonlySet<string> = new Set(['riskEntries', 'riskPublications', 'enterprise', 'enterprises', 'units']);
+export const CACHEABLE_ROOT_FIELDS: ReadonlySet<string> = new Set([
+  'riskEntries',
+  'riskPublications',
+  'enterprise',
+  'enterprises',
+  'units',
+  'cases',
+  'case',
+]);
 
 /** Seconds an unused entry may stay (it can never be stale: see above; this only frees memory). */
 const ENTRY_SECONDS = 300;

@@ -15,7 +15,13 @@ import { hubSchema } from '../../src/graphql/schema';
 import { UnitKind } from '../../src/modules/units/unit-kind';
 
 const APPROVED: Record<string, string[]> = {
-  Enterprise: ['contactPhone', 'createdAt', 'industry', 'legalRepresentative', 'legalRepresentativeIdNumber', 'name', 'personalDataMasked', 'regionCode', 'riskEntries', 'updatedAt', 'uscc'],
+  Case: ['acceptedOn', 'administrator', 'allowedNextStages', 'appliedOn', 'assets', 'caseNumber', 'caseNumbers', 'classification', 'court', 'creditors', 'debtor', 'debtorName', 'debtorRiskEntries', 'debts', 'employeesAffected', 'handlingPlan', 'id', 'major', 'petitionRisk', 'procedure', 'progress', 'publicOpinionRisk', 'regionCode', 'registeredAt', 'riskLevel', 'sensitive', 'sharedWithKinds', 'sharedWithUnits', 'socialStabilityRisk', 'stage', 'stageHistory', 'stageOn', 'updatedAt', 'version', 'wagesOwed'],
+  CaseConnection: ['edges', 'pageInfo', 'totalCount'],
+  CaseEdge: ['cursor', 'node'],
+  CaseProgress: ['addressedTo', 'amount', 'assetType', 'case', 'claimType', 'details', 'id', 'inReplyTo', 'kind', 'occurredOn', 'recordedAt', 'riskLevel', 'summary', 'unit'],
+  CaseStageChange: ['fromProcedure', 'fromStage', 'note', 'occurredAt', 'on', 'toProcedure', 'toStage', 'version'],
+  CaseStageMove: ['converts', 'label', 'procedure', 'stage'],
+  Enterprise: ['cases', 'contactPhone', 'createdAt', 'industry', 'legalRepresentative', 'legalRepresentativeIdNumber', 'name', 'personalDataMasked', 'regionCode', 'riskEntries', 'updatedAt', 'uscc'],
   EnterpriseConnection: ['edges', 'pageInfo', 'totalCount'],
   EnterpriseEdge: ['cursor', 'node'],
   PageInfo: ['endCursor', 'hasNextPage'],
