@@ -410,6 +410,17 @@ describe('editing with expectedVersion', () => {
     expect(codeOf(await t.gql(`query($id: ID) { case(id: $id) { id } }`, { id: c.id }, keys.TAX))).toBe('NOT_FOUND');
   });
 
+  it('an edit shares a RESTRICTED case with a unit: it sees it from then on; an unknown unit code is refused', async () => {
+    const c = await register({ sensitive: true });
+    const byId = `query($id: ID) { case(id: $id) { id version sharedWithUnits } }`;
+    expect(codeOf(await t.gql(byId, { id: c.id }, keys.TAX))).toBe('NOT_FOUND');
+    const unknown = await t.gql(UPDATE, { input: { caseId: c.id, expectedVersion: 1, sharedWithUnits: ['YC-NOBODY'] } }, keys.COURT);
+    expect(unknown.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'sharedWithUnits', rule: 'unit' });
+    const shared = await t.gql(UPDATE, { input: { caseId: c.id, expectedVersion: 1, sharedWithUnits: ['yc-tax'] } }, keys.COURT);
+    expect(shared.data.updateCase).toMatchObject({ classification: 'RESTRICTED', sharedWithUnits: ['YC-TAX'], version: 2 });
+    expect((await t.gql(byId, { id: c.id }, keys.TAX)).data.case).toMatchObject({ id: c.id, version: 2 });
+  });
+
   it('a stale expectedVersion is CONFLICT with the current version; nothing written', async () => {
     const c = await register({});
     await t.gql(UPDATE, { input: { caseId: c.id, expectedVersion: 1, major: true } }, keys.COURT);

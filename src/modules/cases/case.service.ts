@@ -163,7 +163,7 @@ export class CaseService {
       throw badInput(`acceptedOn: a case at ${stage === CaseStage.APPLIED ? stage : procedure} has not been accepted`, { field: 'acceptedOn', rule: 'stage' });
     }
     checkDateOrder([['appliedOn', input.appliedOn], ['acceptedOn', input.acceptedOn], ['stageOn', input.stageOn]]);
-    const fields = await this.fieldValues(input, null);
+    const fields = this.fieldValues(input, null, await this.sharedUnitCodes(input));
 
     try {
       return await this.em.transactional(async (em) => {
@@ -259,9 +259,10 @@ export class CaseService {
   async update(principal: Principal, input: UpdateCaseInput): Promise<CaseRow> {
     authorize(principal, 'writeCases');
     const debtorName = input.debtorName == null ? undefined : requiredText(input.debtorName, 'debtorName', NAME_MAX);
+    const sharedUnitCodes = await this.sharedUnitCodes(input);
     return this.em.transactional(async (em) => {
       const row = await this.lockForChange(em, principal, input.caseId, input.expectedVersion);
-      const fields = await this.fieldValues(input, row);
+      const fields = this.fieldValues(input, row, sharedUnitCodes);
       const next = { ...fields, debtorName: debtorName ?? row.debtorName };
       const changed = (Object.keys(next) as (keyof typeof next)[]).filter((key) => !sameValue(next[key], row[key]));
       if (!changed.length) return row;
@@ -486,8 +487,12 @@ export class CaseService {
     return region;
   }
 
-  /** The editable fields after an edit (`row` null: a registration), checked. */
-  private async fieldValues(input: CaseFields, row: CaseRow | null) {
+  /**
+   * The editable fields after an edit (`row` null: a registration), checked. `sharedUnitCodes` are the codes of
+   * `sharedWithUnits` as {@link UnitService.sharedUnitCodes} resolved them before the transaction (undefined: not
+   * given), so that no query runs outside the transaction while it is open.
+   */
+  private fieldValues(input: CaseFields, row: CaseRow | null, resolvedUnitCodes: string[] | undefined) {
     const keep = <T>(value: T | null | undefined, current: T | null, fallback: T | null): T | null =>
       value === undefined ? (row ? current : fallback) : (value ?? null);
     const count = (value: number | null | undefined, field: string, current: number | null) => {
@@ -503,7 +508,7 @@ export class CaseService {
     const becameSensitive = sensitive && !(row?.sensitive ?? false);
     const classification =
       input.classification ?? (becameSensitive ? Classification.RESTRICTED : ((row?.classification as Classification | undefined) ?? Classification.SHARED));
-    const sharedUnitCodes = input.sharedWithUnits == null ? (row?.sharedUnitCodes ?? []) : await new UnitService(this.em).sharedUnitCodes(input.sharedWithUnits);
+    const sharedUnitCodes = resolvedUnitCodes ?? row?.sharedUnitCodes ?? [];
     const sharedKinds = input.sharedWithKinds == null ? (row?.sharedKinds ?? []) : [...new Set(input.sharedWithKinds)].sort();
     const petitionRisk = keep<number>(input.petitionRisk, row?.petitionRisk ?? null, null);
     const publicOpinionRisk = keep<number>(input.publicOpinionRisk, row?.publicOpinionRisk ?? null, null);
@@ -526,6 +531,10 @@ export class CaseService {
       sharedUnitCodes,
       sharedKinds,
     };
+  }
+
+  private async sharedUnitCodes(input: CaseFields): Promise<string[] | undefined> {
+    return input.sharedWithUnits == null ? undefined : new UnitService(this.em).sharedUnitCodes(input.sharedWithUnits);
   }
 
   private async refuseTaken(em: EntityManager, number: CaseNumber): Promise<void> {
