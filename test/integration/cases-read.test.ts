@@ -5,9 +5,9 @@
  * cursor paging; and the number of SQL statements a page of cases costs (DataLoaders).
  */
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
 import { usccCheckCharacter } from '../../src/modules/enterprises/uscc';
 import { sql } from '../support/db';
+import { statementCounter } from '../support/statements';
 import { startTestHub, type GqlResult, type TestHub } from '../support/hub';
 
 /** A valid USCC from its first 17 characters. */
@@ -923,7 +923,7 @@ describe('filters, orders and cursor paging', () => {
 describe('SQL statements per page of cases (DataLoaders)', () => {
   let t: TestHub;
   const keys: Record<string, string> = {};
-  const lines: { orm?: boolean; msg?: string }[] = [];
+  const counter = statementCounter();
   const CASES = 50;
   /** Each even case gets all six entries, each odd one the first three; OWN is the case's court. */
   const ENTRIES: [string, Record<string, unknown>][] = [
@@ -941,8 +941,7 @@ describe('SQL statements per page of cases (DataLoaders)', () => {
 
   beforeAll(async () => {
     // The ORM logs each statement at trace level with orm: true when the logger is at trace.
-    const log = pino({ level: 'trace' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-    t = await startTestHub({ RESPONSE_CACHE_SIZE: '0' }, log);
+    t = await startTestHub({ RESPONSE_CACHE_SIZE: '0' }, counter.log);
     keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT');
     keys.COURT2 = await t.keyFor('YC-COURT2', ['PUBLISH', 'READ'], 'COURT');
     keys.TAX = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
@@ -973,16 +972,7 @@ describe('SQL statements per page of cases (DataLoaders)', () => {
   afterAll(() => t?.stop());
 
   /** The SQL statements one request costs, not counting the authentication's. */
-  async function statements(query: string, variables: Record<string, unknown>, key = t.adminKey) {
-    const start = lines.length;
-    const result = await t.gql(query, variables, key);
-    expect(result.errors).toBeUndefined();
-    const queries = lines.slice(start).filter((line) => line.orm === true && /^\[query\] /.test(line.msg ?? ''));
-    // Authentication looks the credential up by its key's hash.
-    const auth = queries.filter((line) => /\bfrom credential\b[\s\S]*\bkey_hash = /.test(line.msg ?? ''));
-    expect(auth).toHaveLength(1);
-    return { count: queries.length - auth.length, result, statements: queries.map((line) => line.msg) };
-  }
+  const statements = (query: string, variables: Record<string, unknown>, key = t.adminKey) => counter.statements(t, query, variables, key);
 
   it('the page answers what was asked: debtor, court, the last 5 entries oldest first, the stage history', async () => {
     const { result } = await statements(PAGE, { first: CASES });

@@ -4,9 +4,9 @@
  * number of SQL statements a page costs (DataLoaders).
  */
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
 import { usccCheckCharacter } from '../../src/modules/enterprises/uscc';
 import { sql } from '../support/db';
+import { statementCounter } from '../support/statements';
 import { startTestHub, type TestHub } from '../support/hub';
 
 /** A valid USCC from its first 17 characters. */
@@ -559,7 +559,7 @@ describe('filters, orders and paging', () => {
 describe('SQL statements per page (DataLoaders)', () => {
   let t: TestHub;
   const keys: Record<string, string> = {};
-  const lines: { orm?: boolean; msg?: string }[] = [];
+  const counter = statementCounter();
 
   const PAGE = `query($first: Int) { riskEntries(first: $first) { edges { node { id uscc enterprise { name uscc } publisher { code } } } } }`;
   const PAGE_WITH_COUNT = `query($first: Int) { riskEntries(first: $first) { totalCount edges { node { id enterprise { name uscc } publisher { code } } } } }`;
@@ -567,9 +567,8 @@ describe('SQL statements per page (DataLoaders)', () => {
 
   beforeAll(async () => {
     // The ORM logs each statement at trace level with orm: true when the logger is at trace.
-    const log = pino({ level: 'trace' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
     // Statements of execution are counted here: a repeated question must not be answered from the cache.
-    t = await startTestHub({ RESPONSE_CACHE_SIZE: '0' }, log);
+    t = await startTestHub({ RESPONSE_CACHE_SIZE: '0' }, counter.log);
     keys.TAX = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
     keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT');
     keys.PBOC = await t.keyFor('YC-PBOC', ['PUBLISH', 'READ'], 'PBOC');
@@ -586,16 +585,7 @@ describe('SQL statements per page (DataLoaders)', () => {
   afterAll(() => t?.stop());
 
   /** The SQL statements one request costs, not counting the authentication's. */
-  async function statements(query: string, variables: Record<string, unknown>, key = t.adminKey) {
-    const start = lines.length;
-    const result = await t.gql(query, variables, key);
-    expect(result.errors).toBeUndefined();
-    const queries = lines.slice(start).filter((line) => line.orm === true && /^\[query\] /.test(line.msg ?? ''));
-    // Authentication looks the credential up by its key's hash.
-    const auth = queries.filter((line) => /\bfrom credential\b[\s\S]*\bkey_hash = /.test(line.msg ?? ''));
-    expect(auth).toHaveLength(1);
-    return { count: queries.length - auth.length, result, statements: queries.map((line) => line.msg) };
-  }
+  const statements = (query: string, variables: Record<string, unknown>, key = t.adminKey) => counter.statements(t, query, variables, key);
 
   it('the logger hears the ORM: a request shows its statements', async () => {
     const { count, statements: seen } = await statements(`{ units(first: 5) { edges { node { code } } } }`, {});

@@ -1,0 +1,31 @@
+/**
+ * Counting the SQL statements a request costs (DataLoader tests): start the hub with {@link StatementCounter.log}
+ * (a pino logger at trace level, at which the ORM logs each statement with `orm: true`), then ask through
+ * {@link StatementCounter.statements}.
+ */
+import pino, { type Logger } from 'pino';
+import type { GqlResult, TestHub } from './hub';
+
+export interface StatementCounter {
+  log: Logger;
+  /** The statements one request costs, not counting the authentication's; the request must succeed. */
+  statements(t: TestHub, query: string, variables: Record<string, unknown>, key?: string): Promise<{ count: number; result: GqlResult; statements: (string | undefined)[] }>;
+}
+
+export function statementCounter(): StatementCounter {
+  const lines: { orm?: boolean; msg?: string }[] = [];
+  const log = pino({ level: 'trace' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  return {
+    log,
+    async statements(t, query, variables, key = t.adminKey) {
+      const start = lines.length;
+      const result = await t.gql(query, variables, key);
+      expect(result.errors).toBeUndefined();
+      const queries = lines.slice(start).filter((line) => line.orm === true && /^\[query\] /.test(line.msg ?? ''));
+      // Authentication looks the credential up by its key's hash.
+      const auth = queries.filter((line) => /\bfrom credential\b[\s\S]*\bkey_hash = /.test(line.msg ?? ''));
+      expect(auth).toHaveLength(1);
+      return { count: queries.length - auth.length, result, statements: queries.map((line) => line.msg) };
+    },
+  };
+}
