@@ -13,11 +13,16 @@ import { openOrm, type Orm } from './db/orm';
 import { declareSharedSession } from './db/sql';
 import { withStartupLock } from './db/startup-lock';
 import { createApollo } from './graphql/apollo';
-import type { HubContext } from './graphql/context';
+import type { HubContext, HubRuntime } from './graphql/context';
+import { Feed } from './feed/feed';
+import { wakeOnLocalCommits, wakeOnNotify, type StopListening } from './feed/notifier';
 import { hubSchema } from './graphql/schema';
 import { GRAPHQL_PATH, startWebSocket } from './graphql/websocket';
 import { createExpressApp } from './http/express-app';
 import { bootstrapOffice, type BootstrapResult } from './modules/units/bootstrap';
+
+/** Changes the feed reads from the log per statement. */
+const FEED_BATCH = 1_000;
 
 /** An open database: the ORM on the server of DATABASE_URL or on the embedded one. */
 export interface Database {
@@ -91,18 +96,28 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
   const db = await openDatabase(config, log);
   let httpServer: Server | undefined;
   let apollo: ApolloServer<HubContext> | undefined;
+  let feed: Feed | undefined;
+  const listeners: StopListening[] = [];
   try {
     const bootstrap = await prepareDatabase(db, config, log, config.migrateOnStart);
     onBootstrap?.(bootstrap);
     const schema = await hubSchema();
+    feed = new Feed(db.orm, log, { pollMs: config.feedPollMs, queueLimit: config.feedQueueLimit, batchSize: FEED_BATCH });
+    await feed.start();
+    const wake = feed.wake.bind(feed);
+    listeners.push(wakeOnLocalCommits(db.orm, wake));
+    // Other instances commit on the same server; the embedded database has no other instance.
+    if (config.feedListen && !db.embedded) listeners.push(wakeOnNotify(db.clientUrl, log, wake));
+    const runtime: HubRuntime = { orm: db.orm, config, log, feed };
     httpServer = createServer();
     apollo = createApollo(schema, httpServer, log, config.responseCacheSize);
     await apollo.start();
     const started = apollo;
-    httpServer.on('request', createExpressApp(apollo, db.orm, config, log));
+    const startedFeed = feed;
+    httpServer.on('request', createExpressApp(apollo, runtime));
     await listen(httpServer, config.port, config.host);
     // After listen: a WebSocket server attached earlier would also report a listen error, with a stack trace.
-    const ws = startWebSocket(httpServer, schema, db.orm, config, log);
+    const ws = startWebSocket(httpServer, schema, runtime);
     const port = (httpServer.address() as AddressInfo).port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     let stopped: Promise<void> | undefined;
@@ -113,14 +128,18 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
       bootstrap,
       stop() {
         stopped ??= (async () => {
+          startedFeed.stop();
           await ws.dispose();
           await started.stop();
+          await Promise.all(listeners.map((stop) => stop()));
           await db.close();
         })();
         return stopped;
       },
     };
   } catch (error) {
+    feed?.stop();
+    await Promise.all(listeners.map((stop) => stop().catch(() => undefined)));
     await apollo?.stop().catch(() => undefined);
     httpServer?.close();
     await db.close().catch(() => undefined);

@@ -32,6 +32,12 @@ export interface HubConfig {
   maxPageSize: number;
   /** Memory for cached answers of read queries, in bytes (`RESPONSE_CACHE_SIZE`, default 64mb; 0 turns it off). */
   responseCacheSize: number;
+  /** The change feed: safety poll of the log in ms (`FEED_POLL_MS`, default 2000). */
+  feedPollMs: number;
+  /** Whether to listen for other instances' NOTIFY (`FEED_LISTEN`, default true; the embedded database never does). */
+  feedListen: boolean;
+  /** Changes a live subscription may hold unread before SUBSCRIBER_BEHIND (`FEED_QUEUE_LIMIT`, default 1000). */
+  feedQueueLimit: number;
   /** pino level (`LOG_LEVEL`, default info; the command line's own commands default to warn). */
   logLevel: string;
   /** Whether `LOG_LEVEL` was set at all. */
@@ -87,6 +93,9 @@ export function loadConfig(env: Env = process.env): HubConfig {
     poolSize: integer(env, 'DB_POOL_SIZE', databaseUrl ? 10 : 4, 1, 200),
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 500, 1, 100000),
     responseCacheSize: byteSize(env, 'RESPONSE_CACHE_SIZE', '64mb', true),
+    feedPollMs: integer(env, 'FEED_POLL_MS', 2000, 10, 3_600_000),
+    feedListen: boolean(env, 'FEED_LISTEN', true),
+    feedQueueLimit: integer(env, 'FEED_QUEUE_LIMIT', 1000, 1, 1_000_000),
     logLevel,
     logLevelSet: blankToUndefined(env.LOG_LEVEL) !== undefined,
   };

@@ -34,6 +34,10 @@ const policies = {
   writeCases: { needs: 'PUBLISH', allow: (p) => p.has(Role.PUBLISH) },
   /** Query the case ledger (what is visible follows the unit). */
   readCases: { needs: 'READ', allow: (p) => p.has(Role.READ) },
+  /** Poll the change feed (query changes, changesHead). */
+  readChanges: { needs: 'READ', allow: (p) => p.has(Role.READ) },
+  /** Subscribe to the change feed over WebSocket. */
+  subscribeChanges: { needs: 'SUBSCRIBE', allow: (p) => p.has(Role.SUBSCRIBE) },
   /** See personal data (a legal representative's ID number, a contact phone) unmasked. */
   seePersonalData: { needs: 'PERSONAL_DATA', allow: (p) => p.has(Role.PERSONAL_DATA) },
 } satisfies Record<string, Policy>;

@@ -14,6 +14,8 @@ export enum ChangeTopic {
   CASE = 'CASE',
   /** A progress entry of a case (payload: the entry and its case). */
   CASE_PROGRESS = 'CASE_PROGRESS',
+  /** A credential (only the office sees these): its revocation closes the key's subscriptions on every instance. */
+  CREDENTIAL = 'CREDENTIAL',
 }
 
 export enum ChangeKind {
@@ -23,7 +25,11 @@ export enum ChangeKind {
   STAGE_CHANGED = 'STAGE_CHANGED',
   NUMBER_ADDED = 'NUMBER_ADDED',
   PROGRESS_ADDED = 'PROGRESS_ADDED',
+  REVOKED = 'REVOKED',
 }
+
+/** The PostgreSQL channel on which a commit of changes wakes every hub instance (payload: the commit number). */
+export const CHANGES_CHANNEL = 'fyh_changes';
 
 /** One change as a service describes it. */
 export interface ChangeInput {
@@ -111,15 +117,13 @@ export class ChangeLogWriter {
    */
   async commit(): Promise<string | null> {
     if (!this.count) return null;
-    const [counter] = await this.em.execute<{ value: string }[]>(
-      'update change_log_counter set value = value + 1 where id = ? returning value',
-      [COUNTER_ID],
+    // One statement: the counter row stays locked until COMMIT, and the notification is delivered at COMMIT.
+    const [committed] = await this.em.execute<{ seq: string }[]>(
+      `with counter as (update change_log_counter set value = value + 1 where id = ? returning value),
+         commit_row as (insert into change_commit (seq, tx_id, committed_at, event_count) select value, ?, now(), ? from counter returning seq)
+       select seq::text as seq, pg_notify(?, seq::text) from commit_row`,
+      [COUNTER_ID, this.txId, this.count, CHANGES_CHANNEL],
     );
-    await this.em.execute('insert into change_commit (seq, tx_id, committed_at, event_count) values (?, ?, now(), ?)', [
-      counter.value,
-      this.txId,
-      this.count,
-    ]);
-    return counter.value;
+    return committed.seq;
   }
 }

@@ -20,6 +20,16 @@ import { unitLoader } from '../modules/units/unit.loader';
 import { CredentialService } from '../modules/units/credential.service';
 import { UnitService } from '../modules/units/unit.service';
 import { HubError } from './errors';
+import { ChangeService } from '../feed/change.service';
+import type { Feed } from '../feed/feed';
+
+/** What every operation's context is made from: the hub's database, settings, log and live feed. */
+export interface HubRuntime {
+  orm: Orm;
+  config: HubConfig;
+  log: Logger;
+  feed: Feed;
+}
 
 export class HubContext {
   readonly units: UnitService;
@@ -29,14 +39,14 @@ export class HubContext {
   readonly riskPublications: RiskPublicationService;
   readonly cases: CaseService;
   readonly caseProgress: CaseProgressService;
+  readonly changes: ChangeService;
   private batched?: ReturnType<typeof createLoaders>;
   /** Set once the operation is known, for the request log. */
   operationName?: string;
 
   private constructor(
+    private readonly runtime: HubRuntime,
     readonly em: EntityManager,
-    readonly config: HubConfig,
-    readonly log: Logger,
     private readonly caller: Principal | HubError,
     /** The database snapshot seen while authenticating; null without a caller (see response-cache.ts). */
     readonly snapshot: string | null = null,
@@ -48,6 +58,7 @@ export class HubContext {
     this.riskPublications = new RiskPublicationService(em);
     this.cases = new CaseService(em);
     this.caseProgress = new CaseProgressService(em);
+    this.changes = new ChangeService(em);
   }
 
   /** DataLoaders of this operation, made on first use (they need the caller). */
@@ -56,16 +67,34 @@ export class HubContext {
     return this.batched;
   }
 
+  get config(): HubConfig {
+    return this.runtime.config;
+  }
+
+  get log(): Logger {
+    return this.runtime.log;
+  }
+
+  /** The live change feed of this hub instance. */
+  get feed(): Feed {
+    return this.runtime.feed;
+  }
+
   /** Authenticates `key` (a refusal is kept and thrown by the first field that needs a caller). */
-  static async create(orm: Orm, config: HubConfig, log: Logger, key: string | undefined): Promise<HubContext> {
-    const em = orm.em.fork();
+  static async create(runtime: HubRuntime, key: string | undefined): Promise<HubContext> {
+    const em = runtime.orm.em.fork();
     try {
       const { principal, snapshot } = await authenticateAt(em, key);
-      return new HubContext(em, config, log, principal, snapshot);
+      return new HubContext(runtime, em, principal, snapshot);
     } catch (error) {
       if (!(error instanceof HubError)) throw error;
-      return new HubContext(em, config, log, error);
+      return new HubContext(runtime, em, error);
     }
+  }
+
+  /** A context for the same caller with a new EntityManager fork and new DataLoaders (one change's delivery). */
+  fresh(): HubContext {
+    return new HubContext(this.runtime, this.runtime.orm.em.fork(), this.caller, this.snapshot);
   }
 
   /** The caller, or null when the request is refused (no exception, for plugins that only look). */

@@ -1,7 +1,8 @@
 /** Assembles the GraphQL schema from every module's resolvers; schema/schema.graphql is its printed form. */
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type PubSub } from 'type-graphql';
+import { ChangeResolver } from '../feed/change.resolver';
 import { CaseProgressResolver } from '../modules/cases/case-progress.resolver';
 import { CaseResolver, EnterpriseCasesResolver } from '../modules/cases/case.resolver';
 import { EnterpriseResolver } from '../modules/enterprises/enterprise.resolver';
@@ -20,13 +21,27 @@ export const resolvers = [
   CaseResolver,
   EnterpriseCasesResolver,
   CaseProgressResolver,
+  ChangeResolver,
 ] as const;
+
+/**
+ * type-graphql insists on a PubSub whenever the schema has a subscription; the change feed's subscription brings
+ * its own `subscribe` (src/feed), so topics are never used and this one refuses loudly.
+ */
+const NO_TOPICS: PubSub = {
+  publish: () => {
+    throw new Error('the hub has no pub/sub topics: changes reach subscribers through the change log (src/feed)');
+  },
+  subscribe: () => {
+    throw new Error('the hub has no pub/sub topics: changes reach subscribers through the change log (src/feed)');
+  },
+};
 
 let built: Promise<GraphQLSchema> | undefined;
 
 /** The schema, built once per process (building is pure). */
 export function hubSchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({ resolvers, validate: false });
+  built ??= buildSchema({ resolvers, validate: false, pubSub: NO_TOPICS });
   return built;
 }
 

@@ -5,7 +5,8 @@
  * masking are the same as over HTTP.
  */
 import type { Server } from 'node:http';
-import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { createSourceEventStream, execute, getOperationAST, GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { ChangeSubscription } from '../feed/feed';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -13,7 +14,7 @@ import { authenticate } from '../access/authenticate';
 import { bearerKey } from '../access/keys';
 import type { HubConfig } from '../config';
 import type { Orm } from '../db/orm';
-import { HubContext } from './context';
+import { HubContext, type HubRuntime } from './context';
 import { ErrorCode } from './errors';
 import { formatError, loggable, raisedByGraphql } from './format-error';
 import { OperationLog, operationLabel } from './operation-log';
@@ -30,7 +31,8 @@ export interface WebSocketEndpoint {
 }
 
 
-export function startWebSocket(httpServer: Server, schema: GraphQLSchema, orm: Orm, config: HubConfig, log: Logger): WebSocketEndpoint {
+export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtime: HubRuntime): WebSocketEndpoint {
+  const { orm, config, log } = runtime;
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: config.bodyLimit });
   const keyOf = (params: Record<string, unknown> | undefined) =>
     bearerKey(typeof params?.authorization === 'string' ? params.authorization : undefined);
@@ -58,7 +60,7 @@ export function startWebSocket(httpServer: Server, schema: GraphQLSchema, orm: O
         operations.start(ctx.extra.socket, id);
         let contextValue: HubContext;
         try {
-          contextValue = await HubContext.create(orm, config, log, keyOf(ctx.connectionParams));
+          contextValue = await HubContext.create(runtime, keyOf(ctx.connectionParams));
           void contextValue.principal;
         } catch (error) {
           if (error instanceof GraphQLError) {
@@ -84,6 +86,28 @@ export function startWebSocket(httpServer: Server, schema: GraphQLSchema, orm: O
           );
         }
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+      },
+      // The change feed's subscriptions share each change's result among subscribers (feed.ts); any other
+      // subscription would be executed event by event, as graphql-js does.
+      subscribe: async (args: ExecutionArgs) => {
+        const source = await createSourceEventStream(args);
+        if (source instanceof ChangeSubscription) return runtime.feed.results(source, args as ExecutionArgs & { contextValue: HubContext });
+        if (!(Symbol.asyncIterator in source)) return source;
+        const events = source as AsyncIterableIterator<unknown>;
+        const results: AsyncIterableIterator<ExecutionResult> = {
+          [Symbol.asyncIterator]() {
+            return this;
+          },
+          next: async () => {
+            const event = await events.next();
+            return event.done ? { value: undefined, done: true } : { value: await execute({ ...args, rootValue: event.value }), done: false };
+          },
+          return: async () => {
+            await events.return?.();
+            return { value: undefined, done: true };
+          },
+        };
+        return results;
       },
       onNext: (ctx, id, _payload, _args, result: ExecutionResult) => {
         if (!result.errors) return;

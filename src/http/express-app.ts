@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { bearerKey } from '../access/keys';
 import type { HubConfig } from '../config';
 import type { Orm } from '../db/orm';
-import { HubContext } from '../graphql/context';
+import { HubContext, type HubRuntime } from '../graphql/context';
 import { ErrorCode } from '../graphql/errors';
 import { GRAPHQL_PATH } from '../graphql/websocket';
 import { bodyErrors } from './body-errors';
@@ -17,7 +17,8 @@ import { collectGarbageSoon } from '../memory';
 /** Request bodies from which the answer is followed by a full garbage collection (src/memory.ts). */
 const LARGE_REQUEST_BYTES = 4 * 1024 * 1024;
 
-export function createExpressApp(apollo: ApolloServer<HubContext>, orm: Orm, config: HubConfig, log: Logger): Express {
+export function createExpressApp(apollo: ApolloServer<HubContext>, runtime: HubRuntime): Express {
+  const { orm, config, log } = runtime;
   const app = express();
   app.disable('x-powered-by');
   // An ETag would hash every answer; GraphQL answers are POSTed and never revalidated.
@@ -35,7 +36,7 @@ export function createExpressApp(apollo: ApolloServer<HubContext>, orm: Orm, con
     express.json({ limit: config.bodyLimit }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const context = await HubContext.create(orm, config, log, bearerKey(req.headers.authorization));
+        const context = await HubContext.create(runtime, bearerKey(req.headers.authorization));
         res.locals.hubContext = context;
         return context;
       },

@@ -111,3 +111,21 @@ export function progressPayload(row: ProgressRow, unit: UnitRef): Record<string,
   const { unitId: _unit, ...fields } = row;
   return { ...fields, unit, recordedAt: row.recordedAt.toISOString() };
 }
+
+/** The case a {@link casePayload} holds, as a row (for the change feed). */
+export function caseRowFromPayload(payload: Record<string, any>): CaseRow {
+  const { court, ...fields } = payload;
+  return {
+    ...(fields as unknown as CaseRow),
+    courtUnitId: court.id,
+    registeredByUnitId: payload.registeredByUnitId ?? court.id,
+    registeredAt: new Date(payload.registeredAt),
+    updatedAt: new Date(payload.updatedAt),
+  };
+}
+
+/** The progress entry a {@link progressPayload} holds, as a row (for the change feed). */
+export function progressRowFromPayload(payload: Record<string, any>): ProgressRow {
+  const { unit, ...fields } = payload;
+  return { ...(fields as unknown as ProgressRow), unitId: unit.id, recordedAt: new Date(payload.recordedAt) };
+}

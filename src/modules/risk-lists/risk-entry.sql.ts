@@ -72,3 +72,15 @@ export function riskEntryChangesSql(where: string): string {
     from risk_entry r join unit u on u.id = r.publisher_unit_id
     where ${where}`;
 }
+
+/** The entry a change-log payload of {@link riskEntryChangesSql} holds, as a row (for the change feed). */
+export function riskEntryRowFromPayload(payload: Record<string, any>): RiskEntryRow {
+  const { publisher, ...fields } = payload;
+  return {
+    ...(fields as unknown as RiskEntryRow),
+    publisherUnitId: publisher.id,
+    firstPublishedAt: new Date(payload.firstPublishedAt),
+    publishedAt: new Date(payload.publishedAt),
+    withdrawnAt: payload.withdrawnAt ? new Date(payload.withdrawnAt) : null,
+  };
+}

@@ -9,7 +9,9 @@ import type { Principal } from '../../access/principal';
 import { Role } from '../../access/roles';
 import { appendAudit } from '../../audit/audit.service';
 import { badInput, notFound } from '../../graphql/errors';
-import { optionalText } from '../input';
+import { isUuid, optionalText } from '../input';
+import { Classification } from '../../access/classification';
+import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log';
 import { Credential } from './credential.entity';
 import type { Unit } from './unit.entity';
 import { UnitService } from './unit.service';
@@ -38,8 +40,6 @@ export function credentialStatus(credential: Pick<Credential, 'revokedAt' | 'exp
   if (credential.expiresAt && credential.expiresAt <= now) return CredentialStatus.EXPIRED;
   return CredentialStatus.ACTIVE;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class CredentialService {
   constructor(private readonly em: EntityManager) {}
@@ -113,7 +113,7 @@ export class CredentialService {
   /** Revokes a credential; revoking one that is revoked already changes nothing. */
   async revoke(principal: Principal, id: string): Promise<Credential> {
     authorize(principal, 'manageCredentials');
-    if (!UUID.test(id)) throw notFound(`no credential with id ${id}`);
+    if (!isUuid(id)) throw notFound(`no credential with id ${id}`);
     return this.em.transactional(async (em) => {
       const credential = await em.findOne(Credential, { id }, { populate: ['unit'] });
       if (!credential) throw notFound(`no credential with id ${id}`);
@@ -126,6 +126,26 @@ export class CredentialService {
         entityId: credential.id,
         detail: { unit: credential.unit.getEntity().code, keyHint: credential.keyHint },
       });
+      // Through the change log the revocation reaches every hub instance, which ends the key's subscriptions;
+      // only the office sees the change.
+      const office = await new UnitService(em).office();
+      const changes = new ChangeLogWriter(em, principal);
+      await changes.append([
+        {
+          topic: ChangeTopic.CREDENTIAL,
+          kind: ChangeKind.REVOKED,
+          entityId: credential.id,
+          sharing: { classification: Classification.RESTRICTED, ownerUnitId: office!.id, sharedUnitCodes: [], sharedKinds: [] },
+          payload: {
+            id: credential.id,
+            unit: credential.unit.getEntity().code,
+            keyHint: credential.keyHint,
+            label: credential.label ?? null,
+            revokedAt: credential.revokedAt.toISOString(),
+          },
+        },
+      ]);
+      await changes.commit();
       return credential;
     });
   }

@@ -1,0 +1,100 @@
+/**
+ * Reading the change log in commit order: the changes after a position, and the head (the last change). Only
+ * committed changes have a commit row, and commit numbers follow commit order, so a read after a position never
+ * misses a change that commits later (DESIGN.md invariant 3).
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Sharing } from '../access/classification';
+import { isoTime } from '../db/sql';
+import type { Unit } from '../modules/units/unit.entity';
+import type { UnitKind } from '../modules/units/unit-kind';
+import type { ChangeKind, ChangeTopic } from './change-log';
+import { encodeCursor, START, type Position } from './cursor';
+
+/** One change as read from the log. */
+export interface StoredChange {
+  position: Position;
+  cursor: string;
+  topic: ChangeTopic;
+  kind: ChangeKind;
+  occurredAt: Date;
+  entityId: string;
+  /** The acting unit as it is now; null for changes made by the hub itself. */
+  actingUnit: Unit | null;
+  actorCredentialId: string | null;
+  sharing: Sharing;
+  listType: string | null;
+  riskLevel: number | null;
+  regionCode: string | null;
+  uscc: string | null;
+  caseId: string | null;
+  /** The entity right after the change. */
+  payload: Record<string, unknown>;
+}
+
+const CHANGE_SQL = `select c.seq::text as seq, e.ordinal, e.topic, e.kind, ${isoTime('e.occurred_at')} as "occurredAt", e.entity_id as "entityId",
+    e.actor_credential_id as "actorCredentialId", e.classification, e.owner_unit_id as "ownerUnitId",
+    e.shared_unit_codes as "sharedUnitCodes", e.shared_kinds as "sharedKinds", e.list_type as "listType",
+    e.risk_level as "riskLevel", e.region_code as "regionCode", e.uscc, e.case_id as "caseId", e.payload,
+    u.id as "unitId", u.code as "unitCode", u.name as "unitName", u.kind as "unitKind", u.region_code as "unitRegionCode",
+    u.is_office as "unitIsOffice", u.active as "unitActive", ${isoTime('u.created_at')} as "unitCreatedAt",
+    ${isoTime('u.updated_at')} as "unitUpdatedAt"
+  from change_commit c
+  join change_event e on e.tx_id = c.tx_id
+  left join unit u on u.id = e.actor_unit_id`;
+
+export class ChangeReader {
+  constructor(private readonly em: EntityManager) {}
+
+  /** Up to `limit` changes after `after`, in commit order. */
+  async after(after: Position, limit: number): Promise<StoredChange[]> {
+    const rows = await this.em.execute<Record<string, unknown>[]>(
+      `${CHANGE_SQL}
+       where c.seq >= ? and (c.seq > ? or e.ordinal > ?)
+       order by c.seq, e.ordinal limit ?`,
+      [after.seq, after.seq, after.ordinal, limit],
+    );
+    return rows.map(storedChange);
+  }
+
+  /** The position of the last change in the log, or the start of the log when it is empty. */
+  async head(): Promise<Position> {
+    const [last] = await this.em.execute<{ seq: string; eventCount: number }[]>(
+      'select seq::text as seq, event_count as "eventCount" from change_commit order by seq desc limit 1',
+    );
+    return last ? { seq: Number(last.seq), ordinal: last.eventCount } : START;
+  }
+}
+
+function storedChange(row: Record<string, any>): StoredChange {
+  const position = { seq: Number(row.seq), ordinal: row.ordinal as number };
+  return {
+    position,
+    cursor: encodeCursor(position),
+    topic: row.topic,
+    kind: row.kind,
+    occurredAt: new Date(row.occurredAt),
+    entityId: row.entityId,
+    actingUnit: row.unitId
+      ? ({
+          id: row.unitId,
+          code: row.unitCode,
+          name: row.unitName,
+          kind: row.unitKind as UnitKind,
+          regionCode: row.unitRegionCode,
+          isOffice: row.unitIsOffice,
+          active: row.unitActive,
+          createdAt: new Date(row.unitCreatedAt),
+          updatedAt: new Date(row.unitUpdatedAt),
+        } as Unit)
+      : null,
+    actorCredentialId: row.actorCredentialId,
+    sharing: { classification: row.classification, ownerUnitId: row.ownerUnitId, sharedUnitCodes: row.sharedUnitCodes, sharedKinds: row.sharedKinds },
+    listType: row.listType,
+    riskLevel: row.riskLevel,
+    regionCode: row.regionCode,
+    uscc: row.uscc,
+    caseId: row.caseId,
+    payload: row.payload,
+  };
+}

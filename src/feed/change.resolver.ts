@@ -1,0 +1,83 @@
+import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { HubContext } from '../graphql/context';
+import { badInput, limitExceeded } from '../graphql/errors';
+import { CaseNode, CaseProgressNode, toCaseNode, toProgressNode } from '../modules/cases/case.types';
+import { caseRowFromPayload, progressRowFromPayload } from '../modules/cases/case.sql';
+import { riskEntryRowFromPayload } from '../modules/risk-lists/risk-entry.sql';
+import { RiskEntryNode, toRiskEntryNode } from '../modules/risk-lists/risk-entry.types';
+import { toUnitNode, UnitNode } from '../modules/units/unit.types';
+import { ChangeTopic } from './change-log';
+import type { StoredChange } from './change-reader';
+import type { ChangeFilterInput } from './change.service';
+import { ChangeConnection, ChangeFilter, ChangeNode, toChangeNode } from './change.types';
+
+const DEFAULT_PAGE = 100;
+
+@Resolver(() => ChangeNode)
+export class ChangeResolver {
+  @Query(() => ChangeConnection, {
+    description: 'The change log as pages, in commit order, for systems that poll; without after, from its start. Needs READ.',
+  })
+  async changes(
+    @Ctx() ctx: HubContext,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('filter', () => ChangeFilter, { nullable: true }) filter?: ChangeFilter,
+  ) {
+    const size = first ?? Math.min(DEFAULT_PAGE, ctx.config.maxPageSize);
+    if (size < 1) throw badInput('first must be at least 1', { field: 'first', rule: 'min' });
+    if (size > ctx.config.maxPageSize) {
+      throw limitExceeded(`first is ${size}, the largest page is ${ctx.config.maxPageSize} (MAX_PAGE_SIZE)`, 'MAX_PAGE_SIZE', ctx.config.maxPageSize);
+    }
+    const page = await ctx.changes.page(ctx.principal, { after, first: size, filter: filter as ChangeFilterInput });
+    return Object.assign(new ChangeConnection(), {
+      edges: page.changes.map((change) => ({ cursor: change.cursor, node: toChangeNode(change) })),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+    });
+  }
+
+  @Query(() => String, { description: 'The cursor of the last change: start from it to see only what comes next. Needs READ.' })
+  async changesHead(@Ctx() ctx: HubContext) {
+    return ctx.changes.head(ctx.principal);
+  }
+
+  @Subscription(() => ChangeNode, {
+    name: 'changes',
+    description:
+      'Every change the caller may see, as it happens; with after, first every change after that cursor, then live, with no gap and no duplicate. Needs SUBSCRIBE. A consumer that falls too far behind gets SUBSCRIBER_BEHIND with the cursor to resume from.',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as HubContext;
+      const { after, test } = await ctx.changes.prepare(ctx.principal, 'subscribeChanges', args);
+      return ctx.feed.open(ctx.principal, test, after);
+    },
+  })
+  changesLive(
+    @Root() change: StoredChange,
+    @Arg('after', () => String, { nullable: true }) _after?: string,
+    @Arg('filter', () => ChangeFilter, { nullable: true }) _filter?: ChangeFilter,
+  ) {
+    return toChangeNode(change);
+  }
+
+  @FieldResolver(() => UnitNode, { nullable: true, description: 'The unit that made the change.' })
+  actingUnit(@Root() node: ChangeNode) {
+    return node.row.actingUnit ? toUnitNode(node.row.actingUnit) : null;
+  }
+
+  @FieldResolver(() => RiskEntryNode, { nullable: true, description: 'RISK_ENTRY: the entry right after the change.' })
+  riskEntry(@Root() node: ChangeNode) {
+    return node.topic === ChangeTopic.RISK_ENTRY ? toRiskEntryNode(riskEntryRowFromPayload(node.payload)) : null;
+  }
+
+  @FieldResolver(() => CaseNode, { nullable: true, name: 'case', description: 'CASE and CASE_PROGRESS: the case right after the change.' })
+  caseAfter(@Root() node: ChangeNode) {
+    if (node.topic === ChangeTopic.CASE) return toCaseNode(caseRowFromPayload(node.payload));
+    if (node.topic === ChangeTopic.CASE_PROGRESS) return toCaseNode(caseRowFromPayload(node.payload.case as Record<string, unknown>));
+    return null;
+  }
+
+  @FieldResolver(() => CaseProgressNode, { nullable: true, description: 'CASE_PROGRESS: the progress entry added.' })
+  progress(@Root() node: ChangeNode) {
+    return node.topic === ChangeTopic.CASE_PROGRESS ? toProgressNode(progressRowFromPayload(node.payload.progress as Record<string, unknown>)) : null;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The change feed for systems that poll (`query changes`, `changesHead`), and the checks every consumer's filter
+ * goes through. A page reads a bounded stretch of the log and keeps what the caller may see and asked for: a page
+ * that keeps nothing still answers the position it reached, so a poller never scans the same stretch twice.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { authorize, type Action } from '../access/policies';
+import type { Principal } from '../access/principal';
+import { pgArray } from '../db/sql';
+import { badInput } from '../graphql/errors';
+import { parseRegionPrefix } from '../modules/enterprises/region';
+import { isUuid, ruleValue } from '../modules/input';
+import type { RiskLevel } from '../modules/risk-lists/risk-level';
+import { parseUnitCode } from '../modules/units/unit-code';
+import type { ChangeKind, ChangeTopic } from './change-log';
+import { changeTest, type ChangeFilterSpec } from './change-filter';
+import { ChangeReader, type StoredChange } from './change-reader';
+import { decodeCursor, encodeCursor, START, type Position } from './cursor';
+
+/** A filter as a client sends it (ChangeFilter). */
+export interface ChangeFilterInput {
+  topics?: ChangeTopic[] | null;
+  kinds?: ChangeKind[] | null;
+  listTypes?: string[] | null;
+  minRiskLevel?: RiskLevel | null;
+  regionPrefix?: string | null;
+  /** USCCs, already valid (USCC scalar). */
+  enterprises?: string[] | null;
+  /** Case ids. */
+  cases?: string[] | null;
+  /** Unit codes. */
+  actingUnits?: string[] | null;
+}
+
+export interface ChangePage {
+  changes: StoredChange[];
+  /** The position the page reached: its last change, or the last one it read past, or `after` itself. */
+  endCursor: string;
+  /** True when the log goes on after endCursor (as far as this page read). */
+  hasNextPage: boolean;
+}
+
+/** How many changes of the log one page reads at most, kept or not. */
+export const PAGE_SCAN_LIMIT = 5_000;
+
+export class ChangeService {
+  constructor(private readonly em: EntityManager) {}
+
+  /** One page of the changes after `after` (default: the start of the log) that the caller may see. */
+  async page(principal: Principal, args: { after?: string | null; first: number; filter?: ChangeFilterInput | null }): Promise<ChangePage> {
+    authorize(principal, 'readChanges');
+    let position = args.after ? decodeCursor(args.after) : START;
+    const test = changeTest(principal, await this.filterSpec(args.filter));
+    const reader = new ChangeReader(this.em);
+    const kept: StoredChange[] = [];
+    let scanned = 0;
+    let more = false;
+    while (kept.length < args.first && scanned < PAGE_SCAN_LIMIT) {
+      const batch = await reader.after(position, Math.min(PAGE_SCAN_LIMIT - scanned, Math.max(args.first * 2, 500)));
+      for (const change of batch) {
+        scanned += 1;
+        position = change.position;
+        if (test(change)) kept.push(change);
+        if (kept.length === args.first) break;
+      }
+      if (kept.length === args.first || scanned >= PAGE_SCAN_LIMIT) {
+        more = (await reader.after(position, 1)).length > 0;
+        break;
+      }
+      if (!batch.length) break;
+    }
+    return { changes: kept, endCursor: encodeCursor(position), hasNextPage: more };
+  }
+
+  /** The cursor of the last change in the log: a new consumer starts from it to see only what comes next. */
+  async head(principal: Principal): Promise<string> {
+    authorize(principal, 'readChanges');
+    return encodeCursor(await new ChangeReader(this.em).head());
+  }
+
+  /**
+   * A client's filter checked and prepared: region prefix and case ids validated, acting units' codes turned into
+   * ids (BAD_USER_INPUT naming each unknown code). `action` is the permission the consumer needs.
+   */
+  async prepare(principal: Principal, action: Action, args: { after?: string | null; filter?: ChangeFilterInput | null }) {
+    authorize(principal, action);
+    const after: Position | null = args.after ? decodeCursor(args.after) : null;
+    return { after, test: changeTest(principal, await this.filterSpec(args.filter)) };
+  }
+
+  private async filterSpec(filter: ChangeFilterInput | null | undefined): Promise<ChangeFilterSpec> {
+    if (!filter) return {};
+    const regionPrefix = filter.regionPrefix?.trim() ? ruleValue(parseRegionPrefix(filter.regionPrefix), 'filter.regionPrefix') : null;
+    const badCase = filter.cases?.find((id) => !isUuid(id));
+    if (badCase !== undefined) throw badInput(`filter.cases: ${badCase} is not a case id`, { field: 'filter.cases', rule: 'id' });
+    let actingUnitIds: string[] | null = null;
+    if (filter.actingUnits?.length) {
+      const codes = [...new Set(filter.actingUnits.map((code) => code.trim().toUpperCase()))];
+      const bad = codes.filter((code) => !parseUnitCode(code).ok);
+      const rows = await this.em.execute<{ id: string; code: string }[]>('select id, code from unit where code = any(?::text[])', [
+        pgArray(codes.filter((code) => !bad.includes(code))),
+      ]);
+      const unknown = [...bad, ...codes.filter((code) => !bad.includes(code) && !rows.some((row) => row.code === code))];
+      if (unknown.length) throw badInput(`filter.actingUnits: no unit with code ${unknown.join(', ')}`, { field: 'filter.actingUnits', rule: 'unit' });
+      actingUnitIds = rows.map((row) => row.id);
+    }
+    return {
+      topics: filter.topics,
+      kinds: filter.kinds,
+      listTypes: filter.listTypes,
+      minRiskLevel: filter.minRiskLevel,
+      regionPrefix,
+      usccs: filter.enterprises,
+      caseIds: filter.cases?.map((id) => id.toLowerCase()),
+      actingUnitIds,
+    };
+  }
+}

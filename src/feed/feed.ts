@@ -1,0 +1,287 @@
+/**
+ * The live change feed of one hub instance (DESIGN.md invariants 3–5).
+ *
+ * - One tail per instance reads the log after its position whenever it is woken — a commit in this process, a
+ *   NOTIFY from another instance (notifier.ts), or the slow safety poll — and offers each batch, in commit order,
+ *   to every live subscription. The log is the truth: a lost wake-up only delays a change until the next one.
+ * - A subscription with a cursor first replays the log after it, at the pace its consumer reads, then turns live
+ *   at a moment when it has read at least as far as the tail; from then on it takes the tail's changes after its
+ *   own position, so the hand-over has no gap and no duplicate.
+ * - Visibility and the filter are decided in memory from the columns stored on each change (change-filter.ts).
+ * - A live subscription holds at most `queueLimit` changes its consumer has not taken; one more ends it with
+ *   SUBSCRIBER_BEHIND carrying the cursor of the last change it delivered, so memory stays bounded and nobody
+ *   else waits for it.
+ * - Over WebSocket, the result of a selection is computed once per (operation, caller's visibility class,
+ *   change) and shared by every subscription that asks the same (see {@link Feed.results}).
+ */
+import { print, type ExecutionArgs, type ExecutionResult, execute } from 'graphql';
+import type { Logger } from 'pino';
+import type { Principal } from '../access/principal';
+import type { Orm } from '../db/orm';
+import { ErrorCode, HubError } from '../graphql/errors';
+import { ChangeKind, ChangeTopic } from './change-log';
+import type { ChangeTest } from './change-filter';
+import { ChangeReader, type StoredChange } from './change-reader';
+import { comparePositions, encodeCursor, START, type Position } from './cursor';
+
+export interface FeedOptions {
+  /** Milliseconds between safety polls of the log (FEED_POLL_MS). */
+  pollMs: number;
+  /** Changes a live subscription may hold for a consumer that does not read (FEED_QUEUE_LIMIT). */
+  queueLimit: number;
+  /** Changes read from the log per statement, by the tail and by a replay. */
+  batchSize: number;
+}
+
+/** A context that can be made afresh for each delivery: a new EntityManager fork and DataLoaders. */
+export interface FreshContext {
+  fresh(): unknown;
+  callerOrNull: Principal | null;
+}
+
+/** Results kept for sharing among subscriptions: enough for every subscription to take its copy. */
+const SHARED_RESULTS_MAX = 50_000;
+
+export class Feed {
+  private position: Position = START;
+  private readonly subscriptions = new Set<ChangeSubscription>();
+  private reading = false;
+  private again = false;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private readonly shared = new Map<string, Promise<ExecutionResult>>();
+
+  constructor(
+    private readonly orm: Orm,
+    private readonly log: Logger,
+    readonly options: FeedOptions,
+  ) {}
+
+  /** Starts at the head of the log (a subscription without a cursor starts from now) and starts the safety poll. */
+  async start(): Promise<void> {
+    this.position = await new ChangeReader(this.orm.em.fork()).head();
+    this.timer = setInterval(() => this.wake(), this.options.pollMs);
+    this.timer.unref();
+  }
+
+  /** Ends every subscription (complete) and the poll. */
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+    for (const subscription of this.subscriptions) subscription.end(null);
+  }
+
+  /** How far the tail has read: the position of the last change offered to live subscriptions. */
+  get tailPosition(): Position {
+    return this.position;
+  }
+
+  /** How many subscriptions are open on this instance. */
+  get size(): number {
+    return this.subscriptions.size;
+  }
+
+  /** Something may have been committed: read the log (at most one read at a time; a wake during one repeats it). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    void this.tail();
+  }
+
+  /** Opens a subscription for `principal`: replaying after `after` first, or live from now. */
+  open(principal: Principal, test: ChangeTest, after: Position | null): ChangeSubscription {
+    const subscription = new ChangeSubscription(this, principal, test, after ?? this.position, after !== null);
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** @internal A subscription that ended leaves. */
+  forget(subscription: ChangeSubscription): void {
+    this.subscriptions.delete(subscription);
+  }
+
+  /** @internal Reads the log for a replaying subscription. */
+  read(after: Position): Promise<StoredChange[]> {
+    return new ChangeReader(this.orm.em.fork()).after(after, this.options.batchSize);
+  }
+
+  /**
+   * The execution results of a `changes` subscription over WebSocket: each change's result is computed once per
+   * (operation, visibility class, change) and shared by every subscription asking the same. A plain iterator, not
+   * an async generator: its `return` (the client completes, the socket closes) ends the subscription at once,
+   * also while it waits for the next change. A subscription ended by the feed (SUBSCRIBER_BEHIND, a revoked key)
+   * throws its error, which graphql-ws sends as the operation's error message.
+   */
+  results(subscription: ChangeSubscription, args: ExecutionArgs & { contextValue: FreshContext }): AsyncIterableIterator<ExecutionResult> {
+    const operation = `${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${print(args.document)}`;
+    const principal = args.contextValue.callerOrNull!;
+    const visibilityClass = `${principal.unit.id}\u0000${principal.roles.sort().join(',')}`;
+    const resultOf = (change: StoredChange) => {
+      const key = `${visibilityClass}\u0000${change.cursor}\u0000${operation}`;
+      let result = this.shared.get(key);
+      if (!result) {
+        result = Promise.resolve(execute({ ...args, rootValue: change, contextValue: args.contextValue.fresh() }));
+        this.shared.set(key, result);
+        if (this.shared.size > SHARED_RESULTS_MAX) this.shared.delete(this.shared.keys().next().value!);
+      }
+      return result;
+    };
+    return {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      async next() {
+        const item = await subscription.next();
+        return item.done ? item : { value: await resultOf(item.value), done: false };
+      },
+      async return() {
+        await subscription.return();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+
+  private async tail(): Promise<void> {
+    this.reading = true;
+    try {
+      do {
+        this.again = false;
+        for (;;) {
+          const batch = await new ChangeReader(this.orm.em.fork()).after(this.position, this.options.batchSize);
+          if (!batch.length || this.stopped) break;
+          // Position and offer in one synchronous step: a replay that turns live compares against this position.
+          this.position = batch[batch.length - 1].position;
+          this.offer(batch);
+          if (batch.length < this.options.batchSize) break;
+        }
+      } while (this.again && !this.stopped);
+    } catch (error) {
+      // The database is away (a restart, a cut connection): the next wake or poll reads again from here.
+      this.log.warn({ err: { message: (error as Error).message, code: (error as { code?: string }).code } }, 'change feed: reading the log failed; retrying at the next wake-up');
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  private offer(batch: StoredChange[]): void {
+    for (const change of batch) {
+      if (change.topic === ChangeTopic.CREDENTIAL && change.kind === ChangeKind.REVOKED) {
+        for (const subscription of this.subscriptions) {
+          if (subscription.principal.credentialId === change.entityId) {
+            subscription.end(new HubError(ErrorCode.UNAUTHENTICATED, 'the key has been revoked'));
+          }
+        }
+      }
+    }
+    for (const subscription of this.subscriptions) subscription.offer(batch);
+  }
+}
+
+/**
+ * One consumer's stream of changes: an async iterator of the changes it may see and asked for, in commit order.
+ * It throws a {@link HubError} when the feed ends it (SUBSCRIBER_BEHIND, UNAUTHENTICATED).
+ */
+export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
+  /** The last change this subscription considered (taken or filtered out). */
+  private cursor: Position;
+  /** The last change handed to the consumer: where to resume after SUBSCRIBER_BEHIND. */
+  private delivered: Position;
+  private live: boolean;
+  private readonly queue: StoredChange[] = [];
+  private ended = false;
+  private failure: HubError | null = null;
+  private waiting: (() => void) | null = null;
+
+  constructor(
+    private readonly feed: Feed,
+    readonly principal: Principal,
+    private readonly test: ChangeTest,
+    from: Position,
+    replay: boolean,
+  ) {
+    this.cursor = from;
+    this.delivered = from;
+    this.live = !replay;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<StoredChange>> {
+    for (;;) {
+      const change = this.queue.shift();
+      if (change) {
+        this.delivered = change.position;
+        return { value: change, done: false };
+      }
+      if (this.ended) {
+        this.feed.forget(this);
+        if (this.failure) {
+          const failure = this.failure;
+          this.failure = null;
+          throw failure;
+        }
+        return { value: undefined, done: true };
+      }
+      if (!this.live) await this.replay();
+      else await new Promise<void>((resolve) => (this.waiting = resolve));
+    }
+  }
+
+  async return(): Promise<IteratorResult<StoredChange>> {
+    this.end(null);
+    this.feed.forget(this);
+    return { value: undefined, done: true };
+  }
+
+  /** @internal The tail's batch: the changes after this subscription's position that pass its test. */
+  offer(batch: StoredChange[]): void {
+    if (!this.live || this.ended) return;
+    for (const change of batch) {
+      if (comparePositions(change.position, this.cursor) <= 0) continue;
+      this.cursor = change.position;
+      if (!this.test(change)) continue;
+      if (this.queue.length >= this.feed.options.queueLimit) {
+        this.queue.length = 0;
+        return this.end(
+          new HubError(ErrorCode.SUBSCRIBER_BEHIND, `this subscription fell more than ${this.feed.options.queueLimit} changes behind; resubscribe with after: cursor`, {
+            cursor: encodeCursor(this.delivered),
+          }),
+        );
+      }
+      this.queue.push(change);
+    }
+    this.wakeUp();
+  }
+
+  /** Ends the subscription: after what it holds (null), or at once with an error. */
+  end(failure: HubError | null): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.failure = failure;
+    if (failure) this.queue.length = 0;
+    this.wakeUp();
+  }
+
+  /** Reads one batch of the log after this subscription's position; turns live once it has caught up with the tail. */
+  private async replay(): Promise<void> {
+    const batch = await this.feed.read(this.cursor);
+    if (this.ended) return;
+    for (const change of batch) {
+      this.cursor = change.position;
+      if (this.test(change)) this.queue.push(change);
+    }
+    // No await between this check and the switch: the tail cannot offer a batch in between.
+    if (batch.length < this.feed.options.batchSize && comparePositions(this.cursor, this.feed.tailPosition) >= 0) this.live = true;
+  }
+
+  private wakeUp(): void {
+    const waiting = this.waiting;
+    this.waiting = null;
+    waiting?.();
+  }
+}
