@@ -23,6 +23,8 @@ import { bootstrapOffice, type BootstrapResult } from './modules/units/bootstrap
 
 /** Changes the feed reads from the log per statement. */
 const FEED_BATCH = 1_000;
+/** Most recent changes the feed keeps in memory for subscriptions that catch up (a few tens of MB at most). */
+const FEED_RECENT = 10_000;
 
 /** An open database: the ORM on the server of DATABASE_URL or on the embedded one. */
 export interface Database {
@@ -85,6 +87,8 @@ export interface Hub {
   db: Database;
   /** What the first-start bootstrap did on this start. */
   bootstrap: BootstrapResult;
+  /** The live change feed of this instance. */
+  feed: Feed;
   stop(): Promise<void>;
 }
 
@@ -102,7 +106,13 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
     const bootstrap = await prepareDatabase(db, config, log, config.migrateOnStart);
     onBootstrap?.(bootstrap);
     const schema = await hubSchema();
-    feed = new Feed(db.orm, log, { pollMs: config.feedPollMs, queueLimit: config.feedQueueLimit, batchSize: FEED_BATCH });
+    feed = new Feed(db.orm, log, {
+      pollMs: config.feedPollMs,
+      queueLimit: config.feedQueueLimit,
+      stallMs: config.feedStallMs,
+      batchSize: FEED_BATCH,
+      recentLimit: FEED_RECENT,
+    });
     await feed.start();
     const wake = feed.wake.bind(feed);
     listeners.push(wakeOnLocalCommits(db.orm, wake));
@@ -126,6 +136,7 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
       port,
       db,
       bootstrap,
+      feed: startedFeed,
       stop() {
         stopped ??= (async () => {
           startedFeed.stop();

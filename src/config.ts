@@ -36,8 +36,10 @@ export interface HubConfig {
   feedPollMs: number;
   /** Whether to listen for other instances' NOTIFY (`FEED_LISTEN`, default true; the embedded database never does). */
   feedListen: boolean;
-  /** Changes a live subscription may hold unread before SUBSCRIBER_BEHIND (`FEED_QUEUE_LIMIT`, default 1000). */
+  /** Changes a live subscription holds for its consumer before it catches up from the log (`FEED_QUEUE_LIMIT`, default 1000). */
   feedQueueLimit: number;
+  /** A consumer taking nothing this long (ms) while changes wait gets SUBSCRIBER_BEHIND (`FEED_STALL_MS`, default 10000). */
+  feedStallMs: number;
   /** pino level (`LOG_LEVEL`, default info; the command line's own commands default to warn). */
   logLevel: string;
   /** Whether `LOG_LEVEL` was set at all. */
@@ -96,6 +98,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     feedPollMs: integer(env, 'FEED_POLL_MS', 2000, 10, 3_600_000),
     feedListen: boolean(env, 'FEED_LISTEN', true),
     feedQueueLimit: integer(env, 'FEED_QUEUE_LIMIT', 1000, 1, 1_000_000),
+    feedStallMs: integer(env, 'FEED_STALL_MS', 10_000, 10, 3_600_000),
     logLevel,
     logLevelSet: blankToUndefined(env.LOG_LEVEL) !== undefined,
   };

@@ -18,8 +18,17 @@ export function ormOptions(clientUrl: string, poolSize: number, log?: Logger): O
     entities,
     extensions: [Migrator],
     pool: { min: 0, max: poolSize },
-    // A stuck connection attempt is reported instead of hanging start-up.
-    driverOptions: { connection: { connectionTimeoutMillis: 10_000 } },
+    driverOptions: {
+      // A stuck connection attempt is reported instead of hanging start-up.
+      connection: { connectionTimeoutMillis: 10_000 },
+      // The query builder's own messages (e.g. a pooled connection the server ended) go to the hub's log, not stdout.
+      log: {
+        warn: (message: unknown) => log?.warn({ orm: true }, String(message)),
+        error: (message: unknown) => log?.warn({ orm: true }, String(message)),
+        deprecate: (message: unknown) => log?.debug({ orm: true }, String(message)),
+        debug: (message: unknown) => log?.debug({ orm: true }, String(message)),
+      },
+    },
     forceUtcTimezone: true,
     allowGlobalContext: false,
     discovery: { disableDynamicFileAccess: true },

@@ -60,7 +60,8 @@ export class ChangeReader {
   /** The position of the last change in the log, or the start of the log when it is empty. */
   async head(): Promise<Position> {
     const [last] = await this.em.execute<{ seq: string; eventCount: number }[]>(
-      'select seq::text as seq, event_count as "eventCount" from change_commit order by seq desc limit 1',
+      // Ordered by the column, not by the text alias of the same name ('9' sorts after '21').
+      'select c.seq::text as seq, c.event_count as "eventCount" from change_commit c order by c.seq desc limit 1',
     );
     return last ? { seq: Number(last.seq), ordinal: last.eventCount } : START;
   }

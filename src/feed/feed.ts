@@ -4,17 +4,21 @@
  * - One tail per instance reads the log after its position whenever it is woken — a commit in this process, a
  *   NOTIFY from another instance (notifier.ts), or the slow safety poll — and offers each batch, in commit order,
  *   to every live subscription. The log is the truth: a lost wake-up only delays a change until the next one.
+ *   The tail keeps the most recent changes it read (`recentLimit`), from which subscriptions catch up without a
+ *   query of their own.
  * - A subscription with a cursor first replays the log after it, at the pace its consumer reads, then turns live
  *   at a moment when it has read at least as far as the tail; from then on it takes the tail's changes after its
  *   own position, so the hand-over has no gap and no duplicate.
  * - Visibility and the filter are decided in memory from the columns stored on each change (change-filter.ts).
- * - A live subscription holds at most `queueLimit` changes its consumer has not taken; one more ends it with
- *   SUBSCRIBER_BEHIND carrying the cursor of the last change it delivered, so memory stays bounded and nobody
- *   else waits for it.
+ * - A live subscription holds at most `queueLimit` changes its consumer has not taken. A burst larger than that
+ *   (one publication of 100,000 entries) does not end it: it drops what it holds and catches up again from the
+ *   last change it delivered, at its consumer's pace. A consumer that takes nothing for `stallMs` while changes
+ *   wait for it is not reading: its operation ends with SUBSCRIBER_BEHIND carrying the cursor of the last change
+ *   it delivered. So memory stays bounded, and nobody waits for anybody.
  * - Over WebSocket, the result of a selection is computed once per (operation, caller's visibility class,
  *   change) and shared by every subscription that asks the same (see {@link Feed.results}).
  */
-import { print, type ExecutionArgs, type ExecutionResult, execute } from 'graphql';
+import { execute, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Logger } from 'pino';
 import type { Principal } from '../access/principal';
 import type { Orm } from '../db/orm';
@@ -25,12 +29,16 @@ import { ChangeReader, type StoredChange } from './change-reader';
 import { comparePositions, encodeCursor, START, type Position } from './cursor';
 
 export interface FeedOptions {
-  /** Milliseconds between safety polls of the log (FEED_POLL_MS). */
+  /** Milliseconds between safety polls of the log (FEED_POLL_MS); stalled consumers are looked for as often. */
   pollMs: number;
-  /** Changes a live subscription may hold for a consumer that does not read (FEED_QUEUE_LIMIT). */
+  /** Changes a live subscription may hold for its consumer before it catches up from the log instead (FEED_QUEUE_LIMIT). */
   queueLimit: number;
+  /** Milliseconds a consumer may take nothing while changes wait for it before SUBSCRIBER_BEHIND (FEED_STALL_MS). */
+  stallMs: number;
   /** Changes read from the log per statement, by the tail and by a replay. */
   batchSize: number;
+  /** Most recent changes the tail keeps for subscriptions that catch up. */
+  recentLimit: number;
 }
 
 /** A context that can be made afresh for each delivery: a new EntityManager fork and DataLoaders. */
@@ -50,6 +58,9 @@ export class Feed {
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private readonly shared = new Map<string, Promise<ExecutionResult>>();
+  /** The most recent changes the tail read, contiguous after {@link recentFrom}, oldest first. */
+  private recent: StoredChange[] = [];
+  private recentFrom: Position = START;
 
   constructor(
     private readonly orm: Orm,
@@ -60,7 +71,11 @@ export class Feed {
   /** Starts at the head of the log (a subscription without a cursor starts from now) and starts the safety poll. */
   async start(): Promise<void> {
     this.position = await new ChangeReader(this.orm.em.fork()).head();
-    this.timer = setInterval(() => this.wake(), this.options.pollMs);
+    this.recentFrom = this.position;
+    this.timer = setInterval(() => {
+      this.wake();
+      this.endStalled();
+    }, this.options.pollMs);
     this.timer.unref();
   }
 
@@ -103,8 +118,20 @@ export class Feed {
     this.subscriptions.delete(subscription);
   }
 
-  /** @internal Reads the log for a replaying subscription. */
-  read(after: Position): Promise<StoredChange[]> {
+  /** @internal The changes after `after` for a subscription catching up: from the recent ones when they reach back. */
+  async read(after: Position): Promise<StoredChange[]> {
+    if (comparePositions(after, this.recentFrom) >= 0) {
+      let low = 0;
+      let high = this.recent.length;
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (comparePositions(this.recent[middle].position, after) <= 0) low = middle + 1;
+        else high = middle;
+      }
+      if (low < this.recent.length || comparePositions(after, this.position) >= 0) {
+        return this.recent.slice(low, low + this.options.batchSize);
+      }
+    }
     return new ChangeReader(this.orm.em.fork()).after(after, this.options.batchSize);
   }
 
@@ -152,8 +179,10 @@ export class Feed {
         for (;;) {
           const batch = await new ChangeReader(this.orm.em.fork()).after(this.position, this.options.batchSize);
           if (!batch.length || this.stopped) break;
-          // Position and offer in one synchronous step: a replay that turns live compares against this position.
+          // Position, recent changes and offer in one synchronous step: a replay that turns live compares against
+          // this position.
           this.position = batch[batch.length - 1].position;
+          this.remember(batch);
           this.offer(batch);
           if (batch.length < this.options.batchSize) break;
         }
@@ -163,6 +192,15 @@ export class Feed {
       this.log.warn({ err: { message: (error as Error).message, code: (error as { code?: string }).code } }, 'change feed: reading the log failed; retrying at the next wake-up');
     } finally {
       this.reading = false;
+    }
+  }
+
+  private remember(batch: StoredChange[]): void {
+    this.recent.push(...batch);
+    const excess = this.recent.length - this.options.recentLimit;
+    if (excess > 0) {
+      this.recentFrom = this.recent[excess - 1].position;
+      this.recent = this.recent.slice(excess);
     }
   }
 
@@ -177,6 +215,13 @@ export class Feed {
       }
     }
     for (const subscription of this.subscriptions) subscription.offer(batch);
+    this.endStalled();
+  }
+
+  /** Ends the subscriptions whose consumers have taken nothing for `stallMs` while changes wait for them. */
+  private endStalled(): void {
+    const now = Date.now();
+    for (const subscription of this.subscriptions) subscription.endIfStalled(now);
   }
 }
 
@@ -189,11 +234,16 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
   private cursor: Position;
   /** The last change handed to the consumer: where to resume after SUBSCRIBER_BEHIND. */
   private delivered: Position;
+  /** Taking the tail's batches; otherwise catching up from the log. */
   private live: boolean;
   private readonly queue: StoredChange[] = [];
   private ended = false;
   private failure: HubError | null = null;
   private waiting: (() => void) | null = null;
+  /** Inside `next`: the consumer is taking (or waiting for) a change. */
+  private taking = false;
+  /** When the consumer last took a change or asked for one. */
+  private lastTaken = Date.now();
 
   constructor(
     private readonly feed: Feed,
@@ -212,23 +262,30 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
   }
 
   async next(): Promise<IteratorResult<StoredChange>> {
-    for (;;) {
-      const change = this.queue.shift();
-      if (change) {
-        this.delivered = change.position;
-        return { value: change, done: false };
-      }
-      if (this.ended) {
-        this.feed.forget(this);
-        if (this.failure) {
-          const failure = this.failure;
-          this.failure = null;
-          throw failure;
+    this.taking = true;
+    this.lastTaken = Date.now();
+    try {
+      for (;;) {
+        const change = this.queue.shift();
+        if (change) {
+          this.delivered = change.position;
+          return { value: change, done: false };
         }
-        return { value: undefined, done: true };
+        if (this.ended) {
+          this.feed.forget(this);
+          if (this.failure) {
+            const failure = this.failure;
+            this.failure = null;
+            throw failure;
+          }
+          return { value: undefined, done: true };
+        }
+        if (!this.live) await this.catchUp();
+        else await new Promise<void>((resolve) => (this.waiting = resolve));
       }
-      if (!this.live) await this.replay();
-      else await new Promise<void>((resolve) => (this.waiting = resolve));
+    } finally {
+      this.taking = false;
+      this.lastTaken = Date.now();
     }
   }
 
@@ -245,17 +302,28 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
       if (comparePositions(change.position, this.cursor) <= 0) continue;
       this.cursor = change.position;
       if (!this.test(change)) continue;
-      if (this.queue.length >= this.feed.options.queueLimit) {
-        this.queue.length = 0;
-        return this.end(
-          new HubError(ErrorCode.SUBSCRIBER_BEHIND, `this subscription fell more than ${this.feed.options.queueLimit} changes behind; resubscribe with after: cursor`, {
-            cursor: encodeCursor(this.delivered),
-          }),
-        );
-      }
       this.queue.push(change);
+      if (this.queue.length > this.feed.options.queueLimit) {
+        // Too much at once: catch up from the log after the last change delivered, at the consumer's pace.
+        this.queue.length = 0;
+        this.cursor = this.delivered;
+        this.live = false;
+        break;
+      }
     }
     this.wakeUp();
+  }
+
+  /** @internal Ends the subscription with SUBSCRIBER_BEHIND when its consumer has stopped taking changes. */
+  endIfStalled(now: number): void {
+    const waitingChanges = this.queue.length > 0 || !this.live;
+    if (this.ended || this.taking || !waitingChanges || now - this.lastTaken < this.feed.options.stallMs) return;
+    this.end(
+      new HubError(ErrorCode.SUBSCRIBER_BEHIND, `the subscriber took no change for ${this.feed.options.stallMs} ms while changes waited; resubscribe with after: cursor`, {
+        cursor: encodeCursor(this.delivered),
+      }),
+    );
+    this.feed.forget(this);
   }
 
   /** Ends the subscription: after what it holds (null), or at once with an error. */
@@ -267,8 +335,8 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
     this.wakeUp();
   }
 
-  /** Reads one batch of the log after this subscription's position; turns live once it has caught up with the tail. */
-  private async replay(): Promise<void> {
+  /** Reads one batch after this subscription's position; turns live once it has caught up with the tail. */
+  private async catchUp(): Promise<void> {
     const batch = await this.feed.read(this.cursor);
     if (this.ended) return;
     for (const change of batch) {

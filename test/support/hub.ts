@@ -53,15 +53,7 @@ export async function startTestHub(env: Record<string, string> = {}, log?: Logge
   });
   const hub = await startHub(config, log ?? createLogger(process.env.LOG_LEVEL ?? 'silent'));
 
-  const gql = async (query: string, variables?: Record<string, unknown>, key: string | null = adminKey) => {
-    const response = await fetch(hub.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as any;
-    return { status: response.status, data: body.data, errors: body.errors, body };
-  };
+  const gql = gqlAt(hub.url, adminKey);
 
   const keyFor = async (unit: string, roles: string[], kind = 'OTHER') => {
     const code = unit.toUpperCase();
@@ -93,4 +85,27 @@ export async function startTestHub(env: Record<string, string> = {}, log?: Logge
       if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A GraphQL-over-HTTP caller of the hub at `url`, with `defaultKey` unless a call names another (or null). */
+function gqlAt(url: string, defaultKey: string): TestHub['gql'] {
+  return async (query, variables, key = defaultKey) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as any;
+    return { status: response.status, data: body.data, errors: body.errors, body };
+  };
+}
+
+/**
+ * Another hub instance on the database of `t` (on the PostgreSQL server only), with settings of its own: for the
+ * tests of several instances. Stopping it leaves the database to `t`.
+ */
+export async function startInstance(t: TestHub, env: Record<string, string> = {}, log?: Logger): Promise<TestHub> {
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: t.databaseUrl, HUB_ADMIN_KEY: t.adminKey, ...env });
+  const hub = await startHub(config, log ?? createLogger(process.env.LOG_LEVEL ?? 'silent'));
+  return { ...t, hub, url: hub.url, gql: gqlAt(hub.url, t.adminKey), stop: () => hub.stop() };
 }
