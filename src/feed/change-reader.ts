@@ -32,28 +32,37 @@ export interface StoredChange {
   payload: Record<string, unknown>;
 }
 
-const CHANGE_SQL = `select c.seq::text as seq, e.ordinal, e.topic, e.kind, ${isoTime('e.occurred_at')} as "occurredAt", e.entity_id as "entityId",
+/**
+ * The positions after (seq, ordinal), cheapest first: the rest of the commit at `seq` by the primary key of
+ * change_event in ordinal order (a 100,000-change publication is one commit), then the commits after it. Only
+ * positions are read here; the rows are fetched for the positions kept.
+ */
+const POSITIONS_SQL = `(select ?::bigint as seq, e.tx_id, e.ordinal from change_event e
+     where e.tx_id = (select tx_id from change_commit where seq = ?) and e.ordinal > ? order by e.ordinal limit ?)
+   union all
+   (select c.seq, c.tx_id, e.ordinal from change_commit c join change_event e on e.tx_id = c.tx_id
+     where c.seq > ? order by c.seq, e.ordinal limit ?)`;
+
+const CHANGE_SQL = `select p.seq::text as seq, e.ordinal, e.topic, e.kind, ${isoTime('e.occurred_at')} as "occurredAt", e.entity_id as "entityId",
     e.actor_credential_id as "actorCredentialId", e.classification, e.owner_unit_id as "ownerUnitId",
     e.shared_unit_codes as "sharedUnitCodes", e.shared_kinds as "sharedKinds", e.list_type as "listType",
     e.risk_level as "riskLevel", e.region_code as "regionCode", e.uscc, e.case_id as "caseId", e.payload,
     u.id as "unitId", u.code as "unitCode", u.name as "unitName", u.kind as "unitKind", u.region_code as "unitRegionCode",
     u.is_office as "unitIsOffice", u.active as "unitActive", ${isoTime('u.created_at')} as "unitCreatedAt",
     ${isoTime('u.updated_at')} as "unitUpdatedAt"
-  from change_commit c
-  join change_event e on e.tx_id = c.tx_id
-  left join unit u on u.id = e.actor_unit_id`;
+  from (${POSITIONS_SQL}) p
+  join change_event e on e.tx_id = p.tx_id and e.ordinal = p.ordinal
+  left join unit u on u.id = e.actor_unit_id
+  order by p.seq, p.ordinal limit ?`;
 
 export class ChangeReader {
   constructor(private readonly em: EntityManager) {}
 
   /** Up to `limit` changes after `after`, in commit order. */
   async after(after: Position, limit: number): Promise<StoredChange[]> {
-    const rows = await this.em.execute<Record<string, unknown>[]>(
-      `${CHANGE_SQL}
-       where c.seq >= ? and (c.seq > ? or e.ordinal > ?)
-       order by c.seq, e.ordinal limit ?`,
-      [after.seq, after.seq, after.ordinal, limit],
-    );
+    const rows = await this.em.execute<Record<string, unknown>[]>(CHANGE_SQL, [
+      after.seq, after.seq, after.ordinal, limit, after.seq, limit, limit,
+    ]);
     return rows.map(storedChange);
   }
 

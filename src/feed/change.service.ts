@@ -15,7 +15,7 @@ import { parseUnitCode } from '../modules/units/unit-code';
 import type { ChangeKind, ChangeTopic } from './change-log';
 import { changeTest, type ChangeFilterSpec } from './change-filter';
 import { ChangeReader, type StoredChange } from './change-reader';
-import { decodeCursor, encodeCursor, START, type Position } from './cursor';
+import { comparePositions, decodeCursor, encodeCursor, START, type Position } from './cursor';
 
 /** A filter as a client sends it (ChangeFilter). */
 export interface ChangeFilterInput {
@@ -49,25 +49,30 @@ export class ChangeService {
   /** One page of the changes after `after` (default: the start of the log) that the caller may see. */
   async page(principal: Principal, args: { after?: string | null; first: number; filter?: ChangeFilterInput | null }): Promise<ChangePage> {
     authorize(principal, 'readChanges');
-    let position = args.after ? decodeCursor(args.after) : START;
+    const after = args.after != null ? decodeCursor(args.after) : START;
     const test = changeTest(principal, await this.filterSpec(args.filter));
     const reader = new ChangeReader(this.em);
     const kept: StoredChange[] = [];
+    let position = after;
     let scanned = 0;
     let more = false;
-    while (kept.length < args.first && scanned < PAGE_SCAN_LIMIT) {
-      const batch = await reader.after(position, Math.min(PAGE_SCAN_LIMIT - scanned, Math.max(args.first * 2, 500)));
-      for (const change of batch) {
+    while (scanned < PAGE_SCAN_LIMIT) {
+      // One row more than the page needs tells whether the log goes on; a filter that keeps little reads more.
+      const want = Math.min(PAGE_SCAN_LIMIT - scanned, Math.max(args.first - kept.length + 1, 200));
+      const batch = await reader.after(position, want);
+      if (!batch.length && scanned === 0) await this.refuseBeyondHead(reader, after);
+      let i = 0;
+      for (; i < batch.length && kept.length < args.first; i++) {
         scanned += 1;
-        position = change.position;
-        if (test(change)) kept.push(change);
-        if (kept.length === args.first) break;
+        position = batch[i].position;
+        if (test(batch[i])) kept.push(batch[i]);
       }
-      if (kept.length === args.first || scanned >= PAGE_SCAN_LIMIT) {
-        more = (await reader.after(position, 1)).length > 0;
+      if (i < batch.length) {
+        more = true;
         break;
       }
-      if (!batch.length) break;
+      if (batch.length < want) break;
+      if (scanned >= PAGE_SCAN_LIMIT) more = (await reader.after(position, 1)).length > 0;
     }
     return { changes: kept, endCursor: encodeCursor(position), hasNextPage: more };
   }
@@ -84,8 +89,19 @@ export class ChangeService {
    */
   async prepare(principal: Principal, action: Action, args: { after?: string | null; filter?: ChangeFilterInput | null }) {
     authorize(principal, action);
-    const after: Position | null = args.after ? decodeCursor(args.after) : null;
+    const after: Position | null = args.after != null ? decodeCursor(args.after) : null;
+    if (after) await this.refuseBeyondHead(new ChangeReader(this.em), after);
     return { after, test: changeTest(principal, await this.filterSpec(args.filter)) };
+  }
+
+  /**
+   * A cursor past the last change cannot have come from this log (a forged one, or one of a log since restored
+   * from an older backup): a consumer holding it would silently miss every change until the log got there.
+   */
+  private async refuseBeyondHead(reader: ChangeReader, after: Position): Promise<void> {
+    if (comparePositions(after, await reader.head()) > 0) {
+      throw badInput('after is beyond the end of the change log: start again from changesHead or from the start', { field: 'after', rule: 'cursor' });
+    }
   }
 
   private async filterSpec(filter: ChangeFilterInput | null | undefined): Promise<ChangeFilterSpec> {

@@ -6,7 +6,7 @@
 import { badInput } from '../graphql/errors';
 
 export interface Position {
-  /** change_commit.seq: a bigint in the database, exact as a JS number up to 2^53 commits. */
+  /** change_commit.seq: a bigint in the database; cursors carry up to 15 digits (10^15 commits), exact as JS numbers. */
   seq: number;
   ordinal: number;
 }

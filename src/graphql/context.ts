@@ -32,33 +32,69 @@ export interface HubRuntime {
 }
 
 export class HubContext {
-  readonly units: UnitService;
-  readonly credentials: CredentialService;
-  readonly enterprises: EnterpriseService;
-  readonly riskEntries: RiskEntryService;
-  readonly riskPublications: RiskPublicationService;
-  readonly cases: CaseService;
-  readonly caseProgress: CaseProgressService;
-  readonly changes: ChangeService;
   private batched?: ReturnType<typeof createLoaders>;
+  /** Services made on first use: a change delivered to a subscriber often needs none of them. */
+  private readonly made = new Map<string, unknown>();
+  private forked?: EntityManager;
   /** Set once the operation is known, for the request log. */
   operationName?: string;
 
   private constructor(
     private readonly runtime: HubRuntime,
-    readonly em: EntityManager,
+    /** The operation's EntityManager, or how to fork it on first use. */
+    em: EntityManager | (() => EntityManager),
     private readonly caller: Principal | HubError,
     /** The database snapshot seen while authenticating; null without a caller (see response-cache.ts). */
     readonly snapshot: string | null = null,
   ) {
-    this.units = new UnitService(em);
-    this.credentials = new CredentialService(em);
-    this.enterprises = new EnterpriseService(em);
-    this.riskEntries = new RiskEntryService(em);
-    this.riskPublications = new RiskPublicationService(em);
-    this.cases = new CaseService(em);
-    this.caseProgress = new CaseProgressService(em);
-    this.changes = new ChangeService(em);
+    if (typeof em === 'function') this.fork = em;
+    else this.forked = em;
+  }
+
+  private fork?: () => EntityManager;
+
+  /** This operation's EntityManager fork. */
+  get em(): EntityManager {
+    this.forked ??= this.fork!();
+    return this.forked;
+  }
+
+  private service<T>(name: string, make: (em: EntityManager) => T): T {
+    let service = this.made.get(name) as T | undefined;
+    if (service === undefined) this.made.set(name, (service = make(this.em)));
+    return service;
+  }
+
+  get units(): UnitService {
+    return this.service('units', (em) => new UnitService(em));
+  }
+
+  get credentials(): CredentialService {
+    return this.service('credentials', (em) => new CredentialService(em));
+  }
+
+  get enterprises(): EnterpriseService {
+    return this.service('enterprises', (em) => new EnterpriseService(em));
+  }
+
+  get riskEntries(): RiskEntryService {
+    return this.service('riskEntries', (em) => new RiskEntryService(em));
+  }
+
+  get riskPublications(): RiskPublicationService {
+    return this.service('riskPublications', (em) => new RiskPublicationService(em));
+  }
+
+  get cases(): CaseService {
+    return this.service('cases', (em) => new CaseService(em));
+  }
+
+  get caseProgress(): CaseProgressService {
+    return this.service('caseProgress', (em) => new CaseProgressService(em));
+  }
+
+  get changes(): ChangeService {
+    return this.service('changes', (em) => new ChangeService(em));
   }
 
   /** DataLoaders of this operation, made on first use (they need the caller). */
@@ -94,7 +130,7 @@ export class HubContext {
 
   /** A context for the same caller with a new EntityManager fork and new DataLoaders (one change's delivery). */
   fresh(): HubContext {
-    return new HubContext(this.runtime, this.runtime.orm.em.fork(), this.caller, this.snapshot);
+    return new HubContext(this.runtime, () => this.runtime.orm.em.fork(), this.caller, this.snapshot);
   }
 
   /** The caller, or null when the request is refused (no exception, for plugins that only look). */

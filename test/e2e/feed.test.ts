@@ -135,6 +135,15 @@ describeWithServer('the change feed', () => {
     expect(live.received.slice(0, 8).map((change) => change.entityId).sort()).toEqual(ids.slice(0, 8).sort());
   }, 30_000);
 
+  it('a subscription with a cursor beyond the head, or an empty one, is refused BAD_USER_INPUT', async () => {
+    for (const after of [encodeCursor({ seq: 1_000_000, ordinal: 1 }), '']) {
+      const refused = subscribeChanges(t, court, { after });
+      await refused.ended();
+      expect(refused.error).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'after', rule: 'cursor' } });
+      await refused.stop();
+    }
+  });
+
   it('resume: a subscriber that disconnects and resubscribes with its last cursor gets every change it missed, then live ones, none twice', async () => {
     const startSeq = await headSeq(t);
     const first = subscribeChanges(t, court);
