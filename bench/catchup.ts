@@ -14,7 +14,9 @@ import 'reflect-metadata';
 import { createClient } from 'graphql-ws';
 import { Client } from 'pg';
 import WebSocket from 'ws';
+import { CHANGES_AFTER_SQL, changesAfterParams } from '../src/feed/change-reader';
 import { encodeCursor, START } from '../src/feed/cursor';
+import { numberedPlaceholders } from '../src/db/sql';
 import { ENTRY_COUNT, fixed, gql, hubWithList, machineLine, passMiss, runBench, table } from './support';
 
 const TARGET_RATE = 20_000;
@@ -76,27 +78,20 @@ async function countChanges(url: string): Promise<number> {
   }
 }
 
-/** The rows the hub reads, read by `pg` directly with the same keyset statement, 1,000 at a time. */
+/** The rows the hub reads, read by `pg` directly with the hub's own statement, 1,000 at a time. */
 async function baselineRead(url: string): Promise<{ seconds: number; count: number }> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
     const started = process.hrtime.bigint();
-    let seq = '0';
-    let ordinal = 0;
+    const text = numberedPlaceholders(CHANGES_AFTER_SQL, changesAfterParams(START, 0).length);
+    let position = START;
     let count = 0;
     for (;;) {
-      const { rows } = await client.query(
-        `select c.seq::text as seq, e.ordinal, e.topic, e.kind, e.occurred_at, e.entity_id, e.actor_unit_id, e.classification,
-           e.owner_unit_id, e.shared_unit_codes, e.shared_kinds, e.list_type, e.risk_level, e.region_code, e.uscc, e.case_id, e.payload
-         from change_commit c join change_event e on e.tx_id = c.tx_id
-         where c.seq >= $1 and (c.seq > $1 or e.ordinal > $2) order by c.seq, e.ordinal limit 1000`,
-        [seq, ordinal],
-      );
+      const { rows } = await client.query(text, changesAfterParams(position, 1000));
       if (!rows.length) break;
       count += rows.length;
-      seq = rows[rows.length - 1].seq;
-      ordinal = rows[rows.length - 1].ordinal;
+      position = { seq: Number(rows[rows.length - 1].seq), ordinal: rows[rows.length - 1].ordinal };
     }
     return { seconds: Number(process.hrtime.bigint() - started) / 1e9, count };
   } finally {

@@ -43,7 +43,8 @@ const POSITIONS_SQL = `(select ?::bigint as seq, e.tx_id, e.ordinal from change_
    (select c.seq, c.tx_id, e.ordinal from change_commit c join change_event e on e.tx_id = c.tx_id
      where c.seq > ? order by c.seq, e.ordinal limit ?)`;
 
-const CHANGE_SQL = `select p.seq::text as seq, e.ordinal, e.topic, e.kind, ${isoTime('e.occurred_at')} as "occurredAt", e.entity_id as "entityId",
+/** The changes after a position (`?` placeholders, values from {@link changesAfterParams}), in commit order. */
+export const CHANGES_AFTER_SQL = `select p.seq::text as seq, e.ordinal, e.topic, e.kind, ${isoTime('e.occurred_at')} as "occurredAt", e.entity_id as "entityId",
     e.actor_credential_id as "actorCredentialId", e.classification, e.owner_unit_id as "ownerUnitId",
     e.shared_unit_codes as "sharedUnitCodes", e.shared_kinds as "sharedKinds", e.list_type as "listType",
     e.risk_level as "riskLevel", e.region_code as "regionCode", e.uscc, e.case_id as "caseId", e.payload,
@@ -55,15 +56,19 @@ const CHANGE_SQL = `select p.seq::text as seq, e.ordinal, e.topic, e.kind, ${iso
   left join unit u on u.id = e.actor_unit_id
   order by p.seq, p.ordinal limit ?`;
 
+/** The values of {@link CHANGES_AFTER_SQL}'s placeholders. */
+export function changesAfterParams(after: Position, limit: number): unknown[] {
+  return [after.seq, after.seq, after.ordinal, limit, after.seq, limit, limit];
+}
+
 export class ChangeReader {
   constructor(private readonly em: EntityManager) {}
 
   /** Up to `limit` changes after `after`, in commit order. */
   async after(after: Position, limit: number): Promise<StoredChange[]> {
-    const rows = await this.em.execute<Record<string, unknown>[]>(CHANGE_SQL, [
-      after.seq, after.seq, after.ordinal, limit, after.seq, limit, limit,
-    ]);
-    return rows.map(storedChange);
+    const rows = await this.em.execute<Record<string, unknown>[]>(CHANGES_AFTER_SQL, changesAfterParams(after, limit));
+    const units = new Map<string, Unit>();
+    return rows.map((row) => storedChange(row, units));
   }
 
   /** The position of the last change in the log, or the start of the log when it is empty. */
@@ -76,8 +81,27 @@ export class ChangeReader {
   }
 }
 
-function storedChange(row: Record<string, any>): StoredChange {
+/** A row as a change; `units` shares one object per acting unit among the rows of a read. */
+function storedChange(row: Record<string, any>, units: Map<string, Unit>): StoredChange {
   const position = { seq: Number(row.seq), ordinal: row.ordinal as number };
+  let actingUnit: Unit | null = null;
+  if (row.unitId) {
+    actingUnit = units.get(row.unitId) ?? null;
+    if (!actingUnit) {
+      actingUnit = {
+        id: row.unitId,
+        code: row.unitCode,
+        name: row.unitName,
+        kind: row.unitKind as UnitKind,
+        regionCode: row.unitRegionCode,
+        isOffice: row.unitIsOffice,
+        active: row.unitActive,
+        createdAt: new Date(row.unitCreatedAt),
+        updatedAt: new Date(row.unitUpdatedAt),
+      } as Unit;
+      units.set(row.unitId, actingUnit);
+    }
+  }
   return {
     position,
     cursor: encodeCursor(position),
@@ -85,19 +109,7 @@ function storedChange(row: Record<string, any>): StoredChange {
     kind: row.kind,
     occurredAt: new Date(row.occurredAt),
     entityId: row.entityId,
-    actingUnit: row.unitId
-      ? ({
-          id: row.unitId,
-          code: row.unitCode,
-          name: row.unitName,
-          kind: row.unitKind as UnitKind,
-          regionCode: row.unitRegionCode,
-          isOffice: row.unitIsOffice,
-          active: row.unitActive,
-          createdAt: new Date(row.unitCreatedAt),
-          updatedAt: new Date(row.unitUpdatedAt),
-        } as Unit)
-      : null,
+    actingUnit,
     actorCredentialId: row.actorCredentialId,
     sharing: { classification: row.classification, ownerUnitId: row.ownerUnitId, sharedUnitCodes: row.sharedUnitCodes, sharedKinds: row.sharedKinds },
     listType: row.listType,

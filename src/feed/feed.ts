@@ -49,6 +49,8 @@ export interface FreshContext {
 
 /** Results kept for sharing among subscriptions: enough for every subscription to take its copy. */
 const SHARED_RESULTS_MAX = 50_000;
+/** Distinct (visibility class, operation) pairs remembered for sharing. */
+const GROUPS_MAX = 10_000;
 
 export class Feed {
   private position: Position = START;
@@ -58,6 +60,9 @@ export class Feed {
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private readonly shared = new Map<string, Promise<ExecutionResult>>();
+  /** Numbers for each (visibility class, operation) asked on this instance. */
+  private readonly groups = new Map<string, number>();
+  private lastGroup = 0;
   /** The most recent changes the tail read, contiguous after {@link recentFrom}, oldest first. */
   private recent: StoredChange[] = [];
   private recentFrom: Position = START;
@@ -143,11 +148,18 @@ export class Feed {
    * throws its error, which graphql-ws sends as the operation's error message.
    */
   results(subscription: ChangeSubscription, args: ExecutionArgs & { contextValue: FreshContext }): AsyncIterableIterator<ExecutionResult> {
-    const operation = `${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${print(args.document)}`;
     const principal = args.contextValue.callerOrNull!;
     const visibilityClass = `${principal.unit.id}\u0000${principal.roles.sort().join(',')}`;
+    // A short name for (visibility class, operation): the keys of shared results stay small.
+    const asked = `${visibilityClass}\u0000${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${print(args.document)}`;
+    let group = this.groups.get(asked);
+    if (group === undefined) {
+      // Numbers are never reused, so forgetting old ones (to bound memory) cannot mix results up.
+      if (this.groups.size >= GROUPS_MAX) this.groups.clear();
+      this.groups.set(asked, (group = ++this.lastGroup));
+    }
     const resultOf = (change: StoredChange) => {
-      const key = `${visibilityClass}\u0000${change.cursor}\u0000${operation}`;
+      const key = `${group}:${change.cursor}`;
       let result = this.shared.get(key);
       if (!result) {
         result = Promise.resolve(execute({ ...args, rootValue: change, contextValue: args.contextValue.fresh() }));

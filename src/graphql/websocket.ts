@@ -9,7 +9,7 @@ import { createSourceEventStream, execute, getOperationAST, GraphQLError, parse,
 import { ChangeSubscription } from '../feed/feed';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { authenticate } from '../access/authenticate';
 import { bearerKey } from '../access/keys';
 import type { HubConfig } from '../config';
@@ -34,6 +34,8 @@ export interface WebSocketEndpoint {
 export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtime: HubRuntime): WebSocketEndpoint {
   const { orm, config, log } = runtime;
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: config.bodyLimit });
+  // Registered before graphql-ws's own handler, so that every socket it serves pipelines its sends.
+  wsServer.on('connection', pipelineSends);
   const keyOf = (params: Record<string, unknown> | undefined) =>
     bearerKey(typeof params?.authorization === 'string' ? params.authorization : undefined);
   const format = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error, log));
@@ -138,4 +140,37 @@ export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtim
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     },
   };
+}
+
+/** Bytes a socket may have waiting to be written before a send waits for the network again. */
+export const SEND_HIGH_WATER = 1024 * 1024;
+
+/**
+ * graphql-ws waits for each message to be written out before it takes the next result, which costs every message
+ * of a subscription a turn of the event loop and a system call of its own: a consumer catching up 100,000 changes
+ * gets them one per turn. With this, a send completes at once while the socket has less than
+ * {@link SEND_HIGH_WATER} bytes waiting, and the messages sent in one turn leave in one write (the socket is corked
+ * until the turn ends). A consumer that does not read still holds its subscription back, once the socket's
+ * buffer is full: the feed then sees it stall (SUBSCRIBER_BEHIND).
+ */
+function pipelineSends(socket: WebSocket): void {
+  const send = socket.send.bind(socket) as (data: unknown, options: object, cb?: (error?: Error) => void) => void;
+  const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+  let corked = false;
+  socket.send = ((data: unknown, optionsOrCb?: object | ((error?: Error) => void), maybeCb?: (error?: Error) => void) => {
+    const cb = typeof optionsOrCb === 'function' ? (optionsOrCb as (error?: Error) => void) : maybeCb;
+    const options = typeof optionsOrCb === 'object' ? optionsOrCb : {};
+    if (!cb || socket.readyState !== socket.OPEN || socket.bufferedAmount >= SEND_HIGH_WATER) return send(data, options, cb);
+    if (raw && !corked) {
+      corked = true;
+      raw.cork();
+      setImmediate(() => {
+        corked = false;
+        raw.uncork();
+      });
+    }
+    // A failed write breaks the socket, whose close ends its operations; the caller need not wait for it.
+    send(data, options);
+    queueMicrotask(() => cb());
+  }) as typeof socket.send;
 }
