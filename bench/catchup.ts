@@ -3,7 +3,7 @@
  * The log holds a 100,000-entry publication (100,000 RISK_ENTRY changes); one consumer reads them all:
  * - by `subscription changes(after:)` over WebSocket (replay, then live), selecting cursor, topic, kind,
  *   entityId and the payload;
- * - by polling `query changes(after:, first: 500)` over HTTP, the same selection.
+ * - by polling `query changes(after:, first: 500)` over HTTP, the same selection (BENCH_POLL_PAGE changes the page).
  * Baseline in the same run: the same rows read straight from PostgreSQL through `pg` with the hub's own keyset
  * statement, 1,000 at a time.
  *
@@ -20,12 +20,14 @@ import { numberedPlaceholders } from '../src/db/sql';
 import { ENTRY_COUNT, fixed, gql, hubWithList, machineLine, passMiss, runBench, table } from './support';
 
 const TARGET_RATE = 20_000;
+/** Changes per page of the polling consumer (BENCH_POLL_PAGE; the hub's MAX_PAGE_SIZE is raised to it when larger). */
+const POLL_PAGE = Number(process.env.BENCH_POLL_PAGE ?? 500);
 const SELECTION = 'cursor topic kind entityId payload';
 
 runBench('bench:catchup', async (cleanup) => {
   console.log(`bench:catchup — catching up ${ENTRY_COUNT.toLocaleString('en-US')} changes from a cursor`);
   console.log(`machine: ${machineLine()}`);
-  const { db, hub } = await hubWithList(ENTRY_COUNT);
+  const { db, hub } = await hubWithList(ENTRY_COUNT, { MAX_PAGE_SIZE: String(Math.max(500, POLL_PAGE)) });
   cleanup(() => db.drop());
   cleanup(() => hub.stop());
   const issued = await gql<{ issueCredential: { key: string } }>(hub.url, hub.adminKey, `mutation { issueCredential(input: { unit: "YC-COURT", roles: [READ, SUBSCRIBE], label: "bench consumer" }) { key } }`);
@@ -46,7 +48,7 @@ runBench('bench:catchup', async (cleanup) => {
 
   const polled = await pollAll(hub.url, key, start);
   const pollRate = polled.count / polled.seconds;
-  rows.push(['query changes(after:, first: 500) over HTTP', fixed(polled.seconds, 2), fixed(pollRate), fixed(pollRate / (baseline.count / baseline.seconds), 3)]);
+  rows.push([`query changes(after:, first: ${POLL_PAGE}) over HTTP`, fixed(polled.seconds, 2), fixed(pollRate), fixed(pollRate / (baseline.count / baseline.seconds), 3)]);
 
   for (const [name, read] of [['subscription', subscription], ['polling', polled]] as const) {
     if (read.count !== total) throw new Error(`${name} read ${read.count} changes, the log holds ${total}`);
@@ -136,7 +138,7 @@ async function pollAll(url: string, key: string, after: string): Promise<{ secon
     const page = await gql<{ changes: { edges: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(
       url,
       key,
-      `query($after: String) { changes(after: $after, first: 500) { edges { node { ${SELECTION} } } pageInfo { hasNextPage endCursor } } }`,
+      `query($after: String) { changes(after: $after, first: ${POLL_PAGE}) { edges { node { ${SELECTION} } } pageInfo { hasNextPage endCursor } } }`,
       { after: cursor },
     );
     count += page.changes.edges.length;

@@ -335,11 +335,14 @@ export async function publishSnapshot(hub: HubProcess, key: string, body: string
 }
 
 /** Starts a hub on a fresh database and publishes the generated list once (the state the read bench needs). */
-export async function hubWithList(count = ENTRY_COUNT): Promise<{ db: ScratchDatabase; hub: HubProcess; units: BenchUnits; entries: BenchEntry[] }> {
+export async function hubWithList(
+  count = ENTRY_COUNT,
+  env: Record<string, string> = {},
+): Promise<{ db: ScratchDatabase; hub: HubProcess; units: BenchUnits; entries: BenchEntry[] }> {
   const db = await createScratchDatabase();
   let hub: HubProcess | undefined;
   try {
-    hub = await startHubProcess(db.url);
+    hub = await startHubProcess(db.url, env);
     const units = await createUnits(hub);
     const entries = generateEntries(count);
     await publishSnapshot(hub, units.publishKey, publishBody(entries, `bench-${randomBytes(6).toString('hex')}`, '2026-Q3'));

@@ -47,8 +47,11 @@ export interface FreshContext {
   callerOrNull: Principal | null;
 }
 
-/** Results kept for sharing among subscriptions: enough for every subscription to take its copy. */
-const SHARED_RESULTS_MAX = 50_000;
+/**
+ * Results kept for sharing among subscriptions: live subscribers take a change within moments of each other, so a
+ * window of recent results is enough; a larger one only keeps garbage alive (a 100,000-change catch-up).
+ */
+const SHARED_RESULTS_MAX = 10_000;
 /** Distinct (visibility class, operation) pairs remembered for sharing. */
 const GROUPS_MAX = 10_000;
 
@@ -63,6 +66,8 @@ export class Feed {
   /** Numbers for each (visibility class, operation) asked on this instance. */
   private readonly groups = new Map<string, number>();
   private lastGroup = 0;
+  /** How many subscriptions take results of each group now. */
+  private readonly members = new Map<number, number>();
   /** The most recent changes the tail read, contiguous after {@link recentFrom}, oldest first. */
   private recent: StoredChange[] = [];
   private recentFrom: Position = START;
@@ -158,11 +163,24 @@ export class Feed {
       if (this.groups.size >= GROUPS_MAX) this.groups.clear();
       this.groups.set(asked, (group = ++this.lastGroup));
     }
+    const members = this.members;
+    members.set(group, (members.get(group) ?? 0) + 1);
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      const remaining = members.get(group)! - 1;
+      if (remaining) members.set(group, remaining);
+      else members.delete(group);
+    };
+    const execution = (change: StoredChange) => execute({ ...args, rootValue: change, contextValue: args.contextValue.fresh() });
     const resultOf = (change: StoredChange) => {
+      // Alone in its group (a consumer catching up from its own cursor): nothing to share, nothing to keep.
+      if (members.get(group) === 1) return execution(change);
       const key = `${group}:${change.cursor}`;
       let result = this.shared.get(key);
       if (!result) {
-        result = Promise.resolve(execute({ ...args, rootValue: change, contextValue: args.contextValue.fresh() }));
+        result = Promise.resolve(execution(change));
         this.shared.set(key, result);
         if (this.shared.size > SHARED_RESULTS_MAX) this.shared.delete(this.shared.keys().next().value!);
       }
@@ -173,10 +191,17 @@ export class Feed {
         return this;
       },
       async next() {
-        const item = await subscription.next();
-        return item.done ? item : { value: await resultOf(item.value), done: false };
+        try {
+          const item = await subscription.next();
+          if (item.done) leave();
+          return item.done ? item : { value: await resultOf(item.value), done: false };
+        } catch (error) {
+          leave();
+          throw error;
+        }
       },
       async return() {
+        leave();
         await subscription.return();
         return { value: undefined, done: true };
       },
@@ -248,7 +273,9 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
   private delivered: Position;
   /** Taking the tail's batches; otherwise catching up from the log. */
   private live: boolean;
-  private readonly queue: StoredChange[] = [];
+  /** Changes waiting for the consumer: `queue[head]` onwards (shifting a long array costs its length). */
+  private queue: StoredChange[] = [];
+  private head = 0;
   private ended = false;
   private failure: HubError | null = null;
   private waiting: (() => void) | null = null;
@@ -256,6 +283,8 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
   private taking = false;
   /** When the consumer last took a change or asked for one. */
   private lastTaken = Date.now();
+  /** The batch being read ahead while the consumer takes the current one. */
+  private ahead: { after: Position; batch: Promise<StoredChange[]> } | null = null;
 
   constructor(
     private readonly feed: Feed,
@@ -278,8 +307,9 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
     this.lastTaken = Date.now();
     try {
       for (;;) {
-        const change = this.queue.shift();
-        if (change) {
+        if (this.head < this.queue.length) {
+          const change = this.queue[this.head++];
+          if (this.head === this.queue.length) this.clearQueue();
           this.delivered = change.position;
           return { value: change, done: false };
         }
@@ -315,9 +345,9 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
       this.cursor = change.position;
       if (!this.test(change)) continue;
       this.queue.push(change);
-      if (this.queue.length > this.feed.options.queueLimit) {
+      if (this.queue.length - this.head > this.feed.options.queueLimit) {
         // Too much at once: catch up from the log after the last change delivered, at the consumer's pace.
-        this.queue.length = 0;
+        this.clearQueue();
         this.cursor = this.delivered;
         this.live = false;
         break;
@@ -328,7 +358,7 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
 
   /** @internal Ends the subscription with SUBSCRIBER_BEHIND when its consumer has stopped taking changes. */
   endIfStalled(now: number): void {
-    const waitingChanges = this.queue.length > 0 || !this.live;
+    const waitingChanges = this.head < this.queue.length || !this.live;
     if (this.ended || this.taking || !waitingChanges || now - this.lastTaken < this.feed.options.stallMs) return;
     this.end(
       new HubError(ErrorCode.SUBSCRIBER_BEHIND, `the subscriber took no change for ${this.feed.options.stallMs} ms while changes waited; resubscribe with after: cursor`, {
@@ -343,20 +373,36 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
     if (this.ended) return;
     this.ended = true;
     this.failure = failure;
-    if (failure) this.queue.length = 0;
+    if (failure) this.clearQueue();
     this.wakeUp();
   }
 
-  /** Reads one batch after this subscription's position; turns live once it has caught up with the tail. */
+  /**
+   * Reads one batch after this subscription's position; turns live once it has caught up with the tail. While the
+   * consumer takes a full batch, the next one is already being read.
+   */
   private async catchUp(): Promise<void> {
-    const batch = await this.feed.read(this.cursor);
+    const ahead = this.ahead;
+    this.ahead = null;
+    const batch = ahead && comparePositions(ahead.after, this.cursor) === 0 ? await ahead.batch : await this.feed.read(this.cursor);
     if (this.ended) return;
     for (const change of batch) {
       this.cursor = change.position;
       if (this.test(change)) this.queue.push(change);
     }
+    if (batch.length === this.feed.options.batchSize) {
+      const read = this.feed.read(this.cursor);
+      read.catch(() => undefined); // a failed read ahead is read again when its turn comes
+      this.ahead = { after: this.cursor, batch: read };
+      return;
+    }
     // No await between this check and the switch: the tail cannot offer a batch in between.
-    if (batch.length < this.feed.options.batchSize && comparePositions(this.cursor, this.feed.tailPosition) >= 0) this.live = true;
+    if (comparePositions(this.cursor, this.feed.tailPosition) >= 0) this.live = true;
+  }
+
+  private clearQueue(): void {
+    this.queue = [];
+    this.head = 0;
   }
 
   private wakeUp(): void {
