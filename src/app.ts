@@ -15,6 +15,7 @@ import { withStartupLock } from './db/startup-lock';
 import { createApollo } from './graphql/apollo';
 import type { HubContext, HubRuntime } from './graphql/context';
 import { Feed } from './feed/feed';
+import { ResultSharing } from './feed/result-sharing';
 import { wakeOnLocalCommits, wakeOnNotify, type StopListening } from './feed/notifier';
 import { hubSchema } from './graphql/schema';
 import { GRAPHQL_PATH, startWebSocket } from './graphql/websocket';
@@ -118,7 +119,7 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
     listeners.push(wakeOnLocalCommits(db.orm, wake));
     // Other instances commit on the same server; the embedded database has no other instance.
     if (config.feedListen && !db.embedded) listeners.push(wakeOnNotify(db.clientUrl, log, wake));
-    const runtime: HubRuntime = { orm: db.orm, config, log, feed };
+    const runtime: HubRuntime = { orm: db.orm, config, log, feed, sharing: new ResultSharing() };
     httpServer = createServer();
     apollo = createApollo(schema, httpServer, log, config.responseCacheSize);
     await apollo.start();

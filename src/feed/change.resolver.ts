@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { HubContext } from '../graphql/context';
-import { badInput, limitExceeded } from '../graphql/errors';
+import { pageRequest } from '../graphql/connection';
 import { CaseNode, CaseProgressNode, toCaseNode, toProgressNode } from '../modules/cases/case.types';
 import { caseRowFromPayload, progressRowFromPayload } from '../modules/cases/case.sql';
 import { riskEntryRowFromPayload } from '../modules/risk-lists/risk-entry.sql';
@@ -11,8 +11,7 @@ import type { StoredChange } from './change-reader';
 import type { ChangeFilterInput } from './change.service';
 import { ChangeConnection, ChangeFilter, ChangeNode, toChangeNode } from './change.types';
 
-const DEFAULT_PAGE = 100;
-
+/** The change feed: the polling query, the head, the subscription, and the typed views of a change's payload. */
 @Resolver(() => ChangeNode)
 export class ChangeResolver {
   @Query(() => ChangeConnection, {
@@ -24,11 +23,7 @@ export class ChangeResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('filter', () => ChangeFilter, { nullable: true }) filter?: ChangeFilter,
   ) {
-    const size = first ?? Math.min(DEFAULT_PAGE, ctx.config.maxPageSize);
-    if (size < 1) throw badInput('first must be at least 1', { field: 'first', rule: 'min' });
-    if (size > ctx.config.maxPageSize) {
-      throw limitExceeded(`first is ${size}, the largest page is ${ctx.config.maxPageSize} (MAX_PAGE_SIZE)`, 'MAX_PAGE_SIZE', ctx.config.maxPageSize);
-    }
+    const size = pageRequest({ first }, ctx.config.maxPageSize, 0).first;
     const page = await ctx.changes.page(ctx.principal, { after, first: size, filter: filter as ChangeFilterInput });
     return Object.assign(new ChangeConnection(), {
       edges: page.changes.map((change) => ({ cursor: change.cursor, node: toChangeNode(change) })),
@@ -47,8 +42,8 @@ export class ChangeResolver {
       'Every change the caller may see, as it happens; with after, first every change after that cursor, then live, with no gap and no duplicate. Needs SUBSCRIBE. A consumer that falls too far behind gets SUBSCRIBER_BEHIND with the cursor to resume from.',
     subscribe: async ({ args, context }) => {
       const ctx = context as HubContext;
-      const { after, test } = await ctx.changes.prepare(ctx.principal, 'subscribeChanges', args);
-      return ctx.feed.open(ctx.principal, test, after);
+      const { start, test } = await ctx.changes.prepare(ctx.principal, args);
+      return ctx.feed.open(ctx.principal, test, start);
     },
   })
   changesLive(

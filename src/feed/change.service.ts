@@ -4,7 +4,7 @@
  * that keeps nothing still answers the position it reached, so a poller never scans the same stretch twice.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { authorize, type Action } from '../access/policies';
+import { authorize } from '../access/policies';
 import type { Principal } from '../access/principal';
 import { pgArray } from '../db/sql';
 import { badInput } from '../graphql/errors';
@@ -13,9 +13,10 @@ import { isUuid, ruleValue } from '../modules/input';
 import type { RiskLevel } from '../modules/risk-lists/risk-level';
 import { parseUnitCode } from '../modules/units/unit-code';
 import type { ChangeKind, ChangeTopic } from './change-log';
-import { changeTest, type ChangeFilterSpec } from './change-filter';
+import { changeTest, type ChangeFilterSpec, type ChangeTest } from './change-filter';
 import { ChangeReader, type StoredChange } from './change-reader';
 import { comparePositions, decodeCursor, encodeCursor, START, type Position } from './cursor';
+import type { SubscriptionStart } from './feed';
 
 /** A filter as a client sends it (ChangeFilter). */
 export interface ChangeFilterInput {
@@ -84,14 +85,22 @@ export class ChangeService {
   }
 
   /**
-   * A client's filter checked and prepared: region prefix and case ids validated, acting units' codes turned into
-   * ids (BAD_USER_INPUT naming each unknown code). `action` is the permission the consumer needs.
+   * A subscriber's arguments checked and prepared: where it starts (after its cursor, or live from the head of the
+   * log: "now"), and the test of its unit's visibility and its filter (region prefix and case ids validated, acting
+   * units' codes turned into ids, BAD_USER_INPUT naming each unknown code).
    */
-  async prepare(principal: Principal, action: Action, args: { after?: string | null; filter?: ChangeFilterInput | null }) {
-    authorize(principal, action);
-    const after: Position | null = args.after != null ? decodeCursor(args.after) : null;
-    if (after) await this.refuseBeyondHead(new ChangeReader(this.em), after);
-    return { after, test: changeTest(principal, await this.filterSpec(args.filter)) };
+  async prepare(principal: Principal, args: { after?: string | null; filter?: ChangeFilterInput | null }): Promise<{ start: SubscriptionStart; test: ChangeTest }> {
+    authorize(principal, 'subscribeChanges');
+    const reader = new ChangeReader(this.em);
+    let start: SubscriptionStart;
+    if (args.after != null) {
+      const after = decodeCursor(args.after);
+      await this.refuseBeyondHead(reader, after);
+      start = { after };
+    } else {
+      start = { from: await reader.head() };
+    }
+    return { start, test: changeTest(principal, await this.filterSpec(args.filter)) };
   }
 
   /**

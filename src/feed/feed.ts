@@ -15,10 +15,9 @@
  *   last change it delivered, at its consumer's pace. A consumer that takes nothing for `stallMs` while changes
  *   wait for it is not reading: its operation ends with SUBSCRIBER_BEHIND carrying the cursor of the last change
  *   it delivered. So memory stays bounded, and nobody waits for anybody.
- * - Over WebSocket, the result of a selection is computed once per (operation, caller's visibility class,
- *   change) and shared by every subscription that asks the same (see {@link Feed.results}).
+ * - A revoked key's subscriptions end on every instance when its tail reads the revocation from the log; a key
+ *   revoked before its subscription opened cannot open one.
  */
-import { execute, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Logger } from 'pino';
 import type { Principal } from '../access/principal';
 import type { Orm } from '../db/orm';
@@ -28,6 +27,7 @@ import type { ChangeTest } from './change-filter';
 import { ChangeReader, type StoredChange } from './change-reader';
 import { comparePositions, encodeCursor, START, type Position } from './cursor';
 
+/** Settings of a {@link Feed}. */
 export interface FeedOptions {
   /** Milliseconds between safety polls of the log (FEED_POLL_MS); stalled consumers are looked for as often. */
   pollMs: number;
@@ -41,20 +41,13 @@ export interface FeedOptions {
   recentLimit: number;
 }
 
-/** A context that can be made afresh for each delivery: a new EntityManager fork and DataLoaders. */
-export interface FreshContext {
-  fresh(): unknown;
-  callerOrNull: Principal | null;
-}
+/** Where a subscription starts: replaying the log after a cursor, or live from a position (the head, "now"). */
+export type SubscriptionStart = { after: Position } | { from: Position };
 
-/**
- * Results kept for sharing among subscriptions: live subscribers take a change within moments of each other, so a
- * window of recent results is enough; a larger one only keeps garbage alive (a 100,000-change catch-up).
- */
-const SHARED_RESULTS_MAX = 10_000;
-/** Distinct (visibility class, operation) pairs remembered for sharing. */
-const GROUPS_MAX = 10_000;
+/** How long one read of the log may take before it counts as failed (a connection cut without a word). */
+const READ_DEADLINE_MS = 30_000;
 
+/** The live change feed of one hub instance: its tail, its subscriptions and the recent changes. */
 export class Feed {
   private position: Position = START;
   private readonly subscriptions = new Set<ChangeSubscription>();
@@ -62,15 +55,11 @@ export class Feed {
   private again = false;
   private timer?: NodeJS.Timeout;
   private stopped = false;
-  private readonly shared = new Map<string, Promise<ExecutionResult>>();
-  /** Numbers for each (visibility class, operation) asked on this instance. */
-  private readonly groups = new Map<string, number>();
-  private lastGroup = 0;
-  /** How many subscriptions take results of each group now. */
-  private readonly members = new Map<number, number>();
   /** The most recent changes the tail read, contiguous after {@link recentFrom}, oldest first. */
   private recent: StoredChange[] = [];
   private recentFrom: Position = START;
+  /** Credentials whose revocation the tail has read (revocations are rare: kept for the process's life). */
+  private readonly revoked = new Set<string>();
 
   constructor(
     private readonly orm: Orm,
@@ -78,7 +67,7 @@ export class Feed {
     readonly options: FeedOptions,
   ) {}
 
-  /** Starts at the head of the log (a subscription without a cursor starts from now) and starts the safety poll. */
+  /** Starts at the head of the log and starts the safety poll. */
   async start(): Promise<void> {
     this.position = await new ChangeReader(this.orm.em.fork()).head();
     this.recentFrom = this.position;
@@ -89,7 +78,7 @@ export class Feed {
     this.timer.unref();
   }
 
-  /** Ends every subscription (complete) and the poll. */
+  /** Ends every subscription (after what each holds) and the poll. */
   stop(): void {
     this.stopped = true;
     clearInterval(this.timer);
@@ -116,9 +105,12 @@ export class Feed {
     void this.tail();
   }
 
-  /** Opens a subscription for `principal`: replaying after `after` first, or live from now. */
-  open(principal: Principal, test: ChangeTest, after: Position | null): ChangeSubscription {
-    const subscription = new ChangeSubscription(this, principal, test, after ?? this.position, after !== null);
+  /** Opens a subscription for `principal`; UNAUTHENTICATED when its key's revocation has already been read. */
+  open(principal: Principal, test: ChangeTest, start: SubscriptionStart): ChangeSubscription {
+    if (principal.credentialId && this.revoked.has(principal.credentialId)) {
+      throw new HubError(ErrorCode.UNAUTHENTICATED, 'the key has been revoked');
+    }
+    const subscription = 'after' in start ? new ChangeSubscription(this, principal, test, start.after, true) : new ChangeSubscription(this, principal, test, start.from, false);
     this.subscriptions.add(subscription);
     return subscription;
   }
@@ -126,6 +118,11 @@ export class Feed {
   /** @internal A subscription that ended leaves. */
   forget(subscription: ChangeSubscription): void {
     this.subscriptions.delete(subscription);
+  }
+
+  /** @internal A failure worth the operator's attention that the feed recovers from by itself. */
+  warn(message: string, error: unknown): void {
+    this.log.warn({ err: { message: (error as Error)?.message, code: (error as { code?: string })?.code } }, message);
   }
 
   /** @internal The changes after `after` for a subscription catching up: from the recent ones when they reach back. */
@@ -142,70 +139,17 @@ export class Feed {
         return this.recent.slice(low, low + this.options.batchSize);
       }
     }
-    return new ChangeReader(this.orm.em.fork()).after(after, this.options.batchSize);
+    return this.readLog(after);
   }
 
-  /**
-   * The execution results of a `changes` subscription over WebSocket: each change's result is computed once per
-   * (operation, visibility class, change) and shared by every subscription asking the same. A plain iterator, not
-   * an async generator: its `return` (the client completes, the socket closes) ends the subscription at once,
-   * also while it waits for the next change. A subscription ended by the feed (SUBSCRIBER_BEHIND, a revoked key)
-   * throws its error, which graphql-ws sends as the operation's error message.
-   */
-  results(subscription: ChangeSubscription, args: ExecutionArgs & { contextValue: FreshContext }): AsyncIterableIterator<ExecutionResult> {
-    const principal = args.contextValue.callerOrNull!;
-    const visibilityClass = `${principal.unit.id}\u0000${principal.roles.sort().join(',')}`;
-    // A short name for (visibility class, operation): the keys of shared results stay small.
-    const asked = `${visibilityClass}\u0000${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${print(args.document)}`;
-    let group = this.groups.get(asked);
-    if (group === undefined) {
-      // Numbers are never reused, so forgetting old ones (to bound memory) cannot mix results up.
-      if (this.groups.size >= GROUPS_MAX) this.groups.clear();
-      this.groups.set(asked, (group = ++this.lastGroup));
-    }
-    const members = this.members;
-    members.set(group, (members.get(group) ?? 0) + 1);
-    let left = false;
-    const leave = () => {
-      if (left) return;
-      left = true;
-      const remaining = members.get(group)! - 1;
-      if (remaining) members.set(group, remaining);
-      else members.delete(group);
-    };
-    const execution = (change: StoredChange) => execute({ ...args, rootValue: change, contextValue: args.contextValue.fresh() });
-    const resultOf = (change: StoredChange) => {
-      // Alone in its group (a consumer catching up from its own cursor): nothing to share, nothing to keep.
-      if (members.get(group) === 1) return execution(change);
-      const key = `${group}:${change.cursor}`;
-      let result = this.shared.get(key);
-      if (!result) {
-        result = Promise.resolve(execution(change));
-        this.shared.set(key, result);
-        if (this.shared.size > SHARED_RESULTS_MAX) this.shared.delete(this.shared.keys().next().value!);
-      }
-      return result;
-    };
-    return {
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-      async next() {
-        try {
-          const item = await subscription.next();
-          if (item.done) leave();
-          return item.done ? item : { value: await resultOf(item.value), done: false };
-        } catch (error) {
-          leave();
-          throw error;
-        }
-      },
-      async return() {
-        leave();
-        await subscription.return();
-        return { value: undefined, done: true };
-      },
-    };
+  private readLog(after: Position): Promise<StoredChange[]> {
+    const read = new ChangeReader(this.orm.em.fork()).after(after, this.options.batchSize);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`reading the change log took more than ${READ_DEADLINE_MS} ms`)), READ_DEADLINE_MS);
+      timer.unref();
+    });
+    return Promise.race([read, deadline]).finally(() => clearTimeout(timer));
   }
 
   private async tail(): Promise<void> {
@@ -214,7 +158,7 @@ export class Feed {
       do {
         this.again = false;
         for (;;) {
-          const batch = await new ChangeReader(this.orm.em.fork()).after(this.position, this.options.batchSize);
+          const batch = await this.readLog(this.position);
           if (!batch.length || this.stopped) break;
           // Position, recent changes and offer in one synchronous step: a replay that turns live compares against
           // this position.
@@ -226,7 +170,7 @@ export class Feed {
       } while (this.again && !this.stopped);
     } catch (error) {
       // The database is away (a restart, a cut connection): the next wake or poll reads again from here.
-      this.log.warn({ err: { message: (error as Error).message, code: (error as { code?: string }).code } }, 'change feed: reading the log failed; retrying at the next wake-up');
+      this.warn('change feed: reading the log failed; retrying at the next wake-up', error);
     } finally {
       this.reading = false;
     }
@@ -243,12 +187,10 @@ export class Feed {
 
   private offer(batch: StoredChange[]): void {
     for (const change of batch) {
-      if (change.topic === ChangeTopic.CREDENTIAL && change.kind === ChangeKind.REVOKED) {
-        for (const subscription of this.subscriptions) {
-          if (subscription.principal.credentialId === change.entityId) {
-            subscription.end(new HubError(ErrorCode.UNAUTHENTICATED, 'the key has been revoked'));
-          }
-        }
+      if (change.topic !== ChangeTopic.CREDENTIAL || change.kind !== ChangeKind.REVOKED) continue;
+      this.revoked.add(change.entityId);
+      for (const subscription of this.subscriptions) {
+        if (subscription.principal.credentialId === change.entityId) subscription.end(revokedError());
       }
     }
     for (const subscription of this.subscriptions) subscription.offer(batch);
@@ -260,6 +202,10 @@ export class Feed {
     const now = Date.now();
     for (const subscription of this.subscriptions) subscription.endIfStalled(now);
   }
+}
+
+function revokedError(): HubError {
+  return new HubError(ErrorCode.UNAUTHENTICATED, 'the key has been revoked');
 }
 
 /**
@@ -279,8 +225,9 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
   private ended = false;
   private failure: HubError | null = null;
   private waiting: (() => void) | null = null;
-  /** Inside `next`: the consumer is taking (or waiting for) a change. */
+  /** The consumer is taking a change (inside `next`) or making its result ({@link busy}). */
   private taking = false;
+  private working = false;
   /** When the consumer last took a change or asked for one. */
   private lastTaken = Date.now();
   /** The batch being read ahead while the consumer takes the current one. */
@@ -322,8 +269,8 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
           }
           return { value: undefined, done: true };
         }
-        if (!this.live) await this.catchUp();
-        else await new Promise<void>((resolve) => (this.waiting = resolve));
+        if (this.live) await new Promise<void>((resolve) => (this.waiting = resolve));
+        else await this.catchUpOrWait();
       }
     } finally {
       this.taking = false;
@@ -331,10 +278,23 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
     }
   }
 
+  /** The consumer is done (completed, or its socket closed): nothing more is handed out. */
   async return(): Promise<IteratorResult<StoredChange>> {
+    this.clearQueue();
     this.end(null);
     this.feed.forget(this);
     return { value: undefined, done: true };
+  }
+
+  /** Marks the time the consumer spends making a taken change's result as taking, not stalling. */
+  async busy<T>(work: Promise<T> | T): Promise<T> {
+    this.working = true;
+    try {
+      return await work;
+    } finally {
+      this.working = false;
+      this.lastTaken = Date.now();
+    }
   }
 
   /** @internal The tail's batch: the changes after this subscription's position that pass its test. */
@@ -358,8 +318,8 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
 
   /** @internal Ends the subscription with SUBSCRIBER_BEHIND when its consumer has stopped taking changes. */
   endIfStalled(now: number): void {
-    const waitingChanges = this.head < this.queue.length || !this.live;
-    if (this.ended || this.taking || !waitingChanges || now - this.lastTaken < this.feed.options.stallMs) return;
+    const changesWait = this.head < this.queue.length || !this.live;
+    if (this.ended || this.taking || this.working || !changesWait || now - this.lastTaken < this.feed.options.stallMs) return;
     this.end(
       new HubError(ErrorCode.SUBSCRIBER_BEHIND, `the subscriber took no change for ${this.feed.options.stallMs} ms while changes waited; resubscribe with after: cursor`, {
         cursor: encodeCursor(this.delivered),
@@ -377,6 +337,16 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
     this.wakeUp();
   }
 
+  /** Catches up one batch; when the log cannot be read, waits a moment and lets the caller try again. */
+  private async catchUpOrWait(): Promise<void> {
+    try {
+      await this.catchUp();
+    } catch (error) {
+      this.feed.warn('change feed: a subscription could not read the log; retrying', error);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(this.feed.options.pollMs, 1_000)));
+    }
+  }
+
   /**
    * Reads one batch after this subscription's position; turns live once it has caught up with the tail. While the
    * consumer takes a full batch, the next one is already being read.
@@ -388,6 +358,9 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
     if (this.ended) return;
     for (const change of batch) {
       this.cursor = change.position;
+      if (change.topic === ChangeTopic.CREDENTIAL && change.kind === ChangeKind.REVOKED && change.entityId === this.principal.credentialId) {
+        return this.end(revokedError());
+      }
       if (this.test(change)) this.queue.push(change);
     }
     if (batch.length === this.feed.options.batchSize) {

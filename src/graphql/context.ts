@@ -22,6 +22,7 @@ import { UnitService } from '../modules/units/unit.service';
 import { HubError } from './errors';
 import { ChangeService } from '../feed/change.service';
 import type { Feed } from '../feed/feed';
+import type { ResultSharing } from '../feed/result-sharing';
 
 /** What every operation's context is made from: the hub's database, settings, log and live feed. */
 export interface HubRuntime {
@@ -29,8 +30,11 @@ export interface HubRuntime {
   config: HubConfig;
   log: Logger;
   feed: Feed;
+  /** The shared results of the feed's subscriptions over WebSocket. */
+  sharing: ResultSharing;
 }
 
+/** The context of one operation: its EntityManager, its caller, its services and DataLoaders, all made on first use. */
 export class HubContext {
   private batched?: ReturnType<typeof createLoaders>;
   /** Services made on first use: a change delivered to a subscriber often needs none of them. */

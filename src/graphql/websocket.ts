@@ -5,15 +5,13 @@
  * masking are the same as over HTTP.
  */
 import type { Server } from 'node:http';
-import { createSourceEventStream, execute, getOperationAST, GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { createSourceEventStream, getOperationAST, GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { ChangeSubscription } from '../feed/feed';
 import { useServer } from 'graphql-ws/use/ws';
-import type { Logger } from 'pino';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
+import { pipelineSends } from './pipelined-sends';
 import { authenticate } from '../access/authenticate';
 import { bearerKey } from '../access/keys';
-import type { HubConfig } from '../config';
-import type { Orm } from '../db/orm';
 import { HubContext, type HubRuntime } from './context';
 import { ErrorCode } from './errors';
 import { formatError, loggable, raisedByGraphql } from './format-error';
@@ -93,23 +91,9 @@ export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtim
       // subscription would be executed event by event, as graphql-js does.
       subscribe: async (args: ExecutionArgs) => {
         const source = await createSourceEventStream(args);
-        if (source instanceof ChangeSubscription) return runtime.feed.results(source, args as ExecutionArgs & { contextValue: HubContext });
-        if (!(Symbol.asyncIterator in source)) return source;
-        const events = source as AsyncIterableIterator<unknown>;
-        const results: AsyncIterableIterator<ExecutionResult> = {
-          [Symbol.asyncIterator]() {
-            return this;
-          },
-          next: async () => {
-            const event = await events.next();
-            return event.done ? { value: undefined, done: true } : { value: await execute({ ...args, rootValue: event.value }), done: false };
-          },
-          return: async () => {
-            await events.return?.();
-            return { value: undefined, done: true };
-          },
-        };
-        return results;
+        if (source instanceof ChangeSubscription) return runtime.sharing.results(source, args as ExecutionArgs & { contextValue: HubContext });
+        if (!(Symbol.asyncIterator in source)) return source; // the subscription was refused: its errors
+        throw new Error('the change feed is the only subscription of this hub');
       },
       onNext: (ctx, id, _payload, _args, result: ExecutionResult) => {
         if (!result.errors) return;
@@ -142,35 +126,3 @@ export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtim
   };
 }
 
-/** Bytes a socket may have waiting to be written before a send waits for the network again. */
-export const SEND_HIGH_WATER = 1024 * 1024;
-
-/**
- * graphql-ws waits for each message to be written out before it takes the next result, which costs every message
- * of a subscription a turn of the event loop and a system call of its own: a consumer catching up 100,000 changes
- * gets them one per turn. With this, a send completes at once while the socket has less than
- * {@link SEND_HIGH_WATER} bytes waiting, and the messages sent in one turn leave in one write (the socket is corked
- * until the turn ends). A consumer that does not read still holds its subscription back, once the socket's
- * buffer is full: the feed then sees it stall (SUBSCRIBER_BEHIND).
- */
-function pipelineSends(socket: WebSocket): void {
-  const send = socket.send.bind(socket) as (data: unknown, options: object, cb?: (error?: Error) => void) => void;
-  const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-  let corked = false;
-  socket.send = ((data: unknown, optionsOrCb?: object | ((error?: Error) => void), maybeCb?: (error?: Error) => void) => {
-    const cb = typeof optionsOrCb === 'function' ? (optionsOrCb as (error?: Error) => void) : maybeCb;
-    const options = typeof optionsOrCb === 'object' ? optionsOrCb : {};
-    if (!cb || socket.readyState !== socket.OPEN || socket.bufferedAmount >= SEND_HIGH_WATER) return send(data, options, cb);
-    if (raw && !corked) {
-      corked = true;
-      raw.cork();
-      setImmediate(() => {
-        corked = false;
-        raw.uncork();
-      });
-    }
-    // A failed write breaks the socket, whose close ends its operations; the caller need not wait for it.
-    send(data, options);
-    queueMicrotask(() => cb());
-  }) as typeof socket.send;
-}

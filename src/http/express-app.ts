@@ -2,10 +2,7 @@
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
-import type { Logger } from 'pino';
 import { bearerKey } from '../access/keys';
-import type { HubConfig } from '../config';
-import type { Orm } from '../db/orm';
 import { HubContext, type HubRuntime } from '../graphql/context';
 import { ErrorCode } from '../graphql/errors';
 import { GRAPHQL_PATH } from '../graphql/websocket';

@@ -33,6 +33,12 @@ async function headSeq(t: TestHub): Promise<number> {
   return Number(row.seq ?? 0);
 }
 
+/** The cursor after every change of the commits up to `seq` (the head cursor when `seq` is the last commit). */
+async function cursorAfter(t: TestHub, seq: number): Promise<string> {
+  const [row] = await sql<{ count: number | null }>(t.databaseUrl, 'select event_count as count from change_commit where seq = $1', [seq]);
+  return encodeCursor({ seq, ordinal: row?.count ?? 0 });
+}
+
 /** Registers a case through `t` with the court's key; one CASE CREATED change. */
 async function registerCase(t: TestHub, key: string) {
   const n = ++serial;
@@ -75,7 +81,7 @@ describeWithServer('the change feed', () => {
 
   it('commit order, nothing skipped: a transaction held open while others commit; a subscriber, a replaying subscriber and a poller each get every change once, in commit order', async () => {
     const startSeq = await headSeq(t);
-    const start = encodeCursor({ seq: startSeq, ordinal: 0 });
+    const start = await cursorAfter(t, startSeq);
     const live = track(subscribeChanges(t, t.adminKey));
     await subscribed(t, 1);
 
@@ -142,6 +148,112 @@ describeWithServer('the change feed', () => {
       expect(refused.error).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'after', rule: 'cursor' } });
       await refused.stop();
     }
+  });
+
+  it('visibility per subscriber: a RESTRICTED change reaches only the units that may read it, live and replayed; one document, two units, two results', async () => {
+    const tax = await t.keyFor('YC-TAX', ['PUBLISH', 'READ', 'SUBSCRIBE'], 'TAX');
+    const pboc = await t.keyFor('YC-PBOC', ['READ', 'SUBSCRIBE'], 'PBOC');
+    const startSeq = await headSeq(t);
+    const start = await cursorAfter(t, startSeq);
+    const fields = 'cursor topic kind case { id classification } progress { summary }';
+    const live = { court: subscribeChanges(t, court, {}, fields), tax: subscribeChanges(t, tax, {}, fields), pboc: subscribeChanges(t, pboc, {}, fields) };
+    Object.values(live).forEach(track);
+    await subscribed(t, 3);
+    // A sensitive case (RESTRICTED) shared with the tax bureau, then a SHARED one; a progress entry on each.
+    const register = (input: Record<string, unknown>) =>
+      t.gql(`mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`, {
+        input: { caseNumber: `（2026）晋08破申${++serial}号`, debtorUscc: uscc(`91140802MA0R${String(serial).padStart(5, '0')}`), debtorName: `敏感${serial}`, procedure: 'LIQUIDATION', appliedOn: '2026-01-01', ...input },
+      }, court);
+    const secret = (await register({ sensitive: true, sharedWithUnits: ['YC-TAX'] })).data.registerCase.id;
+    const open = (await register({})).data.registerCase.id;
+    for (const caseId of [secret, open]) {
+      const added = await t.gql(`mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { id } } }`, { input: { caseId, kind: 'NOTE', summary: `进展 ${caseId}` } }, court);
+      expect(added.errors).toBeUndefined();
+    }
+    const replay = { tax: track(subscribeChanges(t, tax, { after: start }, fields)), pboc: track(subscribeChanges(t, pboc, { after: start }, fields)) };
+    const seenBy = (collector: Collector) => collector.received.map((change) => `${change.topic} ${change.case.id}`);
+    await live.court.waitFor(4);
+    await live.tax.waitFor(4);
+    await live.pboc.waitFor(2);
+    await replay.tax.waitFor(4);
+    await replay.pboc.waitFor(2);
+    await sleep(300);
+    const all = [`CASE ${secret}`, `CASE ${open}`, `CASE_PROGRESS ${secret}`, `CASE_PROGRESS ${open}`];
+    expect(seenBy(live.court)).toEqual(all);
+    expect(seenBy(live.tax)).toEqual(all);
+    expect(seenBy(replay.tax)).toEqual(all);
+    expect(seenBy(live.pboc)).toEqual([`CASE ${open}`, `CASE_PROGRESS ${open}`]);
+    expect(seenBy(replay.pboc)).toEqual([`CASE ${open}`, `CASE_PROGRESS ${open}`]);
+  });
+
+  it('a key without SUBSCRIBE is refused FORBIDDEN over WebSocket, and nothing is opened', async () => {
+    const readOnly = await t.keyFor('YC-READER', ['READ'], 'TAX');
+    const refused = track(subscribeChanges(t, readOnly));
+    await refused.ended();
+    expect(refused.error).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    expect(t.hub.feed.size).toBe(0);
+  });
+
+  it('nested fields of a change follow what the caller may see now: a case restricted since shows no progress or stage history', async () => {
+    const tax = await t.keyFor('YC-TAX', ['PUBLISH', 'READ', 'SUBSCRIBE'], 'TAX');
+    const startSeq = await headSeq(t);
+    const caseId = await registerCase(t, court);
+    await t.gql(`mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { id } } }`, { input: { caseId, kind: 'NOTE', summary: '公开进展' } }, court);
+    const restricted = await t.gql(`mutation($input: UpdateCaseInput!) { updateCase(input: $input) { classification } }`, { input: { caseId, expectedVersion: 1, sensitive: true } }, court);
+    expect(restricted.data.updateCase.classification).toBe('RESTRICTED');
+    await t.gql(`mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { id } } }`, { input: { caseId, kind: 'NOTE', summary: '限定进展' } }, court);
+    const page = await t.gql(
+      `query($after: String) { changes(after: $after) { edges { node { topic kind case { id stage progress { summary } stageHistory { toStage } } progress { summary case { id } } } } } }`,
+      { after: await cursorAfter(t, startSeq) },
+      tax,
+    );
+    expect(page.errors).toBeUndefined();
+    const nodes = page.data.changes.edges.map((edge: any) => edge.node);
+    // What was shared when it happened: the registration and the first progress entry, as stored.
+    expect(nodes.map((node: any) => `${node.topic} ${node.kind}`)).toEqual(['CASE CREATED', 'CASE_PROGRESS PROGRESS_ADDED']);
+    expect(nodes[0].case).toMatchObject({ id: caseId, stage: 'APPLIED', progress: [], stageHistory: [] });
+    expect(nodes[1].progress).toEqual({ summary: '公开进展', case: null });
+    // The court still sees all of it.
+    const courtPage = await t.gql(
+      `query($after: String) { changes(after: $after) { edges { node { case { progress { summary } } } } } }`,
+      { after: await cursorAfter(t, startSeq) },
+      court,
+    );
+    expect(courtPage.data.changes.edges[0].node.case.progress.map((p: any) => p.summary)).toEqual(['公开进展', '限定进展']);
+  });
+
+  it("a list entry's history in a change stops at that change's version and shows only versions the caller may read", async () => {
+    const tax = await t.keyFor('YC-TAX', ['PUBLISH', 'READ', 'SUBSCRIBE'], 'TAX');
+    const pboc = await t.keyFor('YC-PBOC', ['READ', 'SUBSCRIBE'], 'PBOC');
+    const start = await cursorAfter(t, await headSeq(t));
+    const code = uscc('91140802MA0T00001');
+    const publish = (amount: string, classification: string) =>
+      t.gql(`mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { added updated rejected { field message } } }`, {
+        input: {
+          listType: 'TAX_ARREARS', mode: 'DELTA', idempotencyKey: randomUUID(),
+          entries: [{ uscc: code, enterpriseName: '某公司', riskLevel: 'YELLOW', categories: ['FINANCIAL'], amount, details: { taxTypes: ['增值税'] }, classification }],
+        },
+      }, tax);
+    for (const [amount, classification] of [['100.00', 'SHARED'], ['200.00', 'RESTRICTED'], ['300.00', 'SHARED']]) {
+      const published = await publish(amount, classification);
+      expect(published.errors).toBeUndefined();
+      expect(published.data.publishRiskList).toEqual(amount === '100.00' ? { added: 1, updated: 0, rejected: [] } : { added: 0, updated: 1, rejected: [] });
+    }
+    const history = async (key: string) => {
+      const page = await t.gql(`query($after: String) { changes(after: $after) { edges { node { riskEntry { version amount history { version amount } } } } } }`, { after: start }, key);
+      expect(page.errors).toBeUndefined();
+      return page.data.changes.edges.map((edge: any) => edge.node.riskEntry);
+    };
+    expect(await history(tax)).toEqual([
+      { version: 1, amount: '100.00', history: [{ version: 1, amount: '100.00' }] },
+      { version: 2, amount: '200.00', history: [{ version: 1, amount: '100.00' }, { version: 2, amount: '200.00' }] },
+      { version: 3, amount: '300.00', history: [{ version: 1, amount: '100.00' }, { version: 2, amount: '200.00' }, { version: 3, amount: '300.00' }] },
+    ]);
+    // The central bank never saw version 2: not as a change, not in the history.
+    expect(await history(pboc)).toEqual([
+      { version: 1, amount: '100.00', history: [{ version: 1, amount: '100.00' }] },
+      { version: 3, amount: '300.00', history: [{ version: 1, amount: '100.00' }, { version: 3, amount: '300.00' }] },
+    ]);
   });
 
   it('resume: a subscriber that disconnects and resubscribes with its last cursor gets every change it missed, then live ones, none twice', async () => {
@@ -302,7 +414,7 @@ describeWithServer('a subscriber that does not read', () => {
     expect(error.payload[0].extensions).toMatchObject({ code: 'SUBSCRIBER_BEHIND', cursor: expect.any(String) });
     expect(delivered.length).toBeLessThan(6_000);
     // The cursor is that of the last change delivered: resuming from it gives exactly the rest.
-    const lastDelivered = delivered.length ? delivered.at(-1).payload.data.changes.cursor : encodeCursor({ seq: startSeq, ordinal: 0 });
+    const lastDelivered = delivered.length ? delivered.at(-1).payload.data.changes.cursor : await cursorAfter(t, startSeq);
     expect(error.payload[0].extensions.cursor).toBe(lastDelivered);
     const rest = await pollChanges(t, tax, error.payload[0].extensions.cursor, null, 500);
     expect([...delivered.map((m) => m.payload.data.changes.cursor), ...rest.changes.map((c) => c.cursor)]).toEqual(await logCursors(t, startSeq));

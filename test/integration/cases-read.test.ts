@@ -941,7 +941,7 @@ describe('SQL statements per page of cases (DataLoaders)', () => {
 
   beforeAll(async () => {
     // The ORM logs each statement at trace level with orm: true when the logger is at trace.
-    t = await startTestHub({ RESPONSE_CACHE_SIZE: '0' }, counter.log);
+    t = await startTestHub(counter.env, counter.log);
     keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT');
     keys.COURT2 = await t.keyFor('YC-COURT2', ['PUBLISH', 'READ'], 'COURT');
     keys.TAX = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');

@@ -2,6 +2,9 @@
  * The response cache (src/graphql/response-cache.ts): a repeated read query is answered from memory, but never
  * with data older than the last commit, never across callers, and never for answers that depend on the clock.
  * A cached answer carries Apollo's `age` header, which is how these tests tell a hit from an execution.
+ *
+ * The hits are asserted on the embedded database, which no other test shares: on the PostgreSQL server every
+ * commit of any other test running meanwhile changes the snapshot and (rightly) makes the cache miss.
  */
 import { randomUUID } from 'node:crypto';
 import { usccCheckCharacter } from '../../src/modules/enterprises/uscc';
@@ -53,7 +56,7 @@ describe('the response cache', () => {
   let pboc: string;
 
   beforeAll(async () => {
-    t = await startTestHub();
+    t = await startTestHub({}, undefined, { embedded: true });
     tax = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
     court = await t.keyFor('YC-COURT', ['READ'], 'COURT');
     pboc = await t.keyFor('YC-PBOC', ['READ'], 'PBOC');

@@ -568,7 +568,7 @@ describe('SQL statements per page (DataLoaders)', () => {
   beforeAll(async () => {
     // The ORM logs each statement at trace level with orm: true when the logger is at trace.
     // Statements of execution are counted here: a repeated question must not be answered from the cache.
-    t = await startTestHub({ RESPONSE_CACHE_SIZE: '0' }, counter.log);
+    t = await startTestHub(counter.env, counter.log);
     keys.TAX = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
     keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT');
     keys.PBOC = await t.keyFor('YC-PBOC', ['PUBLISH', 'READ'], 'PBOC');

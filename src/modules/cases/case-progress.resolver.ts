@@ -16,8 +16,9 @@ export class CaseProgressResolver {
     return toUnitNode((await ctx.loaders.unit.load(node.row.unitId))!);
   }
 
-  @FieldResolver(() => CaseNode, { name: 'case' })
+  @FieldResolver(() => CaseNode, { name: 'case', nullable: true, description: 'Null when the caller may no longer see the case.' })
   async caseOf(@Root() node: CaseProgressNode, @Ctx() ctx: HubContext) {
-    return toCaseNode(await ctx.loaders.caseById.load(node.row.caseId));
+    const row = await ctx.loaders.caseById.load(node.row.caseId);
+    return row ? toCaseNode(row) : null;
   }
 }

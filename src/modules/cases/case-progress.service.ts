@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../../access/policies';
+import { visibleSql } from '../../access/visibility';
 import type { Principal } from '../../access/principal';
 import { appendAudit } from '../../audit/audit.service';
 import { pgArray } from '../../db/sql';
@@ -172,18 +173,21 @@ export class CaseProgressService {
   }
 
   /**
-   * The timeline of each case, oldest first; with `last`, only its `last` most recent entries (for
-   * Case.progress, batched: one statement for a page of cases).
+   * The timeline of each case the caller may see now, oldest first; with `last`, only its `last` most recent
+   * entries (for Case.progress, batched: one statement for a page of cases; a case from the change feed may since
+   * have been restricted).
    */
-  async timelineOf(caseIds: readonly string[], last: number | null): Promise<ProgressRow[][]> {
+  async timelineOf(principal: Principal, caseIds: readonly string[], last: number | null): Promise<ProgressRow[][]> {
+    const visible = visibleSql(principal, 'c', 'court_unit_id');
+    const ofVisibleCases = `from case_progress p join bankruptcy_case c on c.id = p.case_id where p.case_id = any(?::uuid[]) and ${visible.sql}`;
     const raw = await this.em.execute<Record<string, unknown>[]>(
       last == null
-        ? `select ${PROGRESS_COLUMNS} from case_progress p where p.case_id = any(?::uuid[]) order by ${PROGRESS_ORDER}`
+        ? `select ${PROGRESS_COLUMNS} ${ofVisibleCases} order by ${PROGRESS_ORDER}`
         : `select * from (
              select ${PROGRESS_COLUMNS}, row_number() over (partition by p.case_id order by p.occurred_on desc, p.recorded_at desc, p.id desc) as recent
-             from case_progress p where p.case_id = any(?::uuid[])
+             ${ofVisibleCases}
            ) t where t.recent <= ? order by t."occurredOn", t."recordedAt", t.id`,
-      last == null ? [pgArray(caseIds)] : [pgArray(caseIds), last],
+      last == null ? [pgArray(caseIds), ...visible.params] : [pgArray(caseIds), ...visible.params, last],
     );
     const rows = raw.map(({ recent: _recent, ...row }) => progressRow(row));
     return caseIds.map((id) => rows.filter((row) => row.caseId === id));

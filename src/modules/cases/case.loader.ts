@@ -9,12 +9,12 @@ export function caseLoaders(cases: CaseService, progress: CaseProgressService, p
   return {
     /** Cases of each debtor the caller may see (Enterprise.cases). */
     casesByDebtor: new DataLoader<string, CaseRow[]>((usccs) => cases.byDebtor(principal, usccs)),
-    /** A case by id, for CaseProgress.case; the ids come from progress entries of cases the caller sees. */
-    caseById: new DataLoader<string, CaseRow>(async (ids) => {
+    /** A case by id if the caller may see it now, for CaseProgress.case. */
+    caseById: new DataLoader<string, CaseRow | null>(async (ids) => {
       const rows = await cases.byIds(principal, ids);
-      return ids.map((id) => rows.find((row) => row.id === id) ?? new Error(`no case with id ${id}`));
+      return ids.map((id) => rows.find((row) => row.id === id) ?? null);
     }),
-    stageHistory: new DataLoader<string, StageChangeRow[]>((ids) => cases.stageHistoryOf(ids)),
+    stageHistory: new DataLoader<string, StageChangeRow[]>((ids) => cases.stageHistoryOf(principal, ids)),
     /** The timeline of each case, whole (last null) or its `last` most recent entries; batched per `last`. */
     timeline: new DataLoader<{ caseId: string; last: number | null }, ProgressRow[], string>(
       async (keys) => {
@@ -22,7 +22,7 @@ export function caseLoaders(cases: CaseService, progress: CaseProgressService, p
         for (const key of keys) byLast.set(key.last, [...(byLast.get(key.last) ?? []), key.caseId]);
         const answers = new Map<string, ProgressRow[]>();
         for (const [last, ids] of byLast) {
-          const timelines = await progress.timelineOf(ids, last);
+          const timelines = await progress.timelineOf(principal, ids, last);
           ids.forEach((id, i) => answers.set(`${id}:${last}`, timelines[i]));
         }
         return keys.map((key) => answers.get(`${key.caseId}:${key.last}`)!);

@@ -11,7 +11,7 @@ import { authorize, mayManageCase } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { visibleSql } from '../../access/visibility';
 import { appendAudit } from '../../audit/audit.service';
-import { pgArray } from '../../db/sql';
+import { isoTime, pgArray } from '../../db/sql';
 import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log';
 import { toPage, type Page, type PageRequest } from '../../graphql/connection';
 import { badInput, conflict, ErrorCode, forbidden, HubError, notFound } from '../../graphql/errors';
@@ -374,14 +374,19 @@ export class CaseService {
     ).map(caseRow);
   }
 
-  /** The stage history of each case, registration first (for Case.stageHistory). */
-  async stageHistoryOf(caseIds: readonly string[]): Promise<StageChangeRow[][]> {
+  /**
+   * The stage history of each case the caller may see now, registration first (for Case.stageHistory; a case from
+   * the change feed may since have been restricted).
+   */
+  async stageHistoryOf(principal: Principal, caseIds: readonly string[]): Promise<StageChangeRow[][]> {
+    const visible = visibleSql(principal, 'c', 'court_unit_id');
     const rows = await this.em.execute<(StageChangeRow & { occurredAt: string })[]>(
-      `select case_id as "caseId", version, from_stage as "fromStage", to_stage as "toStage", from_procedure as "fromProcedure",
-         to_procedure as "toProcedure", "on"::text as "on", note, actor_unit_id as "actorUnitId",
-         to_json(occurred_at) #>> '{}' as "occurredAt"
-       from case_stage_change where case_id = any(?::uuid[]) order by version`,
-      [pgArray(caseIds)],
+      `select s.case_id as "caseId", s.version, s.from_stage as "fromStage", s.to_stage as "toStage", s.from_procedure as "fromProcedure",
+         s.to_procedure as "toProcedure", s."on"::text as "on", s.note, s.actor_unit_id as "actorUnitId",
+         ${isoTime('s.occurred_at')} as "occurredAt"
+       from case_stage_change s join bankruptcy_case c on c.id = s.case_id
+       where s.case_id = any(?::uuid[]) and ${visible.sql} order by s.version`,
+      [pgArray(caseIds), ...visible.params],
     );
     const changes = rows.map((row) => ({ ...row, occurredAt: new Date(row.occurredAt) }));
     return caseIds.map((id) => changes.filter((change) => change.caseId === id));

@@ -102,7 +102,7 @@ export interface UnitRef {
 
 /** The case as a change-log payload: every field of the case, its court by code and name. */
 export function casePayload(row: CaseRow, court: UnitRef): Record<string, unknown> {
-  const { courtUnitId: _court, registeredByUnitId: _by, ...fields } = row;
+  const { courtUnitId: _court, ...fields } = row;
   return { ...fields, court, registeredAt: row.registeredAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
 }
 

@@ -7,7 +7,7 @@ import type { RiskEntryService, RiskEntryVersionRow } from './risk-entry.service
 export function riskEntryLoaders(entries: RiskEntryService, principal: Principal) {
   return {
     activeByUscc: new DataLoader<string, RiskEntryRow[]>((usccs) => entries.activeByUscc(principal, usccs)),
-    history: new DataLoader<RiskEntryRow, RiskEntryVersionRow[], string>((rows) => entries.historyOf(rows), {
+    history: new DataLoader<RiskEntryRow, RiskEntryVersionRow[], string>((rows) => entries.historyOf(principal, rows), {
       cacheKeyFn: (row) => `${row.id}:${row.version}`,
     }),
   };

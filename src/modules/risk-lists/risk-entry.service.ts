@@ -148,19 +148,27 @@ export class RiskEntryService {
     return usccs.map((uscc) => rows.filter((row) => row.uscc === uscc));
   }
 
-  /** Every version of each entry, oldest first, the current one last (for RiskEntry.history). */
-  async historyOf(entries: readonly RiskEntryRow[]): Promise<RiskEntryVersionRow[][]> {
+  /**
+   * Every version of each entry up to the one given, oldest first, the given one last (for RiskEntry.history; an
+   * entry from the change feed may be an older version). Earlier versions are shown only where the caller may read
+   * them: each version keeps the sharing it was published with.
+   */
+  async historyOf(principal: Principal, entries: readonly RiskEntryRow[]): Promise<RiskEntryVersionRow[][]> {
+    const visible = visibleSql(principal, 'v', 'publisher_unit_id');
     const raw = await this.em.execute<(RiskEntryVersionRow & { entryId: string })[]>(
-      `select entry_id as "entryId", version, enterprise_name as "enterpriseName", region_code as "regionCode",
-         risk_level as "riskLevel", categories, amount::text as amount, effective_date::text as "effectiveDate", remarks,
-         details, classification, period, ${isoTime('published_at')} as "publishedAt",
-         ${isoTime('superseded_at')} as "supersededAt"
-       from risk_entry_version where entry_id = any(?::uuid[]) order by version`,
-      [pgArray(entries.map((entry) => entry.id))],
+      `select v.entry_id as "entryId", v.version, v.enterprise_name as "enterpriseName", v.region_code as "regionCode",
+         v.risk_level as "riskLevel", v.categories, v.amount::text as amount, v.effective_date::text as "effectiveDate", v.remarks,
+         v.details, v.classification, v.period, ${isoTime('v.published_at')} as "publishedAt",
+         ${isoTime('v.superseded_at')} as "supersededAt"
+       from (select version_row.*, r.publisher_unit_id from risk_entry_version version_row join risk_entry r on r.id = version_row.entry_id
+             where version_row.entry_id = any(?::uuid[])) v
+       where ${visible.sql}
+       order by v.version`,
+      [pgArray(entries.map((entry) => entry.id)), ...visible.params],
     );
     const rows = raw.map((row) => ({ ...row, publishedAt: new Date(row.publishedAt), supersededAt: new Date(row.supersededAt!) }));
     return entries.map((entry) => [
-      ...rows.filter((row) => row.entryId === entry.id),
+      ...rows.filter((row) => row.entryId === entry.id && row.version < entry.version),
       {
         version: entry.version,
         enterpriseName: entry.enterpriseName,

@@ -1,0 +1,97 @@
+/**
+ * The execution results of `changes` subscriptions over WebSocket, shared: each change's result is computed once
+ * per (visibility class, operation) and handed to every subscription that asks the same. The visibility class is
+ * the caller's unit and roles: what a selection may show depends on nothing else, so a result is never handed to a
+ * caller who may see less than the one it was made for.
+ */
+import { execute, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import type { StoredChange } from './change-reader';
+import type { ChangeSubscription } from './feed';
+
+/** A context that can be made afresh for each delivery: a new EntityManager fork and DataLoaders. */
+export interface FreshContext {
+  fresh(): unknown;
+}
+
+/**
+ * Results kept for sharing: live subscribers take a change within moments of each other, so a window of recent
+ * results is enough; a larger one only keeps garbage alive.
+ */
+const SHARED_RESULTS_MAX = 10_000;
+/** Distinct (visibility class, operation) pairs remembered. */
+const GROUPS_MAX = 10_000;
+
+/** The shared results of one hub instance. */
+export class ResultSharing {
+  private readonly shared = new Map<string, Promise<ExecutionResult>>();
+  /** Numbers for each (visibility class, operation) asked; never reused, so forgetting old ones mixes nothing up. */
+  private readonly groups = new Map<string, number>();
+  private lastGroup = 0;
+  /** How many subscriptions take results of each group now. */
+  private readonly members = new Map<number, number>();
+
+  /**
+   * The results of `subscription` for the operation of `args`. A plain iterator, not an async generator: its
+   * `return` (the client completes, the socket closes) ends the subscription at once, also while it waits for the
+   * next change. A subscription ended by the feed (SUBSCRIBER_BEHIND, a revoked key) throws its error, which
+   * graphql-ws sends as the operation's error message.
+   */
+  results(subscription: ChangeSubscription, args: ExecutionArgs & { contextValue: FreshContext }): AsyncIterableIterator<ExecutionResult> {
+    const { principal } = subscription;
+    const asked = `${principal.unit.id}\u0000${principal.roles.sort().join(',')}\u0000${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${print(args.document)}`;
+    let group = this.groups.get(asked);
+    if (group === undefined) {
+      if (this.groups.size >= GROUPS_MAX) this.groups.clear();
+      this.groups.set(asked, (group = ++this.lastGroup));
+    }
+    const joined = group;
+    this.members.set(joined, (this.members.get(joined) ?? 0) + 1);
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      const remaining = this.members.get(joined)! - 1;
+      if (remaining) this.members.set(joined, remaining);
+      else this.members.delete(joined);
+    };
+    const execution = (change: StoredChange) => execute({ ...args, rootValue: change, contextValue: args.contextValue.fresh() });
+    const resultOf = (change: StoredChange): Promise<ExecutionResult> | ExecutionResult => {
+      // Alone in its group (a consumer catching up from its own cursor): nothing to share, nothing to keep.
+      if (this.members.get(joined) === 1) return execution(change);
+      const key = `${joined}:${change.cursor}`;
+      let result = this.shared.get(key);
+      if (!result) {
+        result = Promise.resolve(execution(change));
+        this.shared.set(key, result);
+        if (this.shared.size > SHARED_RESULTS_MAX) this.shared.delete(this.shared.keys().next().value!);
+        // A result with errors (a database hiccup in a nested field) is nobody else's.
+        void result.then((done) => done.errors && this.shared.delete(key));
+      }
+      return result;
+    };
+    return {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      async next() {
+        try {
+          const item = await subscription.next();
+          if (item.done) {
+            leave();
+            return item;
+          }
+          return { value: await subscription.busy(resultOf(item.value)), done: false };
+        } catch (error) {
+          leave();
+          await subscription.return();
+          throw error;
+        }
+      },
+      async return() {
+        leave();
+        await subscription.return();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+}
