@@ -7,6 +7,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { HubContext } from './context';
 import { formatError } from './format-error';
+import { httpStatusPlugin } from './http-status';
 import { operationLabel } from './operation-log';
 import { responseCachePlugins } from './response-cache';
 
@@ -40,6 +41,7 @@ export function createApollo(schema: GraphQLSchema, httpServer: Server, log: Log
       // The landing page loads from a CDN; the hub's networks are often offline.
       ApolloServerPluginLandingPageDisabled(),
       operationNamePlugin,
+      httpStatusPlugin as ApolloServerPlugin<HubContext>,
     ],
   });
 }
