@@ -32,6 +32,8 @@ export interface HubConfig {
   maxPageSize: number;
   /** Memory for cached answers of read queries, in bytes (`RESPONSE_CACHE_SIZE`, default 64mb; 0 turns it off). */
   responseCacheSize: number;
+  /** Limits of a query (`MAX_QUERY_DEPTH` 12, `MAX_ALIASES` 30, `MAX_ROOT_FIELDS` 10, `MAX_QUERY_COST` 20000). */
+  limits: { maxDepth: number; maxAliases: number; maxRootFields: number; maxCost: number };
   /** The change feed: safety poll of the log in ms (`FEED_POLL_MS`, default 2000). */
   feedPollMs: number;
   /** Whether to listen for other instances' NOTIFY (`FEED_LISTEN`, default true; the embedded database never does). */
@@ -95,6 +97,12 @@ export function loadConfig(env: Env = process.env): HubConfig {
     poolSize: integer(env, 'DB_POOL_SIZE', databaseUrl ? 10 : 4, 1, 200),
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 500, 1, 100000),
     responseCacheSize: byteSize(env, 'RESPONSE_CACHE_SIZE', '64mb', true),
+    limits: {
+      maxDepth: integer(env, 'MAX_QUERY_DEPTH', 12, 2, 1000),
+      maxAliases: integer(env, 'MAX_ALIASES', 30, 0, 100_000),
+      maxRootFields: integer(env, 'MAX_ROOT_FIELDS', 10, 1, 1000),
+      maxCost: integer(env, 'MAX_QUERY_COST', 20_000, 1, 100_000_000),
+    },
     feedPollMs: integer(env, 'FEED_POLL_MS', 2000, 10, 3_600_000),
     feedListen: boolean(env, 'FEED_LISTEN', true),
     feedQueueLimit: integer(env, 'FEED_QUEUE_LIMIT', 1000, 1, 1_000_000),

@@ -1,6 +1,6 @@
 /** Apollo Server for GraphQL over HTTP, with the hub's error masking and request logging. */
 import type { Server } from 'node:http';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { HubContext } from './context';
 import { formatError } from './format-error';
 import { httpStatusPlugin } from './http-status';
+import { costError, limitRules, type QueryLimits } from './limits';
 import { operationLabel } from './operation-log';
 import { responseCachePlugins } from './response-cache';
 
@@ -22,7 +23,22 @@ const operationNamePlugin: ApolloServerPlugin<HubContext> = {
   },
 };
 
-export function createApollo(schema: GraphQLSchema, httpServer: Server, log: Logger, responseCacheSize: number): ApolloServer<HubContext> {
+/** Refuses an operation whose estimated cost is over MAX_QUERY_COST, before it runs. */
+function costPlugin(limits: QueryLimits): ApolloServerPlugin<HubContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, request }) {
+          const error = costError(schema, document, request.operationName, request.variables, limits);
+          // Refused before execution, like a validation failure: 400 (200 under application/json, http-status.ts).
+          if (error) throw Object.assign(error, { extensions: { ...error.extensions, http: { status: 400, headers: new HeaderMap() } } });
+        },
+      };
+    },
+  };
+}
+
+export function createApollo(schema: GraphQLSchema, httpServer: Server, log: Logger, responseCacheSize: number, limits: QueryLimits): ApolloServer<HubContext> {
   return new ApolloServer<HubContext>({
     schema,
     // Every request carries a bearer key and no cookies, so a cross-site request cannot act for a user:
@@ -31,6 +47,7 @@ export function createApollo(schema: GraphQLSchema, httpServer: Server, log: Log
     // Never, in any NODE_ENV (jest runs with NODE_ENV=test, where Apollo would include them).
     includeStacktraceInErrorResponses: false,
     introspection: true,
+    validationRules: limitRules(limits),
     // The hub stops itself on SIGINT/SIGTERM (closing the database and the embedded database's lock);
     // Apollo's own handler would re-raise the signal before that.
     stopOnTerminationSignals: false,
@@ -41,6 +58,7 @@ export function createApollo(schema: GraphQLSchema, httpServer: Server, log: Log
       // The landing page loads from a CDN; the hub's networks are often offline.
       ApolloServerPluginLandingPageDisabled(),
       operationNamePlugin,
+      costPlugin(limits),
       httpStatusPlugin as ApolloServerPlugin<HubContext>,
     ],
   });

@@ -22,7 +22,11 @@ const REQUEST_ERROR_CODES: Record<string, string> = {
 /** The extensions of the first client-meant error in an error's chain of causes. */
 function clientExtensions(error: unknown): Record<string, unknown> | undefined {
   for (let current = error; current; current = (current as GraphQLError).originalError) {
-    if (current instanceof HubError) return { ...current.extensions };
+    if (current instanceof HubError) {
+      // `http` is Apollo's instruction for the status code, not something to tell the client.
+      const { http: _http, ...extensions } = current.extensions;
+      return extensions;
+    }
     if (current instanceof InvalidValueError) return { code: ErrorCode.BAD_USER_INPUT, rule: current.rule };
     if (!(current instanceof GraphQLError)) return undefined;
   }

@@ -13,7 +13,8 @@ import { pipelineSends } from './pipelined-sends';
 import { authenticate } from '../access/authenticate';
 import { bearerKey } from '../access/keys';
 import { HubContext, type HubRuntime } from './context';
-import { ErrorCode } from './errors';
+import { ErrorCode, HubError, limitExceeded } from './errors';
+import { costError, limitRules } from './limits';
 import { formatError, loggable, raisedByGraphql } from './format-error';
 import { OperationLog, operationLabel } from './operation-log';
 
@@ -31,7 +32,9 @@ export interface WebSocketEndpoint {
 
 export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtime: HubRuntime): WebSocketEndpoint {
   const { orm, config, log } = runtime;
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: config.bodyLimit });
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: 2 * config.bodyLimit });
+  const queryLimits = { ...config.limits, maxPageSize: config.maxPageSize };
+  const limits = limitRules(queryLimits);
   // Registered before graphql-ws's own handler, so that every socket it serves pipelines its sends.
   wsServer.on('connection', pipelineSends);
   const keyOf = (params: Record<string, unknown> | undefined) =>
@@ -78,13 +81,22 @@ export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtim
         }
         contextValue.operationName = operationLabel(getOperationAST(document, payload.operationName)) ?? undefined;
         operations.name(ctx.extra.socket, id, contextValue.operationName ?? null);
-        const errors = validate(schema, document, specifiedRules);
+        // The body limit, as over HTTP (the socket's own cap, maxPayload, is twice as large and closes the socket).
+        const size = Buffer.byteLength(JSON.stringify(payload));
+        if (size > config.bodyLimit) {
+          return [limitExceeded(`the message is larger than BODY_LIMIT (${config.bodyLimit} bytes)`, 'BODY_LIMIT', config.bodyLimit)];
+        }
+        const errors = validate(schema, document, [...specifiedRules, ...limits]);
         if (errors.length) {
-          return errors.map(
-            (error) =>
-              new GraphQLError(error.message, { nodes: error.nodes, originalError: error.originalError, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+          // A limit's refusal keeps its own code (LIMIT_EXCEEDED); graphql-js's own are validation failures.
+          return errors.map((error) =>
+            error instanceof HubError
+              ? error
+              : new GraphQLError(error.message, { nodes: error.nodes, originalError: error.originalError, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
           );
         }
+        const tooCostly = costError(schema, document, payload.operationName, payload.variables, queryLimits);
+        if (tooCostly) return [tooCostly];
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
       // The change feed's subscriptions share each change's result among subscribers (feed.ts); any other

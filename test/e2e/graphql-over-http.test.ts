@@ -38,7 +38,7 @@ describe('status codes of failures before execution, by the media type the clien
       const answer = await post(body, accept);
       expect(answer.status).toBe(200);
       expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
-      expect((await answer.json()).errors[0].extensions.code).toBe(code);
+      expect(((await answer.json()) as any).errors[0].extensions.code).toBe(code);
     }
   });
 
@@ -46,7 +46,7 @@ describe('status codes of failures before execution, by the media type the clien
     const answer = await post(body, 'application/graphql-response+json');
     expect(answer.status).toBe(400);
     expect(answer.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
-    const json = await answer.json();
+    const json = (await answer.json()) as any;
     expect(json.errors[0].extensions.code).toBe(code);
     expect(json).not.toHaveProperty('data');
   });
@@ -55,7 +55,7 @@ describe('status codes of failures before execution, by the media type the clien
     for (const accept of ['application/json', 'application/graphql-response+json']) {
       const answer = await post({ query: '{ case(id: "00000000-0000-4000-8000-000000000000") { id } }' }, accept);
       expect(answer.status).toBe(200);
-      const json = await answer.json();
+      const json = (await answer.json()) as any;
       expect(json.errors[0].extensions.code).toBe('NOT_FOUND');
     }
   });
@@ -63,7 +63,7 @@ describe('status codes of failures before execution, by the media type the clien
   it('queries also over GET, with the key; mutations never over GET', async () => {
     const query = await fetch(`${t.url}?query=${encodeURIComponent('{ me { unit { code } } }')}`, { headers: { authorization: `Bearer ${t.adminKey}` } });
     expect(query.status).toBe(200);
-    expect((await query.json()).data.me.unit.code).toBe('OFFICE');
+    expect(((await query.json()) as any).data.me.unit.code).toBe('OFFICE');
     const mutation = await fetch(`${t.url}?query=${encodeURIComponent('mutation { revokeCredential(id: "x") { id } }')}`, { headers: { authorization: `Bearer ${t.adminKey}` } });
     expect(mutation.status).toBe(405);
   });
