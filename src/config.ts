@@ -32,6 +32,10 @@ export interface HubConfig {
   maxPageSize: number;
   /** Memory for cached answers of read queries, in bytes (`RESPONSE_CACHE_SIZE`, default 64mb; 0 turns it off). */
   responseCacheSize: number;
+  /** The hub's time zone for months and day boundaries (`HUB_TIMEZONE`, default Asia/Shanghai). */
+  timeZone: string;
+  /** Longest an analyst's statement may run, in ms (`ANALYST_STATEMENT_TIMEOUT`, default 30000; 0: none). */
+  analystStatementTimeoutMs: number;
   /** Limits of a query (`MAX_QUERY_DEPTH` 12, `MAX_ALIASES` 30, `MAX_ROOT_FIELDS` 10, `MAX_QUERY_COST` 20000). */
   limits: { maxDepth: number; maxAliases: number; maxRootFields: number; maxCost: number };
   /** The change feed: safety poll of the log in ms (`FEED_POLL_MS`, default 2000). */
@@ -97,6 +101,8 @@ export function loadConfig(env: Env = process.env): HubConfig {
     poolSize: integer(env, 'DB_POOL_SIZE', databaseUrl ? 10 : 4, 1, 200),
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 500, 1, 100000),
     responseCacheSize: byteSize(env, 'RESPONSE_CACHE_SIZE', '64mb', true),
+    timeZone: timeZone(env),
+    analystStatementTimeoutMs: integer(env, 'ANALYST_STATEMENT_TIMEOUT', 30_000, 0, 3_600_000),
     limits: {
       maxDepth: integer(env, 'MAX_QUERY_DEPTH', 12, 2, 1000),
       maxAliases: integer(env, 'MAX_ALIASES', 30, 0, 100_000),
@@ -110,6 +116,16 @@ export function loadConfig(env: Env = process.env): HubConfig {
     logLevel,
     logLevelSet: blankToUndefined(env.LOG_LEVEL) !== undefined,
   };
+}
+
+function timeZone(env: Env): string {
+  const zone = blankToUndefined(env.HUB_TIMEZONE) ?? 'Asia/Shanghai';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    throw new ConfigError(`HUB_TIMEZONE must be an IANA time zone such as Asia/Shanghai, got "${zone}"`);
+  }
+  return zone;
 }
 
 function blankToUndefined(value: string | undefined): string | undefined {

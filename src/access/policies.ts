@@ -38,6 +38,8 @@ const policies = {
   readChanges: { needs: 'READ', allow: (p) => p.has(Role.READ) },
   /** Subscribe to the change feed over WebSocket. */
   subscribeChanges: { needs: 'SUBSCRIBE', allow: (p) => p.has(Role.SUBSCRIBE) },
+  /** Aggregates, bulletins and exports over what the unit may see. */
+  analyze: { needs: 'ANALYZE', allow: (p) => p.has(Role.ANALYZE) },
   /** See personal data (a legal representative's ID number, a contact phone) unmasked. */
   seePersonalData: { needs: 'PERSONAL_DATA', allow: (p) => p.has(Role.PERSONAL_DATA) },
 } satisfies Record<string, Policy>;

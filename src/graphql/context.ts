@@ -21,6 +21,7 @@ import { CredentialService } from '../modules/units/credential.service';
 import { UnitService } from '../modules/units/unit.service';
 import { HubError } from './errors';
 import { ChangeService } from '../feed/change.service';
+import { AnalyticsService } from '../modules/analytics/analytics.service';
 import type { Feed } from '../feed/feed';
 import type { ResultSharing } from '../feed/result-sharing';
 
@@ -95,6 +96,10 @@ export class HubContext {
 
   get caseProgress(): CaseProgressService {
     return this.service('caseProgress', (em) => new CaseProgressService(em));
+  }
+
+  get analytics(): AnalyticsService {
+    return this.service('analytics', (em) => new AnalyticsService(em, { timeZone: this.config.timeZone, statementTimeoutMs: this.config.analystStatementTimeoutMs }));
   }
 
   get changes(): ChangeService {

@@ -326,7 +326,7 @@ export class CaseService {
   /** Cases the caller may see, filtered, ordered, one page. */
   async list(principal: Principal, filter: CaseFilter, order: CaseOrder, page: PageRequest): Promise<Page<CaseRow>> {
     authorize(principal, 'readCases');
-    const { where, params } = await this.conditions(principal, filter);
+    const { where, params } = await this.filterSql(principal, filter);
     const { expression, cast } = ORDER[order.field];
     const descending = order.direction === SortDirection.DESC;
     const after = page.after ? ` and (${expression}, c.id) ${descending ? '<' : '>'} (?::${cast}, ?::uuid)` : '';
@@ -569,7 +569,11 @@ export class CaseService {
     );
   }
 
-  private async conditions(principal: Principal, filter: CaseFilter): Promise<{ where: string; params: unknown[] }> {
+  /**
+   * The condition of a filter on `bankruptcy_case c`, the caller's visibility included: the one rule the list and
+   * the aggregates (analytics) share.
+   */
+  async filterSql(principal: Principal, filter: CaseFilter): Promise<{ where: string; params: unknown[] }> {
     const visible = visibleSql(principal, 'c', 'court_unit_id');
     const conditions = [visible.sql];
     const params: unknown[] = [...visible.params];

@@ -105,7 +105,7 @@ export class RiskEntryService {
 
   async list(principal: Principal, filter: RiskEntryFilter, order: RiskEntryOrder, page: PageRequest): Promise<Page<RiskEntryRow>> {
     authorize(principal, 'readRiskLists');
-    const { where, params } = this.conditions(principal, filter);
+    const { where, params } = this.filterSql(principal, filter);
     const { expression, cast } = ORDER[order.field];
     const descending = order.direction === SortDirection.DESC;
     const after = page.after ? ` and (${expression}, r.id) ${descending ? '<' : '>'} (?::${cast}, ?::uuid)` : '';
@@ -236,7 +236,11 @@ export class RiskEntryService {
   }
 
   /** The WHERE of a filter, the visibility rule always included. */
-  private conditions(principal: Principal, filter: RiskEntryFilter): { where: string; params: unknown[] } {
+  /**
+   * The condition of a filter on `risk_entry r join unit u` (publisher), the caller's visibility included: the one
+   * rule the list and the aggregates (analytics) share.
+   */
+  filterSql(principal: Principal, filter: RiskEntryFilter): { where: string; params: unknown[] } {
     const visible = visibleSql(principal, 'r', 'publisher_unit_id');
     const conditions = [visible.sql];
     const params = [...visible.params];
