@@ -7,6 +7,7 @@ import { HubContext, type HubRuntime } from '../graphql/context';
 import { ErrorCode } from '../graphql/errors';
 import { GRAPHQL_PATH } from '../graphql/websocket';
 import { bodyErrors } from './body-errors';
+import { exportRoutes } from './export';
 import { healthz, readyz } from './health';
 import { requestLog } from './request-log';
 import { collectGarbageSoon } from '../memory';
@@ -23,6 +24,9 @@ export function createExpressApp(apollo: ApolloServer<HubContext>, runtime: HubR
   app.use(requestLog(log));
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(orm, log));
+  const exports = exportRoutes(runtime);
+  app.get('/export/risk-entries.csv', exports.riskEntries);
+  app.get('/export/cases.csv', exports.cases);
   app.use(
     GRAPHQL_PATH,
     // A large request (a whole list published) leaves hundreds of MB of garbage: give it back once answered.
