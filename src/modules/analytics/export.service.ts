@@ -44,14 +44,11 @@ export class ExportService {
   async *riskEntries(principal: Principal, filter: RiskEntryFilter): AsyncGenerator<string[][]> {
     authorize(principal, 'analyze');
     const { where, params } = new RiskEntryService(this.em).filterSql(principal, filter);
-    for (let after = FIRST_ID; ; ) {
-      const raw = await this.em.execute<Record<string, unknown>[]>(
-        `select ${RISK_ENTRY_COLUMNS}, u.code as "publisherCode" from risk_entry r join unit u on u.id = r.publisher_unit_id
-         where ${where} and r.id > ?::uuid order by r.id limit ?`,
-        [...params, after, BATCH],
-      );
-      if (!raw.length) return;
-      yield raw.map((row) => {
+    yield* this.byId(
+      `select ${RISK_ENTRY_COLUMNS}, u.code as "publisherCode" from risk_entry r join unit u on u.id = r.publisher_unit_id where ${where}`,
+      'r.id',
+      params,
+      (row) => {
         const entry = riskEntryRow(row);
         return [
           text(row.publisherCode), entry.listType, entry.uscc, entry.enterpriseName, entry.regionCode, level(entry.riskLevel),
@@ -59,24 +56,19 @@ export class ExportService {
           entry.classification, entry.status, text(entry.version), text(entry.period), time(entry.firstPublishedAt), time(entry.publishedAt),
           time(entry.withdrawnAt), text(entry.withdrawalReason),
         ];
-      });
-      if (raw.length < BATCH) return;
-      after = String(raw[raw.length - 1].id);
-    }
+      },
+    );
   }
 
   /** The visible cases that pass `filter`, in batches of cells, ordered by id. */
   async *cases(principal: Principal, filter: CaseFilter): AsyncGenerator<string[][]> {
     authorize(principal, 'analyze');
     const { where, params } = await new CaseService(this.em).filterSql(principal, filter);
-    for (let after = FIRST_ID; ; ) {
-      const raw = await this.em.execute<Record<string, unknown>[]>(
-        `select ${CASE_COLUMNS}, court.code as "courtCode" from bankruptcy_case c join unit court on court.id = c.court_unit_id
-         where ${where} and c.id > ?::uuid order by c.id limit ?`,
-        [...params, after, BATCH],
-      );
-      if (!raw.length) return;
-      yield raw.map((row) => {
+    yield* this.byId(
+      `select ${CASE_COLUMNS}, court.code as "courtCode" from bankruptcy_case c join unit court on court.id = c.court_unit_id where ${where}`,
+      'c.id',
+      params,
+      (row) => {
         const c = caseRow(row);
         return [
           c.caseNumbers.join(';'), text(row.courtCode), c.debtorUscc, c.debtorName, c.regionCode, c.procedure, c.stage, c.stageOn,
@@ -85,7 +77,16 @@ export class ExportService {
           level(c.publicOpinionRisk), level(c.socialStabilityRisk), level(c.riskLevel), c.classification, text(c.version),
           time(c.registeredAt), time(c.updatedAt),
         ];
-      });
+      },
+    );
+  }
+
+  /** Runs `select` (whose rows have an `id`, the column `idColumn`) batch after batch in id order, mapping each row. */
+  private async *byId(select: string, idColumn: string, params: unknown[], cells: (row: Record<string, unknown>) => string[]): AsyncGenerator<string[][]> {
+    for (let after = FIRST_ID; ; ) {
+      const raw = await this.em.execute<Record<string, unknown>[]>(`${select} and ${idColumn} > ?::uuid order by ${idColumn} limit ?`, [...params, after, BATCH]);
+      if (!raw.length) return;
+      yield raw.map(cells);
       if (raw.length < BATCH) return;
       after = String(raw[raw.length - 1].id);
     }
