@@ -22,6 +22,8 @@ import { UnitService } from '../modules/units/unit.service';
 import { HubError } from './errors';
 import { ChangeService } from '../feed/change.service';
 import { AnalyticsService } from '../modules/analytics/analytics.service';
+import { BulletinService } from '../modules/analytics/bulletin.service';
+import { SubmissionStatusService } from '../modules/analytics/submission-status.service';
 import type { Feed } from '../feed/feed';
 import type { ResultSharing } from '../feed/result-sharing';
 
@@ -100,6 +102,14 @@ export class HubContext {
 
   get analytics(): AnalyticsService {
     return this.service('analytics', (em) => new AnalyticsService(em, { timeZone: this.config.timeZone, statementTimeoutMs: this.config.analystStatementTimeoutMs }));
+  }
+
+  get submissions(): SubmissionStatusService {
+    return this.service('submissions', (em) => new SubmissionStatusService(em));
+  }
+
+  get bulletins(): BulletinService {
+    return this.service('bulletins', (em) => new BulletinService(em, this.config.timeZone));
   }
 
   get changes(): ChangeService {

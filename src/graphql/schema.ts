@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { ChangeResolver } from '../feed/change.resolver';
-import { AnalyticsResolver } from '../modules/analytics/analytics.resolver';
+import { AnalyticsResolver, SubmissionStatusResolver } from '../modules/analytics/analytics.resolver';
 import { CaseProgressResolver } from '../modules/cases/case-progress.resolver';
 import { CaseResolver, EnterpriseCasesResolver } from '../modules/cases/case.resolver';
 import { EnterpriseResolver } from '../modules/enterprises/enterprise.resolver';
@@ -24,6 +24,7 @@ export const resolvers = [
   CaseProgressResolver,
   ChangeResolver,
   AnalyticsResolver,
+  SubmissionStatusResolver,
 ] as const;
 
 /**

@@ -10,9 +10,10 @@ import type { Request, RequestHandler, Response } from 'express';
 import { authenticate } from '../access/authenticate';
 import { bearerKey } from '../access/keys';
 import type { HubRuntime } from '../graphql/context';
-import { badInput, ErrorCode, HubError } from '../graphql/errors';
+import { badInput } from '../graphql/errors';
 import { loggable } from '../graphql/format-error';
 import { ExportService, CASE_HEADER, RISK_ENTRY_HEADER } from '../modules/analytics/export.service';
+import { replyError } from './http-errors';
 import { CaseProcedure, CaseStage } from '../modules/cases/case-stage';
 import type { CaseFilter } from '../modules/cases/case.service';
 import { RiskListType } from '../modules/risk-lists/list-types';
@@ -22,14 +23,6 @@ import { UnitKind } from '../modules/units/unit-kind';
 
 /** The UTF-8 byte-order mark: Excel reads the file as UTF-8 only with it. */
 const BOM = '\uFEFF';
-
-const STATUS: Record<string, number> = {
-  [ErrorCode.UNAUTHENTICATED]: 401,
-  [ErrorCode.FORBIDDEN]: 403,
-  [ErrorCode.BAD_USER_INPUT]: 400,
-  [ErrorCode.NOT_FOUND]: 404,
-  [ErrorCode.LIMIT_EXCEEDED]: 400,
-};
 
 /** The two export routes. */
 export function exportRoutes(runtime: HubRuntime): { riskEntries: RequestHandler; cases: RequestHandler } {
@@ -67,12 +60,7 @@ function csvRoute(
         res.destroy();
         return;
       }
-      if (error instanceof HubError) {
-        res.status(STATUS[error.code] ?? 400).json({ errors: [{ message: error.message, extensions: error.extensions }] });
-        return;
-      }
-      runtime.log.error({ err: loggable(error) }, 'an export failed');
-      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
+      replyError(res, error, runtime.log);
     }
   };
 }

@@ -8,6 +8,7 @@ import { ErrorCode } from '../graphql/errors';
 import { GRAPHQL_PATH } from '../graphql/websocket';
 import { bodyErrors } from './body-errors';
 import { exportRoutes } from './export';
+import { bulletinRoute } from './bulletins';
 import { healthz, readyz } from './health';
 import { requestLog } from './request-log';
 import { collectGarbageSoon } from '../memory';
@@ -27,6 +28,7 @@ export function createExpressApp(apollo: ApolloServer<HubContext>, runtime: HubR
   const exports = exportRoutes(runtime);
   app.get('/export/risk-entries.csv', exports.riskEntries);
   app.get('/export/cases.csv', exports.cases);
+  app.get('/bulletins', bulletinRoute(runtime));
   app.use(
     GRAPHQL_PATH,
     // A large request (a whole list published) leaves hundreds of MB of garbage: give it back once answered.

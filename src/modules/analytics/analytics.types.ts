@@ -1,5 +1,8 @@
 /** GraphQL types of the aggregates. */
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { LocalDateScalar } from '../../graphql/scalars';
+import { ProgressKind } from '../cases/case-progress.service';
+import { UnitNode } from '../units/unit.types';
 import { DecimalScalar, RegionCodeScalar } from '../../graphql/scalars';
 import { CaseProcedure, CaseStage } from '../cases/case-stage';
 import { RiskListType } from '../risk-lists/list-types';
@@ -89,4 +92,129 @@ export class CaseStatsGroupNode {
 
   @Field(() => DecimalScalar)
   assets!: string;
+}
+
+@ObjectType('SubmissionStatus', { description: "One unit and one list type for a period: expected of the unit's kind, and whether it published." })
+export class SubmissionStatusNode {
+  unitId!: string;
+
+  @Field(() => UnitNode)
+  unit!: UnitNode;
+
+  @Field(() => RiskListType)
+  listType!: RiskListType;
+
+  @Field(() => Boolean, { description: "The list type is one the unit's kind usually publishes (DOMAIN.md)." })
+  expected!: boolean;
+
+  @Field(() => Boolean, { description: 'At least one publication of the list for the period was committed.' })
+  submitted!: boolean;
+
+  @Field(() => Int)
+  publications!: number;
+
+  @Field(() => Date, { nullable: true })
+  firstPublishedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  lastPublishedAt!: Date | null;
+}
+
+@ObjectType('BulletinCase', { description: 'A case registered in the period of a bulletin.' })
+export class BulletinCaseNode {
+  @Field(() => String, { nullable: true })
+  caseNumber!: string | null;
+
+  @Field(() => String)
+  debtorName!: string;
+
+  @Field(() => String, { description: 'Court unit code.' })
+  court!: string;
+
+  @Field(() => CaseProcedure)
+  procedure!: CaseProcedure;
+
+  @Field(() => CaseStage)
+  stage!: CaseStage;
+
+  @Field(() => Date)
+  registeredAt!: Date;
+}
+
+@ObjectType('StageCount')
+export class StageCountNode {
+  @Field(() => CaseStage)
+  stage!: CaseStage;
+
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType('ProgressKindCount')
+export class ProgressKindCountNode {
+  @Field(() => ProgressKind)
+  kind!: ProgressKind;
+
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType('ListLevelCount')
+export class ListLevelCountNode {
+  @Field(() => RiskListType)
+  listType!: RiskListType;
+
+  @Field(() => RiskLevel)
+  riskLevel!: RiskLevel;
+
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType('BulletinEnterprise', { description: 'An enterprise that came onto the lists of two or more units in the period.' })
+export class BulletinEnterpriseNode {
+  @Field(() => String)
+  uscc!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => [String], { description: 'Unit codes whose lists it is on at the end of the period.' })
+  units!: string[];
+}
+
+@ObjectType('Bulletin', { description: 'The periodic bulletin (定期通报) over what the caller may see.' })
+export class BulletinNode {
+  @Field(() => LocalDateScalar)
+  from!: string;
+
+  @Field(() => LocalDateScalar, { description: 'Included.' })
+  to!: string;
+
+  @Field(() => String, { nullable: true })
+  regionPrefix!: string | null;
+
+  @Field(() => String, { description: 'The time zone of the days (HUB_TIMEZONE).' })
+  timeZone!: string;
+
+  @Field(() => [BulletinCaseNode])
+  casesRegistered!: BulletinCaseNode[];
+
+  @Field(() => [StageCountNode], { description: 'Stage moves by the stage moved to.' })
+  stageMoves!: StageCountNode[];
+
+  @Field(() => [StageCountNode], { description: 'Cases that reached CLOSED, TERMINATED or DISMISSED.' })
+  casesEnded!: StageCountNode[];
+
+  @Field(() => [ProgressKindCountNode])
+  progress!: ProgressKindCountNode[];
+
+  @Field(() => [ListLevelCountNode])
+  entriesAdded!: ListLevelCountNode[];
+
+  @Field(() => [ListLevelCountNode])
+  entriesWithdrawn!: ListLevelCountNode[];
+
+  @Field(() => [BulletinEnterpriseNode])
+  enterprisesOnSeveralLists!: BulletinEnterpriseNode[];
 }
