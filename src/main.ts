@@ -18,6 +18,7 @@ import { withStartupLock } from './db/startup-lock';
 import { HubError } from './graphql/errors';
 import { printHubSchema } from './graphql/schema';
 import { createLogger } from './logger';
+import { DEMO_ENTERPRISES, DemoRefused, loadDemo } from './demo/locality';
 import type { BootstrapResult } from './modules/units/bootstrap';
 import { CredentialService, credentialStatus } from './modules/units/credential.service';
 import { parseUnitKind } from './modules/units/unit-kind';
@@ -32,6 +33,7 @@ const USAGE = `usage: npm run hub -- <command>
   credential issue --unit C --roles R1,R2 [--expires 2027-01-01T00:00:00Z] [--label L]
   credential list --unit C                       a unit's keys (never the keys themselves)
   credential revoke --id ID                      revoke a key at once
+  demo                                           fill an empty hub with a demo locality (运城)
   schema [--check]                               write (or check) schema/schema.graphql
   migration:create                               generate a migration from the entities (developers)`;
 
@@ -53,6 +55,15 @@ async function main(argv: string[]): Promise<void> {
       return migrateCommand(config, log);
     case 'migration:create':
       return createMigration(config, log);
+    case 'demo':
+      return withOffice(config, log, async (principal, db) => {
+        const size = process.env.DEMO_ENTERPRISES?.trim() ? Number(process.env.DEMO_ENTERPRISES) : DEMO_ENTERPRISES;
+        if (!Number.isInteger(size) || size < 100 || size > 100_000) throw new ConfigError('DEMO_ENTERPRISES must be a whole number from 100 to 100000');
+        const summary = await loadDemo(db.orm, principal, log, size);
+        console.log(
+          `fuyuan-hub: demo locality loaded: ${summary.units} member units, ${summary.enterprises} enterprises, ${summary.entries} list entries, ${summary.cases} cases with ${summary.progress} progress entries`,
+        );
+      });
     case 'unit':
     case 'credential': {
       // Arguments are checked before the database is opened, so a typo changes nothing.
@@ -258,7 +269,7 @@ function printBootstrap(result: BootstrapResult, config: HubConfig): void {
 
 /** One line that says what to fix, for the errors a person can fix. */
 export function describeError(error: unknown): string {
-  if (error instanceof ConfigError || error instanceof UsageError) return error.message;
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof DemoRefused) return error.message;
   if (error instanceof HubError) return `${error.code}: ${error.message}`;
   const err = error as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
   switch (err?.code) {

@@ -1,0 +1,239 @@
+/**
+ * A demo locality (`npm run demo`): the 22 member units of 运城's mechanism (source 000, section 四) and two basic
+ * courts, about three thousand enterprises with valid USCCs in 运城's counties, lists of several units that
+ * overlap, and thirty cases at various stages with their progress — so that a newcomer sees real-looking data at
+ * once. Everything is written through the hub's own services (the one write path: change log, audit trail), as
+ * the units themselves would. Deterministic: the same data on every run. Only on a hub without data.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import { Principal } from '../access/principal';
+import { Role } from '../access/roles';
+import { Classification } from '../access/classification';
+import type { Orm } from '../db/orm';
+import { CaseProgressService, ClaimType, AssetType, ProgressKind } from '../modules/cases/case-progress.service';
+import { CaseProcedure, CaseStage } from '../modules/cases/case-stage';
+import { CaseService } from '../modules/cases/case.service';
+import { EnterpriseService } from '../modules/enterprises/enterprise.service';
+import { usccCheckCharacter } from '../modules/enterprises/uscc';
+import { RiskListType } from '../modules/risk-lists/list-types';
+import { RiskCategory, RiskLevel } from '../modules/risk-lists/risk-level';
+import { InvalidRowPolicy, PublishMode, RiskPublicationService } from '../modules/risk-lists/risk-publication.service';
+import { UnitKind } from '../modules/units/unit-kind';
+import { UnitService } from '../modules/units/unit.service';
+
+/** The demo refuses a hub that already has data; this says why. */
+export class DemoRefused extends Error {
+  override name = 'DemoRefused';
+}
+
+/** The member units of source 000 (运城市人民政府办公室, 2023), section 四, and two basic courts. */
+const UNITS: { code: string; name: string; kind: UnitKind; regionCode: string }[] = [
+  { code: 'YC-ZY', name: '运城市中级人民法院', kind: UnitKind.COURT, regionCode: '140800' },
+  { code: 'YC-JCY', name: '运城市人民检察院', kind: UnitKind.PROCURATORATE, regionCode: '140800' },
+  { code: 'YC-FGW', name: '运城市发展和改革委员会', kind: UnitKind.INDUSTRY, regionCode: '140800' },
+  { code: 'YC-GXJ', name: '运城市工业和信息化局（市国资委）', kind: UnitKind.INDUSTRY, regionCode: '140800' },
+  { code: 'YC-GAJ', name: '运城市公安局', kind: UnitKind.PUBLIC_SECURITY, regionCode: '140800' },
+  { code: 'YC-SFJ', name: '运城市司法局', kind: UnitKind.JUSTICE, regionCode: '140800' },
+  { code: 'YC-CZJ', name: '运城市财政局', kind: UnitKind.OTHER, regionCode: '140800' },
+  { code: 'YC-RSJ', name: '运城市人力资源和社会保障局', kind: UnitKind.HUMAN_RESOURCES, regionCode: '140800' },
+  { code: 'YC-ZRZY', name: '运城市规划和自然资源局', kind: UnitKind.NATURAL_RESOURCES, regionCode: '140800' },
+  { code: 'YC-SHJ', name: '运城市生态环境局', kind: UnitKind.OTHER, regionCode: '140800' },
+  { code: 'YC-ZJJ', name: '运城市住房和城乡建设局', kind: UnitKind.HOUSING, regionCode: '140800' },
+  { code: 'YC-ZSZX', name: '运城市招商投资促进中心', kind: UnitKind.COMMERCE, regionCode: '140800' },
+  { code: 'YC-YJJ', name: '运城市应急管理局', kind: UnitKind.EMERGENCY, regionCode: '140800' },
+  { code: 'YC-SCJG', name: '运城市市场监督管理局', kind: UnitKind.MARKET_REGULATION, regionCode: '140800' },
+  { code: 'YC-SPJ', name: '运城市审批服务管理局', kind: UnitKind.MARKET_REGULATION, regionCode: '140800' },
+  { code: 'YC-XFJ', name: '运城市信访局', kind: UnitKind.PETITION, regionCode: '140800' },
+  { code: 'YC-MZJ', name: '运城市民政局', kind: UnitKind.CIVIL_AFFAIRS, regionCode: '140800' },
+  { code: 'YC-JRB', name: '运城市地方金融工作办公室', kind: UnitKind.FINANCIAL_REGULATOR, regionCode: '140800' },
+  { code: 'YC-GSL', name: '运城市工商业联合会', kind: UnitKind.OTHER, regionCode: '140800' },
+  { code: 'YC-RH', name: '中国人民银行运城市分行', kind: UnitKind.PBOC, regionCode: '140800' },
+  { code: 'YC-SWJ', name: '国家税务总局运城市税务局', kind: UnitKind.TAX, regionCode: '140800' },
+  { code: 'YC-JGFJ', name: '国家金融监督管理总局运城监管分局', kind: UnitKind.FINANCIAL_REGULATOR, regionCode: '140800' },
+  { code: 'YC-YHFY', name: '运城市盐湖区人民法院', kind: UnitKind.COURT, regionCode: '140802' },
+  { code: 'YC-LYFY', name: '临猗县人民法院', kind: UnitKind.COURT, regionCode: '140821' },
+];
+
+/** 运城's counties (GB/T 2260) and their names. */
+const COUNTIES: [string, string][] = [
+  ['140802', '盐湖区'], ['140821', '临猗县'], ['140822', '万荣县'], ['140823', '闻喜县'], ['140824', '稷山县'], ['140825', '新绛县'],
+  ['140826', '绛县'], ['140827', '垣曲县'], ['140828', '夏县'], ['140829', '平陆县'], ['140830', '芮城县'], ['140881', '永济市'], ['140882', '河津市'],
+];
+const BRANDS = ['恒泰', '晋源', '河东', '盐湖', '关圣', '鑫达', '华晋', '永盛', '中条', '黄河', '舜都', '嘉禾', '宏远', '瑞丰', '德润', '金凤'];
+const TRADES = ['机械制造', '铝业', '焦化', '农产品加工', '建材', '纺织', '商贸', '物流', '化工', '果业', '食品', '房地产开发', '煤业', '电子科技'];
+const LENDERS = ['运城农商银行', '中国银行运城分行', '工商银行运城分行', '晋商银行运城分行', '邮储银行运城分行'];
+
+/** Enterprises of the demo locality by default (DEMO_ENTERPRISES). */
+export const DEMO_ENTERPRISES = 3_000;
+
+/** A small deterministic generator (mulberry32). */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface DemoEnterprise {
+  uscc: string;
+  name: string;
+  county: string;
+}
+
+export interface DemoSummary {
+  units: number;
+  enterprises: number;
+  entries: number;
+  cases: number;
+  progress: number;
+}
+
+/** Fills an empty hub; refuses (DemoRefused) a hub that already has units besides the office, entries or cases. */
+export async function loadDemo(orm: Orm, office: Principal, log: Logger, size = DEMO_ENTERPRISES): Promise<DemoSummary> {
+  const em = orm.em.fork();
+  const [{ units, entries, cases }] = await em.execute<{ units: number; entries: number; cases: number }[]>(
+    `select (select count(*) from unit where not is_office)::int as units, (select count(*) from risk_entry)::int as entries,
+       (select count(*) from bankruptcy_case)::int as cases`,
+  );
+  if (units || entries || cases) {
+    throw new DemoRefused(`the hub already has data (${units} units besides the office, ${entries} list entries, ${cases} cases): the demo only fills an empty hub`);
+  }
+  const next = random(20261129);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
+
+  const principals = new Map<string, Principal>();
+  for (const unit of UNITS) {
+    const created = await new UnitService(orm.em.fork()).create(office, unit);
+    principals.set(unit.code, new Principal({ id: created.id, code: created.code, name: created.name, kind: created.kind, regionCode: created.regionCode, isOffice: false }, [Role.PUBLISH, Role.READ], null));
+  }
+  const as = (code: string) => principals.get(code)!;
+  log.info({ units: UNITS.length }, 'demo: member units admitted');
+
+  const enterprises: DemoEnterprise[] = Array.from({ length: size }, (_, i) => {
+    const [county, countyName] = pick(COUNTIES);
+    const first17 = `91${county}MA0D${String(i + 1).padStart(5, '0')}`;
+    return { uscc: first17 + usccCheckCharacter(first17), name: `${countyName}${pick(BRANDS)}${pick(TRADES)}有限公司${i % 7 === 0 ? '（分公司）' : ''}`, county };
+  });
+  // Every enterprise through the registry (the office registers), then the lists that name some of them.
+  const registry = new EnterpriseService(orm.em.fork());
+  for (const enterprise of enterprises) {
+    await registry.register(office, { uscc: enterprise.uscc, name: enterprise.name, industry: enterprise.name.includes('铝') ? '有色金属' : null });
+  }
+  log.info({ enterprises: enterprises.length }, 'demo: enterprises registered');
+  // Troubled enterprises appear on several lists: most list rows are drawn from the first third.
+  const troubledPool = Math.ceil(size / 3);
+  const troubled = () => (next() < 0.7 ? enterprises[Math.floor(next() * troubledPool)] : pick(enterprises));
+  // List sizes are those of a 3,000-enterprise locality, scaled to this one.
+  const scaled = (count: number) => Math.max(1, Math.round((count * size) / DEMO_ENTERPRISES));
+  const level = () => pick([RiskLevel.RED, RiskLevel.ORANGE, RiskLevel.ORANGE, RiskLevel.YELLOW, RiskLevel.YELLOW, RiskLevel.BLUE]);
+  const date = (month: number) => `2026-${String(month).padStart(2, '0')}-${String(1 + Math.floor(next() * 28)).padStart(2, '0')}`;
+  const money = (max: number) => `${Math.floor(next() * max) + 1000}.${String(Math.floor(next() * 100)).padStart(2, '0')}`;
+
+  const lists: { unit: string; listType: RiskListType; count: number; row: (e: DemoEnterprise) => Record<string, unknown> }[] = [
+    { unit: 'YC-SWJ', listType: RiskListType.TAX_ARREARS, count: 800, row: () => ({ categories: [RiskCategory.FINANCIAL], amount: money(3_000_000), details: { taxTypes: [pick(['增值税', '企业所得税', '城镇土地使用税', '房产税'])] } }) },
+    { unit: 'YC-SCJG', listType: RiskListType.LICENSE_REVOKED, count: 300, row: () => ({ categories: [RiskCategory.LEGAL], details: { revokedOn: date(1 + Math.floor(next() * 10)), decisionNumber: `运市监吊字〔2026〕${1 + Math.floor(next() * 900)}号` } }) },
+    { unit: 'YC-SCJG', listType: RiskListType.ABNORMAL_OPERATION, count: 500, row: () => ({ categories: [RiskCategory.MANAGEMENT], details: { reason: pick(['NO_ANNUAL_REPORT', 'NO_DISCLOSURE', 'UNREACHABLE']), listedOn: date(1 + Math.floor(next() * 10)) } }) },
+    { unit: 'YC-GXJ', listType: RiskListType.PRODUCTION_HALTED, count: 250, row: () => ({ categories: [RiskCategory.MARKET], details: { haltedSince: date(1 + Math.floor(next() * 9)), idleLandM2: Math.floor(next() * 50_000) } }) },
+    { unit: 'YC-GXJ', listType: RiskListType.ZOMBIE, count: 120, row: () => ({ categories: [RiskCategory.MARKET, RiskCategory.FINANCIAL], details: { basis: pick(['连续三年亏损', '停产一年以上', '资不抵债']) } }) },
+    { unit: 'YC-GXJ', listType: RiskListType.CAPACITY_ELIMINATION, count: 80, row: () => ({ categories: [RiskCategory.MARKET], details: { industry: pick(['焦化', '钢铁', '电解铝', '水泥']) } }) },
+    { unit: 'YC-JGFJ', listType: RiskListType.MUTUAL_GUARANTEE_RISK, count: 90, row: () => ({ categories: [RiskCategory.FINANCIAL], amount: money(20_000_000), details: { chainMembers: [troubled().uscc, troubled().uscc].filter((u, i, all) => all.indexOf(u) === i), disposalWillingness: pick(['WILLING', 'UNDECIDED', 'UNWILLING']) } }) },
+    { unit: 'YC-RH', listType: RiskListType.LOAN_OVERDUE, count: 300, row: () => ({ categories: [RiskCategory.FINANCIAL], amount: money(10_000_000), details: { lenders: [pick(LENDERS)], daysOverdue: 30 + Math.floor(next() * 400) } }) },
+    { unit: 'YC-RSJ', listType: RiskListType.WAGE_ARREARS, count: 150, row: () => ({ categories: [RiskCategory.SOCIAL_STABILITY], amount: money(2_000_000), details: { employeesAffected: 5 + Math.floor(next() * 400), monthsOwed: 1 + Math.floor(next() * 10) } }) },
+    { unit: 'YC-ZY', listType: RiskListType.DISHONEST_JUDGMENT_DEBTOR, count: 250, row: () => ({ categories: [RiskCategory.LEGAL], amount: money(5_000_000), details: { enforcementCaseNumber: `（2025）晋08执${100 + Math.floor(next() * 9000)}号`, obligation: '偿还借款本息', performance: pick(['NONE', 'PARTIAL']) } }) },
+  ];
+  let listed = 0;
+  for (const list of lists) {
+    const chosen = new Map<string, DemoEnterprise>();
+    while (chosen.size < scaled(list.count)) {
+      const enterprise = troubled();
+      chosen.set(enterprise.uscc, enterprise);
+    }
+    const rows = [...chosen.values()].map((enterprise) => ({ uscc: enterprise.uscc, enterpriseName: enterprise.name, riskLevel: level(), ...list.row(enterprise) }));
+    const answer = await new RiskPublicationService(orm.em.fork()).publish(as(list.unit), {
+      listType: list.listType,
+      mode: PublishMode.SNAPSHOT,
+      idempotencyKey: `demo-${list.listType}`,
+      period: '2026-Q3',
+      entries: rows as never,
+      classification: list.listType === RiskListType.MUTUAL_GUARANTEE_RISK ? Classification.RESTRICTED : Classification.SHARED,
+      sharedWithKinds: list.listType === RiskListType.MUTUAL_GUARANTEE_RISK ? [UnitKind.PBOC, UnitKind.COURT, UnitKind.FINANCIAL_REGULATOR] : null,
+      onInvalidRow: InvalidRowPolicy.SKIP,
+    });
+    listed += answer.added;
+  }
+  log.info({ entries: listed }, 'demo: lists published');
+
+  // Thirty cases, each led along its procedure's path as far as its own step.
+  const paths: Record<string, { procedure: CaseProcedure; stages: CaseStage[] }> = {
+    liquidation: { procedure: CaseProcedure.LIQUIDATION, stages: [CaseStage.ACCEPTED, CaseStage.CLAIMS_FILING, CaseStage.CREDITORS_MEETING, CaseStage.DECLARED_BANKRUPT, CaseStage.REALIZATION, CaseStage.DISTRIBUTION, CaseStage.CLOSED] },
+    reorganization: { procedure: CaseProcedure.REORGANIZATION, stages: [CaseStage.ACCEPTED, CaseStage.CLAIMS_FILING, CaseStage.CREDITORS_MEETING, CaseStage.PLAN, CaseStage.PLAN_EXECUTION, CaseStage.TERMINATED] },
+    dismissed: { procedure: CaseProcedure.LIQUIDATION, stages: [CaseStage.DISMISSED] },
+    preReorganization: { procedure: CaseProcedure.PRE_REORGANIZATION, stages: [CaseStage.PLAN, CaseStage.ACCEPTED] },
+  };
+  const courts = [{ code: 'YC-ZY', prefix: '晋08' }, { code: 'YC-YHFY', prefix: '晋0802' }, { code: 'YC-LYFY', prefix: '晋0821' }];
+  let progress = 0;
+  for (let n = 1; n <= 30; n++) {
+    const path = n <= 14 ? paths.liquidation : n <= 24 ? paths.reorganization : n <= 27 ? paths.dismissed : paths.preReorganization;
+    const court = courts[n % courts.length];
+    const debtor = enterprises[(n * 31) % size];
+    const cases = new CaseService(orm.em.fork());
+    const pre = path.procedure === CaseProcedure.PRE_REORGANIZATION;
+    let row = await cases.register(as(court.code), {
+      caseNumber: pre ? null : `（2026）${court.prefix}破申${n}号`,
+      debtorUscc: debtor.uscc,
+      debtorName: debtor.name,
+      procedure: path.procedure,
+      appliedOn: `2026-0${1 + (n % 6)}-0${1 + (n % 9)}`,
+      major: n % 3 === 0,
+      sensitive: n % 7 === 0,
+      // A sensitive case is RESTRICTED: the units that work on it are named.
+      sharedWithKinds: n % 7 === 0 ? [UnitKind.TAX, UnitKind.PBOC, UnitKind.NATURAL_RESOURCES, UnitKind.PETITION, UnitKind.HUMAN_RESOURCES] : null,
+      administrator: n % 2 ? '山西河东律师事务所' : '运城正信会计师事务所',
+      employeesAffected: 20 + Math.floor(next() * 800),
+      wagesOwed: money(5_000_000),
+      debts: money(300_000_000),
+      assets: money(120_000_000),
+      creditors: 10 + Math.floor(next() * 300),
+      petitionRisk: next() < 0.2 ? null : level(),
+      publicOpinionRisk: level(),
+      socialStabilityRisk: level(),
+      handlingPlan: n % 3 === 0 ? '成立工作专班；职工安置和欠薪垫付预案；舆情应对预案' : null,
+    });
+    const steps = 1 + ((n * 5) % path.stages.length);
+    let day = 1;
+    for (const stage of path.stages.slice(0, steps)) {
+      day += 7 + Math.floor(next() * 30);
+      const on = new Date(Date.parse(row.stageOn) + day * 86_400_000).toISOString().slice(0, 10);
+      const accepting = stage === CaseStage.ACCEPTED;
+      row = await new CaseService(orm.em.fork()).advanceStage(as(court.code), {
+        caseId: row.id,
+        toStage: stage,
+        expectedVersion: row.version,
+        on: on < row.stageOn ? row.stageOn : on,
+        caseNumber: accepting ? `（2026）${court.prefix}破${n}号` : null,
+        note: accepting ? '裁定受理，指定管理人' : null,
+      });
+    }
+    const progressOf = new CaseProgressService(orm.em.fork());
+    const add = async (unit: string, input: Record<string, unknown>) => {
+      await progressOf.add(as(unit), { caseId: row.id, idempotencyKey: randomUUID(), occurredOn: row.stageOn, ...input } as never);
+      progress++;
+    };
+    if (row.stage !== CaseStage.APPLIED && row.stage !== CaseStage.DISMISSED) {
+      await add('YC-SWJ', { kind: ProgressKind.CLAIM_FILED, claimType: ClaimType.TAX, amount: money(2_000_000), summary: '申报税收债权（含滞纳金）' });
+      await add('YC-RH', { kind: ProgressKind.CLAIM_FILED, claimType: ClaimType.BANK, amount: money(50_000_000), summary: '协调辖内银行申报金融债权' });
+      await add('YC-ZRZY', { kind: ProgressKind.ASSET_FOUND, assetType: AssetType.LAND, amount: money(30_000_000), summary: '查询到国有建设用地使用权一宗' });
+    }
+    if (n % 2 === 0) await add('YC-XFJ', { kind: ProgressKind.RISK_ASSESSMENT, riskLevel: level(), summary: '职工信访风险评估' });
+    if (n % 4 === 0) await add('YC-RSJ', { kind: ProgressKind.NOTE, summary: '欠薪情况核查，拟启动欠薪保障金' });
+  }
+  log.info({ cases: 30, progress }, 'demo: cases registered and followed');
+  const [{ enterpriseCount }] = await em.execute<{ enterpriseCount: number }[]>('select count(*)::int as "enterpriseCount" from enterprise');
+  return { units: UNITS.length, enterprises: enterpriseCount, entries: listed, cases: 30, progress };
+}
