@@ -121,7 +121,7 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
     if (config.feedListen && !db.embedded) listeners.push(wakeOnNotify(db.clientUrl, log, wake));
     const runtime: HubRuntime = { orm: db.orm, config, log, feed, sharing: new ResultSharing() };
     httpServer = createServer();
-    apollo = createApollo(schema, httpServer, log, config.responseCacheSize, { ...config.limits, maxPageSize: config.maxPageSize });
+    apollo = createApollo(schema, httpServer, log, config.responseCacheSize, { ...config.limits, maxPageSize: config.maxPageSize, trustedDocuments: config.trustedDocuments });
     await apollo.start();
     const started = apollo;
     const startedFeed = feed;

@@ -3,6 +3,7 @@
  * line that says which variable to fix (a {@link ConfigError}); nothing else in the hub reads process.env.
  */
 import path from 'node:path';
+import { loadTrustedDocuments } from './graphql/trusted-documents';
 import bytes from 'bytes';
 import { parseRegionCode } from './modules/enterprises/region';
 import { parseUnitCode } from './modules/units/unit-code';
@@ -38,6 +39,8 @@ export interface HubConfig {
   analystStatementTimeoutMs: number;
   /** Limits of a query (`MAX_QUERY_DEPTH` 12, `MAX_ALIASES` 30, `MAX_ROOT_FIELDS` 10, `MAX_QUERY_COST` 20000). */
   limits: { maxDepth: number; maxAliases: number; maxRootFields: number; maxCost: number };
+  /** Only these documents (canonical form) run, when `TRUSTED_DOCUMENTS` names a file of them; null: any. */
+  trustedDocuments: ReadonlySet<string> | null;
   /** The change feed: safety poll of the log in ms (`FEED_POLL_MS`, default 2000). */
   feedPollMs: number;
   /** Whether to listen for other instances' NOTIFY (`FEED_LISTEN`, default true; the embedded database never does). */
@@ -109,6 +112,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
       maxRootFields: integer(env, 'MAX_ROOT_FIELDS', 10, 1, 1000),
       maxCost: integer(env, 'MAX_QUERY_COST', 20_000, 1, 100_000_000),
     },
+    trustedDocuments: trustedDocuments(env),
     feedPollMs: integer(env, 'FEED_POLL_MS', 2000, 10, 3_600_000),
     feedListen: boolean(env, 'FEED_LISTEN', true),
     feedQueueLimit: integer(env, 'FEED_QUEUE_LIMIT', 1000, 1, 1_000_000),
@@ -116,6 +120,16 @@ export function loadConfig(env: Env = process.env): HubConfig {
     logLevel,
     logLevelSet: blankToUndefined(env.LOG_LEVEL) !== undefined,
   };
+}
+
+function trustedDocuments(env: Env): Set<string> | null {
+  const file = blankToUndefined(env.TRUSTED_DOCUMENTS);
+  if (!file) return null;
+  try {
+    return loadTrustedDocuments(path.resolve(file));
+  } catch (error) {
+    throw new ConfigError(`TRUSTED_DOCUMENTS: ${(error as Error).message}`);
+  }
 }
 
 function timeZone(env: Env): string {

@@ -16,6 +16,7 @@ import { getNamedType, isLeafType, Kind, type DocumentNode, type GraphQLSchema, 
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE } from './connection';
 import { limitExceeded, type HubError } from './errors';
+import { trustedDocumentsRule } from './trusted-documents';
 
 /** The configured limits. */
 export interface QueryLimits {
@@ -25,13 +26,16 @@ export interface QueryLimits {
   maxCost: number;
   /** MAX_PAGE_SIZE: a larger `first` is refused with that limit's own error, so the cost counts at most this. */
   maxPageSize: number;
+  /** TRUSTED_DOCUMENTS: only these documents run; null: any (trusted-documents.ts). */
+  trustedDocuments?: ReadonlySet<string> | null;
 }
 
-/** The validation rules of the limits that the document alone decides (depth, aliases, root fields). */
+/** The validation rules of the limits that the document alone decides (trusted documents, depth, aliases, root fields). */
 export function limitRules(limits: QueryLimits): ValidationRule[] {
   const report = (limit: string, value: number, what: string) => (context: ValidationContext | null, error: Error) =>
     context?.reportError(limitExceeded(`${what} (${limit} is ${value}): ${error.message.replace(/^Syntax Error: /, '')}`, limit, value));
   return [
+    ...(limits.trustedDocuments ? [trustedDocumentsRule(limits.trustedDocuments)] : []),
     maxDepthRule({ n: limits.maxDepth, propagateOnRejection: false, onReject: [report('MAX_QUERY_DEPTH', limits.maxDepth, 'the query is nested too deep')] }),
     maxAliasesRule({ n: limits.maxAliases, propagateOnRejection: false, onReject: [report('MAX_ALIASES', limits.maxAliases, 'the query has too many aliases')] }),
     rootFieldsRule(limits.maxRootFields),

@@ -33,7 +33,7 @@ export interface WebSocketEndpoint {
 export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtime: HubRuntime): WebSocketEndpoint {
   const { orm, config, log } = runtime;
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: 2 * config.bodyLimit });
-  const queryLimits = { ...config.limits, maxPageSize: config.maxPageSize };
+  const queryLimits = { ...config.limits, maxPageSize: config.maxPageSize, trustedDocuments: config.trustedDocuments };
   const limits = limitRules(queryLimits);
   // Registered before graphql-ws's own handler, so that every socket it serves pipelines its sends.
   wsServer.on('connection', pipelineSends);
