@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { loadTrustedDocuments } from './graphql/trusted-documents';
+import { DEFAULT_TIME_ZONE } from './modules/calendar-date';
 import bytes from 'bytes';
 import { parseRegionCode } from './modules/enterprises/region';
 import { parseUnitCode } from './modules/units/unit-code';
@@ -133,7 +134,7 @@ function trustedDocuments(env: Env): Set<string> | null {
 }
 
 function timeZone(env: Env): string {
-  const zone = blankToUndefined(env.HUB_TIMEZONE) ?? 'Asia/Shanghai';
+  const zone = blankToUndefined(env.HUB_TIMEZONE) ?? DEFAULT_TIME_ZONE;
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
   } catch {

@@ -93,11 +93,11 @@ export class HubContext {
   }
 
   get cases(): CaseService {
-    return this.service('cases', (em) => new CaseService(em));
+    return this.service('cases', (em) => new CaseService(em, this.config.timeZone));
   }
 
   get caseProgress(): CaseProgressService {
-    return this.service('caseProgress', (em) => new CaseProgressService(em));
+    return this.service('caseProgress', (em) => new CaseProgressService(em, this.config.timeZone));
   }
 
   get analytics(): AnalyticsService {

@@ -4,6 +4,12 @@
  */
 import { fail, pass, type RuleResult } from './rule';
 
+/** The hub's time zone unless HUB_TIMEZONE says otherwise: China Standard Time. */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+/** SQL for today's date (text YYYY-MM-DD) in the time zone bound to its `?`. */
+export const TODAY_IN_ZONE_SQL = `(now() at time zone ?)::date`;
+
 /** Earliest year a date may have. */
 export const LOCAL_DATE_MIN_YEAR = 1900;
 

@@ -196,3 +196,23 @@ describeWithServer('the analyst statement timeout', () => {
     }
   });
 });
+
+describe("the hub's day", () => {
+  it('a case registered and a progress entry added without dates take today in HUB_TIMEZONE', async () => {
+    const zone = 'Pacific/Kiritimati'; // UTC+14: its date differs from UTC's for ten hours a day, and never lags it
+    const far = await startInstance(t, { HUB_TIMEZONE: zone });
+    try {
+      const [{ today }] = await sql<{ today: string }>(t.databaseUrl, `select (now() at time zone $1)::date::text as today`, [zone]);
+      const registered = await far.gql(`mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id stageOn } }`, {
+        input: { caseNumber: '（2026）晋08破申99号', debtorUscc: in_('140802', 99), debtorName: '时区公司', procedure: 'LIQUIDATION' },
+      }, keys.COURT);
+      expect(registered.data.registerCase.stageOn).toBe(today);
+      const progress = await far.gql(`mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { occurredOn } } }`, {
+        input: { caseId: registered.data.registerCase.id, kind: 'NOTE', summary: '无日期' },
+      }, keys.COURT);
+      expect(progress.data.addCaseProgress.progress.occurredOn).toBe(today);
+    } finally {
+      await far.stop();
+    }
+  });
+});

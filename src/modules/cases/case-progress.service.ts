@@ -12,6 +12,7 @@ import { appendAudit } from '../../audit/audit.service';
 import { pgArray } from '../../db/sql';
 import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log';
 import { badInput, conflict } from '../../graphql/errors';
+import { DEFAULT_TIME_ZONE, TODAY_IN_ZONE_SQL } from '../calendar-date';
 import { isUuid, requiredText } from '../input';
 import { hashPayload } from '../risk-lists/payload-hash';
 import type { RiskLevel } from '../risk-lists/risk-level';
@@ -95,7 +96,11 @@ const FIELDS: Record<ProgressKind, Partial<Record<'amount' | 'claimType' | 'asse
 };
 
 export class CaseProgressService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    /** HUB_TIMEZONE: an entry without `occurredOn` happened today there. */
+    private readonly timeZone: string = DEFAULT_TIME_ZONE,
+  ) {}
 
   async add(principal: Principal, input: AddProgressInput): Promise<AddedProgress> {
     authorize(principal, 'writeCases');
@@ -105,7 +110,7 @@ export class CaseProgressService {
     const details = checkDetails(input.details);
     const addressedTo = input.addressedTo?.length ? await new UnitService(this.em).sharedUnitCodes(input.addressedTo, 'addressedTo') : [];
     const payloadHash = hashPayload({ ...input, idempotencyKey: null });
-    const cases = new CaseService(this.em);
+    const cases = new CaseService(this.em, this.timeZone);
 
     return this.em.transactional(async (em) => {
       // The case row is locked so that the change log sees its progress in the order the entries were added.
@@ -135,9 +140,9 @@ export class CaseProgressService {
       await em.execute(
         `insert into case_progress (id, case_id, kind, occurred_on, summary, amount, claim_type, asset_type, risk_level, addressed_to,
            in_reply_to, details, unit_id, credential_id, idempotency_key, payload_hash, recorded_at)
-         values (?, ?, ?, coalesce(?::date, (now() at time zone 'Asia/Shanghai')::date), ?, ?, ?, ?, ?, ?::text[], ?, ?::jsonb, ?, ?, ?, ?, clock_timestamp())`,
+         values (?, ?, ?, coalesce(?::date, ${TODAY_IN_ZONE_SQL}), ?, ?, ?, ?, ?, ?::text[], ?, ?::jsonb, ?, ?, ?, ?, clock_timestamp())`,
         [
-          id, row.id, input.kind, input.occurredOn ?? null, summary, input.amount ?? null, input.claimType ?? null, input.assetType ?? null,
+          id, row.id, input.kind, input.occurredOn ?? null, this.timeZone, summary, input.amount ?? null, input.claimType ?? null, input.assetType ?? null,
           input.riskLevel ?? null, pgArray(addressedTo), input.inReplyTo ?? null, JSON.stringify(details), principal.unit.id,
           principal.credentialId, key, payloadHash,
         ],

@@ -15,6 +15,7 @@ import { isoTime, pgArray } from '../../db/sql';
 import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log';
 import { toPage, type Page, type PageRequest } from '../../graphql/connection';
 import { badInput, conflict, ErrorCode, forbidden, HubError, notFound } from '../../graphql/errors';
+import { DEFAULT_TIME_ZONE, TODAY_IN_ZONE_SQL } from '../calendar-date';
 import { parseRegionCode, parseRegionPrefix } from '../enterprises/region';
 import { usccDivision } from '../enterprises/uscc';
 import { isUuid, optionalText, requiredText, ruleValue } from '../input';
@@ -137,11 +138,13 @@ const NAME_MAX = 200;
 const TEXT_MAX = 10_000;
 const NOTE_MAX = 2_000;
 
-/** The hub's calendar: dates without a zone are China's (issue 6 makes it configurable). */
-const TODAY_SQL = `(now() at time zone 'Asia/Shanghai')::date::text`;
 
 export class CaseService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    /** HUB_TIMEZONE: the day a date left out defaults to is today there. */
+    private readonly timeZone: string = DEFAULT_TIME_ZONE,
+  ) {}
 
   /** Puts a case on the ledger: a COURT unit for itself, the office naming the court. */
   async register(principal: Principal, input: RegisterCaseInput): Promise<CaseRow> {
@@ -168,7 +171,7 @@ export class CaseService {
     try {
       return await this.em.transactional(async (em) => {
         if (number) await this.refuseTaken(em, number);
-        const [{ today }] = await em.execute<{ today: string }[]>(`select ${TODAY_SQL} as today`);
+        const [{ today }] = await em.execute<{ today: string }[]>(`select ${TODAY_IN_ZONE_SQL}::text as today`, [this.timeZone]);
         const stageOn = input.stageOn ?? (stage === CaseStage.APPLIED ? input.appliedOn : input.acceptedOn) ?? input.acceptedOn ?? input.appliedOn ?? today;
         checkDateOrder([['appliedOn', input.appliedOn], ['acceptedOn', input.acceptedOn], ['stageOn', stageOn]]);
         const regionCode = await this.debtorRegion(em, input.debtorUscc, debtorName, regionInput);
