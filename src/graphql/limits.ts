@@ -4,16 +4,17 @@
  * - MAX_QUERY_DEPTH: nesting of fields (graphql-armor's max-depth rule; introspection's `__schema` not counted);
  * - MAX_ALIASES: aliases in one document (graphql-armor's max-aliases rule);
  * - MAX_ROOT_FIELDS: fields at the root of one operation (many root fields are many queries in one);
- * - MAX_QUERY_COST: the estimated cost (graphql-query-complexity with {@link costEstimator}): every object a
- *   field resolves costs one, times the `first` (or `last`) of its list, so a page of 500 entries with their
- *   enterprise costs about 1,000;
+ * - MAX_QUERY_COST: the estimated cost (graphql-query-complexity): a field's own `complexity` where its resolver
+ *   declares one (type-graphql's `@FieldResolver({ complexity })`, for lists without a page size), otherwise
+ *   {@link costEstimator}: every object a field resolves costs one, times the `first` (or `last`) of its list, so
+ *   a page of 500 entries with their enterprise costs about 1,000;
  * - MAX_PAGE_SIZE and BODY_LIMIT are checked where pages and bodies are read (connection.ts, the HTTP body
  *   parser, the WebSocket subscribe message).
  */
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { getNamedType, isLeafType, Kind, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
-import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import { fieldExtensionsEstimator, getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE } from './connection';
 import { limitExceeded, type HubError } from './errors';
 import { trustedDocumentsRule } from './trusted-documents';
@@ -80,6 +81,11 @@ export function costEstimator(maxPageSize: number): ComplexityEstimator {
   };
 }
 
+/** The cost of a list field without a page size, at `typical` items: for `@FieldResolver({ complexity })`. */
+export function listCost(typical: number): (args: { childComplexity: number }) => number {
+  return ({ childComplexity }) => typical * (1 + childComplexity);
+}
+
 /**
  * The estimated cost of an operation with its variables; LIMIT_EXCEEDED when it is over `maxCost`. Returns null when
  * the cost cannot be estimated (variables that do not coerce: execution refuses those with its own error).
@@ -93,7 +99,7 @@ export function costError(
 ): HubError | null {
   let cost: number;
   try {
-    cost = getComplexity({ schema, query: document, operationName: operationName ?? undefined, variables: variables ?? {}, estimators: [costEstimator(limits.maxPageSize)] });
+    cost = getComplexity({ schema, query: document, operationName: operationName ?? undefined, variables: variables ?? {}, estimators: [fieldExtensionsEstimator(), costEstimator(limits.maxPageSize)] });
   } catch {
     return null;
   }

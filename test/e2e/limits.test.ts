@@ -63,6 +63,14 @@ it('the cost counts the page size asked for in a variable', async () => {
   expect((await t.gql(query, { n: 90 })).errors?.[0].extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'MAX_QUERY_COST', value: 200 });
 });
 
+it("a nested list without a page size costs what its field declares (type-graphql's complexity): a case's whole timeline counts 20", async () => {
+  const query = 'query($n: Int) { cases(first: $n) { edges { node { progress { kind } } } } }';
+  expect((await t.gql(query, { n: 5 })).errors).toBeUndefined();
+  expect((await t.gql(query, { n: 10 })).errors?.[0].extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'MAX_QUERY_COST', value: 200 });
+  // With `last`, the timeline counts what it asks for.
+  expect((await t.gql('{ cases(first: 10) { edges { node { progress(last: 2) { kind } } } } }')).errors).toBeUndefined();
+});
+
 it('a page larger than MAX_PAGE_SIZE: LIMIT_EXCEEDED', async () => {
   const answer = await t.gql('{ units(first: 101) { totalCount } }');
   expect(answer.errors?.[0].extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'MAX_PAGE_SIZE', value: 100 });

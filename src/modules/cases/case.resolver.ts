@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { pageRequest, toConnection } from '../../graphql/connection';
 import type { HubContext } from '../../graphql/context';
+import { listCost } from '../../graphql/limits';
 import { badInput } from '../../graphql/errors';
 import { CaseNumberScalar } from '../../graphql/scalars';
 import { EnterpriseNode, toEnterpriseNode } from '../enterprises/enterprise.types';
@@ -84,7 +85,11 @@ export class CaseResolver {
     return toEnterpriseNode((await ctx.loaders.enterprise.load(node.row.debtorUscc))!);
   }
 
-  @FieldResolver(() => [CaseProgressNode], { description: `The timeline, oldest first; with last, only the last (at most ${PROGRESS_LAST_MAX}) entries.` })
+  @FieldResolver(() => [CaseProgressNode], {
+    description: `The timeline, oldest first; with last, only the last (at most ${PROGRESS_LAST_MAX}) entries.`,
+    // The cost counts `last` entries, or a typical whole timeline of 20.
+    complexity: ({ args, childComplexity }) => (typeof args.last === 'number' ? args.last : 20) * (1 + childComplexity),
+  })
   async progress(@Root() node: CaseNode, @Ctx() ctx: HubContext, @Arg('last', () => Int, { nullable: true }) last?: number) {
     if (last != null && (last < 1 || last > PROGRESS_LAST_MAX)) {
       throw badInput(`last is from 1 to ${PROGRESS_LAST_MAX}`, { field: 'last', rule: 'range' });
@@ -92,7 +97,7 @@ export class CaseResolver {
     return (await ctx.loaders.timeline.load({ caseId: node.id, last: last ?? null })).map(toProgressNode);
   }
 
-  @FieldResolver(() => [CaseStageChangeNode], { description: 'The registration and every stage move, oldest first.' })
+  @FieldResolver(() => [CaseStageChangeNode], { description: 'The registration and every stage move, oldest first.', complexity: listCost(10) })
   async stageHistory(@Root() node: CaseNode, @Ctx() ctx: HubContext) {
     return (await ctx.loaders.stageHistory.load(node.id)).map(toStageChangeNode);
   }
@@ -102,7 +107,7 @@ export class CaseResolver {
     return allowedMoves(node.row.procedure as CaseProcedure, node.row.stage as CaseStage).map(toStageMoveNode);
   }
 
-  @FieldResolver(() => [RiskEntryNode], { description: "The debtor's active list entries the caller may see." })
+  @FieldResolver(() => [RiskEntryNode], { description: "The debtor's active list entries the caller may see.", complexity: listCost(10) })
   async debtorRiskEntries(@Root() node: CaseNode, @Ctx() ctx: HubContext) {
     return (await ctx.loaders.activeByUscc.load(node.row.debtorUscc)).map(toRiskEntryNode);
   }
@@ -110,7 +115,7 @@ export class CaseResolver {
 
 @Resolver(() => EnterpriseNode)
 export class EnterpriseCasesResolver {
-  @FieldResolver(() => [CaseNode], { description: 'The cases of this enterprise as debtor that the caller may see, newest first.' })
+  @FieldResolver(() => [CaseNode], { description: 'The cases of this enterprise as debtor that the caller may see, newest first.', complexity: listCost(5) })
   async cases(@Root() enterprise: EnterpriseNode, @Ctx() ctx: HubContext) {
     return (await ctx.loaders.casesByDebtor.load(enterprise.uscc)).map(toCaseNode);
   }

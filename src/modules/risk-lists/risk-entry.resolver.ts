@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { pageRequest, toConnection } from '../../graphql/connection';
 import type { HubContext } from '../../graphql/context';
+import { listCost } from '../../graphql/limits';
 import { EnterpriseNode, toEnterpriseNode } from '../enterprises/enterprise.types';
 import { toUnitNode, UnitNode } from '../units/unit.types';
 import { RiskEntryOrderField, SortDirection } from './risk-entry.service';
@@ -46,7 +47,7 @@ export class RiskEntryResolver {
     return toUnitNode((await ctx.loaders.unit.load(entry.row.publisherUnitId))!);
   }
 
-  @FieldResolver(() => [RiskEntryVersionNode], { description: 'Every version, oldest first; the last is the current one.' })
+  @FieldResolver(() => [RiskEntryVersionNode], { description: 'Every version, oldest first; the last is the current one.', complexity: listCost(10) })
   async history(@Root() entry: RiskEntryNode, @Ctx() ctx: HubContext) {
     return (await ctx.loaders.history.load(entry.row)).map(toVersionNode);
   }
@@ -54,7 +55,7 @@ export class RiskEntryResolver {
 
 @Resolver(() => EnterpriseNode)
 export class EnterpriseRiskEntriesResolver {
-  @FieldResolver(() => [RiskEntryNode], { description: 'The active list entries of this enterprise the caller may see, newest first.' })
+  @FieldResolver(() => [RiskEntryNode], { description: 'The active list entries of this enterprise the caller may see, newest first.', complexity: listCost(10) })
   async riskEntries(@Root() enterprise: EnterpriseNode, @Ctx() ctx: HubContext) {
     return (await ctx.loaders.activeByUscc.load(enterprise.uscc)).map(toRiskEntryNode);
   }
