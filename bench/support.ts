@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { seededRandom } from '../src/demo/random';
 import { USCC_CHARSET, usccCheckCharacter } from '../src/modules/enterprises/uscc';
 
 export const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -232,18 +233,6 @@ export interface BenchEntry {
 const LEVELS = ['RED', 'ORANGE', 'YELLOW', 'BLUE'] as const;
 const COUNTIES = ['140802', '140821', '140822', '140823', '140824', '140825', '140826', '140827', '140828', '140829', '140830', '140881', '140882'];
 
-/** A small deterministic generator (mulberry32), so every run publishes the same list. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A valid USCC of an enterprise registered in a county of 运城 (region 1408xx), unique per `n`. */
 export function benchUscc(n: number): string {
   const county = COUNTIES[n % COUNTIES.length];
@@ -260,7 +249,7 @@ export function benchUscc(n: number): string {
 
 /** `count` valid TAX_ARREARS entries: levels mixed (about 10% RED, 25% ORANGE, 35% YELLOW, 30% BLUE). */
 export function generateEntries(count: number, seed = 20261124): BenchEntry[] {
-  const next = random(seed);
+  const next = seededRandom(seed); // the same list on every run
   const entries: BenchEntry[] = [];
   for (let n = 0; n < count; n++) {
     const r = next();

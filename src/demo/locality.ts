@@ -22,6 +22,7 @@ import { RiskCategory, RiskLevel } from '../modules/risk-lists/risk-level';
 import { InvalidRowPolicy, PublishMode, RiskPublicationService } from '../modules/risk-lists/risk-publication.service';
 import { UnitKind } from '../modules/units/unit-kind';
 import { UnitService } from '../modules/units/unit.service';
+import { seededRandom } from './random';
 
 /** The demo refuses a hub that already has data; this says why. */
 export class DemoRefused extends Error {
@@ -68,18 +69,6 @@ const LENDERS = ['运城农商银行', '中国银行运城分行', '工商银行
 /** Enterprises of the demo locality by default (DEMO_ENTERPRISES). */
 export const DEMO_ENTERPRISES = 3_000;
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface DemoEnterprise {
   uscc: string;
   name: string;
@@ -104,7 +93,7 @@ export async function loadDemo(orm: Orm, office: Principal, log: Logger, size = 
   if (units || entries || cases) {
     throw new DemoRefused(`the hub already has data (${units} units besides the office, ${entries} list entries, ${cases} cases): the demo only fills an empty hub`);
   }
-  const next = random(20261129);
+  const next = seededRandom(20261129);
   const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
 
   const principals = new Map<string, Principal>();
