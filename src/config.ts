@@ -38,6 +38,8 @@ export interface HubConfig {
   timeZone: string;
   /** Longest an analyst's statement may run, in ms (`ANALYST_STATEMENT_TIMEOUT`, default 30000; 0: none). */
   analystStatementTimeoutMs: number;
+  /** Enterprises of the demo locality (`DEMO_ENTERPRISES`, default 3000; `npm run demo` only). */
+  demoEnterprises: number;
   /** Limits of a query (`MAX_QUERY_DEPTH` 12, `MAX_ALIASES` 30, `MAX_ROOT_FIELDS` 10, `MAX_QUERY_COST` 20000). */
   limits: { maxDepth: number; maxAliases: number; maxRootFields: number; maxCost: number };
   /** Only these documents (canonical form) run, when `TRUSTED_DOCUMENTS` names a file of them; null: any. */
@@ -114,6 +116,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
       maxCost: integer(env, 'MAX_QUERY_COST', 20_000, 1, 100_000_000),
     },
     trustedDocuments: trustedDocuments(env),
+    demoEnterprises: integer(env, 'DEMO_ENTERPRISES', 3_000, 100, 100_000),
     feedPollMs: integer(env, 'FEED_POLL_MS', 2000, 10, 3_600_000),
     feedListen: boolean(env, 'FEED_LISTEN', true),
     feedQueueLimit: integer(env, 'FEED_QUEUE_LIMIT', 1000, 1, 1_000_000),
@@ -135,10 +138,16 @@ function trustedDocuments(env: Env): Set<string> | null {
 
 function timeZone(env: Env): string {
   const zone = blankToUndefined(env.HUB_TIMEZONE) ?? DEFAULT_TIME_ZONE;
+  // An IANA name (Area/Location, or UTC), never an abbreviation: "CST" is China's to some and Chicago's to others,
+  // and PostgreSQL and Node would not agree on it.
+  let known = false;
   try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
+    known = Boolean(new Intl.DateTimeFormat('en', { timeZone: zone }));
   } catch {
-    throw new ConfigError(`HUB_TIMEZONE must be an IANA time zone such as Asia/Shanghai, got "${zone}"`);
+    known = false;
+  }
+  if (!known || !/^(UTC|[A-Za-z]+(\/[A-Za-z0-9_+-]+)+)$/.test(zone)) {
+    throw new ConfigError(`HUB_TIMEZONE must be an IANA time zone such as Asia/Shanghai (not an abbreviation), got "${zone}"`);
   }
   return zone;
 }

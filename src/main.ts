@@ -18,7 +18,7 @@ import { withStartupLock } from './db/startup-lock';
 import { HubError } from './graphql/errors';
 import { printHubSchema } from './graphql/schema';
 import { createLogger } from './logger';
-import { DEMO_ENTERPRISES, DemoRefused, loadDemo } from './demo/locality';
+import { DemoRefused, loadDemo } from './demo/locality';
 import type { BootstrapResult } from './modules/units/bootstrap';
 import { CredentialService, credentialStatus } from './modules/units/credential.service';
 import { parseUnitKind } from './modules/units/unit-kind';
@@ -57,9 +57,7 @@ async function main(argv: string[]): Promise<void> {
       return createMigration(config, log);
     case 'demo':
       return withOffice(config, log, async (principal, db) => {
-        const size = process.env.DEMO_ENTERPRISES?.trim() ? Number(process.env.DEMO_ENTERPRISES) : DEMO_ENTERPRISES;
-        if (!Number.isInteger(size) || size < 100 || size > 100_000) throw new ConfigError('DEMO_ENTERPRISES must be a whole number from 100 to 100000');
-        const summary = await loadDemo(db.orm, principal, log, size);
+        const summary = await loadDemo(db.orm, principal, log, { enterprises: config.demoEnterprises, timeZone: config.timeZone });
         console.log(
           `fuyuan-hub: demo locality loaded: ${summary.units} member units, ${summary.enterprises} enterprises, ${summary.entries} list entries, ${summary.cases} cases with ${summary.progress} progress entries`,
         );

@@ -66,8 +66,8 @@ const BRANDS = ['恒泰', '晋源', '河东', '盐湖', '关圣', '鑫达', '华
 const TRADES = ['机械制造', '铝业', '焦化', '农产品加工', '建材', '纺织', '商贸', '物流', '化工', '果业', '食品', '房地产开发', '煤业', '电子科技'];
 const LENDERS = ['运城农商银行', '中国银行运城分行', '工商银行运城分行', '晋商银行运城分行', '邮储银行运城分行'];
 
-/** Enterprises of the demo locality by default (DEMO_ENTERPRISES). */
-export const DEMO_ENTERPRISES = 3_000;
+/** The size the list sizes below are made for. */
+const REFERENCE_ENTERPRISES = 3_000;
 
 interface DemoEnterprise {
   uscc: string;
@@ -84,14 +84,17 @@ export interface DemoSummary {
 }
 
 /** Fills an empty hub; refuses (DemoRefused) a hub that already has units besides the office, entries or cases. */
-export async function loadDemo(orm: Orm, office: Principal, log: Logger, size = DEMO_ENTERPRISES): Promise<DemoSummary> {
+export async function loadDemo(orm: Orm, office: Principal, log: Logger, options: { enterprises: number; timeZone: string }): Promise<DemoSummary> {
+  const size = options.enterprises;
   const em = orm.em.fork();
-  const [{ units, entries, cases }] = await em.execute<{ units: number; entries: number; cases: number }[]>(
-    `select (select count(*) from unit where not is_office)::int as units, (select count(*) from risk_entry)::int as entries,
-       (select count(*) from bankruptcy_case)::int as cases`,
+  const [{ units, enterprises: registered, entries, cases }] = await em.execute<{ units: number; enterprises: number; entries: number; cases: number }[]>(
+    `select (select count(*) from unit where not is_office)::int as units, (select count(*) from enterprise)::int as enterprises,
+       (select count(*) from risk_entry)::int as entries, (select count(*) from bankruptcy_case)::int as cases`,
   );
-  if (units || entries || cases) {
-    throw new DemoRefused(`the hub already has data (${units} units besides the office, ${entries} list entries, ${cases} cases): the demo only fills an empty hub`);
+  if (units || registered || entries || cases) {
+    throw new DemoRefused(
+      `the hub already has data (${units} units besides the office, ${registered} enterprises, ${entries} list entries, ${cases} cases): the demo only fills an empty hub`,
+    );
   }
   const next = seededRandom(20261129);
   const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
@@ -119,7 +122,7 @@ export async function loadDemo(orm: Orm, office: Principal, log: Logger, size = 
   const troubledPool = Math.ceil(size / 3);
   const troubled = () => (next() < 0.7 ? enterprises[Math.floor(next() * troubledPool)] : pick(enterprises));
   // List sizes are those of a 3,000-enterprise locality, scaled to this one.
-  const scaled = (count: number) => Math.max(1, Math.round((count * size) / DEMO_ENTERPRISES));
+  const scaled = (count: number) => Math.max(1, Math.round((count * size) / REFERENCE_ENTERPRISES));
   const level = () => pick([RiskLevel.RED, RiskLevel.ORANGE, RiskLevel.ORANGE, RiskLevel.YELLOW, RiskLevel.YELLOW, RiskLevel.BLUE]);
   const date = (month: number) => `2026-${String(month).padStart(2, '0')}-${String(1 + Math.floor(next() * 28)).padStart(2, '0')}`;
   const money = (max: number) => `${Math.floor(next() * max) + 1000}.${String(Math.floor(next() * 100)).padStart(2, '0')}`;
@@ -171,7 +174,7 @@ export async function loadDemo(orm: Orm, office: Principal, log: Logger, size = 
     const path = n <= 14 ? paths.liquidation : n <= 24 ? paths.reorganization : n <= 27 ? paths.dismissed : paths.preReorganization;
     const court = courts[n % courts.length];
     const debtor = enterprises[(n * 31) % size];
-    const cases = new CaseService(orm.em.fork());
+    const cases = new CaseService(orm.em.fork(), options.timeZone);
     const pre = path.procedure === CaseProcedure.PRE_REORGANIZATION;
     let row = await cases.register(as(court.code), {
       caseNumber: pre ? null : `（2026）${court.prefix}破申${n}号`,
@@ -200,7 +203,7 @@ export async function loadDemo(orm: Orm, office: Principal, log: Logger, size = 
       day += 7 + Math.floor(next() * 30);
       const on = new Date(Date.parse(row.stageOn) + day * 86_400_000).toISOString().slice(0, 10);
       const accepting = stage === CaseStage.ACCEPTED;
-      row = await new CaseService(orm.em.fork()).advanceStage(as(court.code), {
+      row = await new CaseService(orm.em.fork(), options.timeZone).advanceStage(as(court.code), {
         caseId: row.id,
         toStage: stage,
         expectedVersion: row.version,
@@ -209,7 +212,7 @@ export async function loadDemo(orm: Orm, office: Principal, log: Logger, size = 
         note: accepting ? '裁定受理，指定管理人' : null,
       });
     }
-    const progressOf = new CaseProgressService(orm.em.fork());
+    const progressOf = new CaseProgressService(orm.em.fork(), options.timeZone);
     const add = async (unit: string, input: Record<string, unknown>) => {
       await progressOf.add(as(unit), { caseId: row.id, idempotencyKey: randomUUID(), occurredOn: row.stageOn, ...input } as never);
       progress++;

@@ -101,15 +101,15 @@ export class HubContext {
   }
 
   get analytics(): AnalyticsService {
-    return this.service('analytics', (em) => new AnalyticsService(em, { timeZone: this.config.timeZone, statementTimeoutMs: this.config.analystStatementTimeoutMs }));
+    return this.service('analytics', (em) => new AnalyticsService(em, { timeZone: this.config.timeZone, statementTimeoutMs: this.config.analystStatementTimeoutMs, maxGroups: this.config.maxPageSize }));
   }
 
   get submissions(): SubmissionStatusService {
-    return this.service('submissions', (em) => new SubmissionStatusService(em));
+    return this.service('submissions', (em) => new SubmissionStatusService(em, this.config.analystStatementTimeoutMs));
   }
 
   get bulletins(): BulletinService {
-    return this.service('bulletins', (em) => new BulletinService(em, this.config.timeZone));
+    return this.service('bulletins', (em) => new BulletinService(em, this.config.timeZone, this.config.analystStatementTimeoutMs));
   }
 
   get changes(): ChangeService {

@@ -11,17 +11,18 @@ import { bulletinMarkdown } from '../modules/analytics/bulletin-markdown';
 import { BulletinService } from '../modules/analytics/bulletin.service';
 import { replyError } from './http-errors';
 
+/** The handler of GET /bulletins. */
 export function bulletinRoute(runtime: HubRuntime): RequestHandler {
   return async (req, res) => {
     try {
       const principal = await authenticate(runtime.orm.em.fork(), bearerKey(req.headers.authorization));
       const param = (name: string, required: boolean) => {
         const value = req.query[name];
-        if (value === undefined && !required) return null;
+        if (!required && (value === undefined || (typeof value === 'string' && !value.trim()))) return null;
         if (typeof value !== 'string' || !value.trim()) throw badInput(`${name} is required once, e.g. ${name}=2026-11-01`, { field: name, rule: 'required' });
         return value.trim();
       };
-      const bulletin = await new BulletinService(runtime.orm.em.fork(), runtime.config.timeZone).bulletin(principal, {
+      const bulletin = await new BulletinService(runtime.orm.em.fork(), runtime.config.timeZone, runtime.config.analystStatementTimeoutMs).bulletin(principal, {
         from: param('from', true)!,
         to: param('to', true)!,
         regionPrefix: param('regionPrefix', false),

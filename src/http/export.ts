@@ -43,14 +43,14 @@ function csvRoute(
     let started = false;
     try {
       const principal = await authenticate(em, bearerKey(req.headers.authorization));
-      const batches = rows(new ExportService(em), principal, req);
+      const batches = rows(new ExportService(em, runtime.config.analystStatementTimeoutMs), principal, req);
       // The first batch is read before the first byte, so that a refusal (ANALYZE, a bad filter) is still an error.
       let next = await batches.next();
       res.status(200).set({ 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}"`, 'cache-control': 'no-store' });
       started = true;
       await write(res, BOM + stringify([header]));
       while (!next.done) {
-        await write(res, stringify(next.value));
+        if (!(await write(res, stringify(next.value.map(safeRow))))) return void (await batches.return(undefined));
         next = await batches.next();
       }
       res.end();
@@ -65,9 +65,22 @@ function csvRoute(
   };
 }
 
-/** Writes a chunk, waiting while the client's socket is full. */
-async function write(res: Response, chunk: string): Promise<void> {
-  if (!res.write(chunk)) await once(res, 'drain');
+/**
+ * Writes a chunk, waiting while the client's socket is full; false when the client has gone (an aborted download
+ * emits `close`, never `drain`).
+ */
+async function write(res: Response, chunk: string): Promise<boolean> {
+  if (res.destroyed) return false;
+  if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+  return !res.destroyed;
+}
+
+/**
+ * A cell a spreadsheet would read as a formula (=, +, -, @, tab, carriage return first) is written with a leading
+ * apostrophe: any publishing unit controls the text of its rows, and the export is made to be opened in Excel.
+ */
+function safeRow(row: string[]): string[] {
+  return row.map((cell) => (/^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell));
 }
 
 function riskEntryFilter(req: Request): RiskEntryFilter {
@@ -79,7 +92,7 @@ function riskEntryFilter(req: Request): RiskEntryFilter {
     minRiskLevel: q.riskLevel('minRiskLevel'),
     categories: q.enums('categories', RiskCategory),
     regionPrefix: q.one('regionPrefix'),
-    status: q.enums('status', EntryStatusFilter)?.[0],
+    status: q.single('status', EntryStatusFilter),
     effectiveFrom: q.one('effectiveFrom'),
     effectiveTo: q.one('effectiveTo'),
     publishedFrom: q.time('publishedFrom'),
@@ -136,6 +149,12 @@ class Query {
     return items as E[keyof E][];
   }
 
+  single<E extends Record<string, string>>(name: string, values: E): E[keyof E] | null {
+    const items = this.enums(name, values);
+    if (items && items.length > 1) throw badInput(`${name} takes one value`, { field: name, rule: 'single' });
+    return items?.[0] ?? null;
+  }
+
   riskLevel(name: string): RiskLevel | null {
     const value = this.one(name);
     if (value === null) return null;
@@ -148,8 +167,9 @@ class Query {
     const value = this.one(name);
     if (value === null) return null;
     const date = new Date(value);
-    if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) {
-      throw badInput(`${name} is a date and time such as 2026-11-01T00:00:00+08:00`, { field: name, rule: 'format' });
+    // With its offset, as the GraphQL filters take it: without one it would be read in the server's zone.
+    if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(value)) {
+      throw badInput(`${name} is a date and time with its offset, such as 2026-11-01T00:00:00+08:00`, { field: name, rule: 'format' });
     }
     return date;
   }

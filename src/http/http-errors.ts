@@ -15,8 +15,11 @@ const STATUS: Record<string, number> = {
   [ErrorCode.LIMIT_EXCEEDED]: 400,
 };
 
+/** Answers `error` as a coded GraphQL error with its HTTP status. */
 export function replyError(res: Response, error: unknown, log: Logger): void {
   if (error instanceof HubError) {
+    // RFC 9110: a 401 names the scheme it wants.
+    if (error.code === ErrorCode.UNAUTHENTICATED) res.set('www-authenticate', 'Bearer');
     res.status(STATUS[error.code] ?? 400).json({ errors: [{ message: error.message, extensions: error.extensions }] });
     return;
   }

@@ -61,7 +61,7 @@ describeWithServer('the demo locality', () => {
     const [before] = await sql<{ n: number }>(db.url, 'select count(*)::int as n from change_event');
     const again = await demo(db.url);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/^fuyuan-hub: the hub already has data \(24 units besides the office, \d+ list entries, 30 cases\): the demo only fills an empty hub\n$/);
+    expect(again.stderr).toMatch(/^fuyuan-hub: the hub already has data \(24 units besides the office, 300 enterprises, \d+ list entries, 30 cases\): the demo only fills an empty hub\n$/);
     const [after] = await sql<{ n: number }>(db.url, 'select count(*)::int as n from change_event');
     expect(after.n).toBe(before.n);
   });

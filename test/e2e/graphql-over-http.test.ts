@@ -34,7 +34,7 @@ describe('status codes of failures before execution, by the media type the clien
   ];
 
   it.each(cases)('%s: 200 under application/json, the error coded in the body', async (_name, body, code) => {
-    for (const accept of [undefined, 'application/json', '*/*']) {
+    for (const accept of [undefined, 'application/json', 'application/json; charset=utf-8', '*/*']) {
       const answer = await post(body, accept);
       expect(answer.status).toBe(200);
       expect(answer.headers.get('content-type')).toMatch(/^application\/json/);

@@ -160,6 +160,17 @@ describe('caseStats', () => {
 });
 
 describe('refusals', () => {
+  it('more groups than MAX_PAGE_SIZE: LIMIT_EXCEEDED', async () => {
+    const small = await startInstance(t, { MAX_PAGE_SIZE: '3' });
+    try {
+      const result = await small.gql(RISK_STATS, { groupBy: ['LIST_TYPE', 'RISK_LEVEL'] });
+      expect(result.errors?.[0].extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'MAX_PAGE_SIZE', value: 3 });
+      expect((await small.gql(RISK_STATS, { groupBy: ['LIST_TYPE'] })).errors).toBeUndefined();
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('needs ANALYZE: FORBIDDEN without it', async () => {
     for (const [query, groupBy] of [[RISK_STATS, ['LIST_TYPE']], [CASE_STATS, ['STAGE']]] as const) {
       const result = await t.gql(query, { groupBy }, keys.READER);
@@ -191,6 +202,13 @@ describeWithServer('the analyst statement timeout', () => {
         refused = result.errors?.[0] ?? null;
       }
       expect(refused?.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'ANALYST_STATEMENT_TIMEOUT', value: 1 });
+      // The bulletin is an analyst's query too.
+      let bulletin: any = null;
+      for (let attempt = 0; attempt < 5 && !bulletin; attempt++) {
+        const result = await slow.gql(`{ bulletin(from: "2026-01-01", to: "2026-12-31") { entriesAdded { count } enterprisesOnSeveralLists { uscc } } }`);
+        bulletin = result.errors?.[0] ?? null;
+      }
+      expect(bulletin?.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'ANALYST_STATEMENT_TIMEOUT', value: 1 });
     } finally {
       await slow.stop();
     }

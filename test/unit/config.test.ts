@@ -63,8 +63,25 @@ describe('settings', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ MAX_PAGE_SIZE: '0' }, 'MAX_PAGE_SIZE'],
     [{ RESPONSE_CACHE_SIZE: 'big' }, 'RESPONSE_CACHE_SIZE'],
+    [{ HUB_TIMEZONE: 'Mars/Olympus' }, 'HUB_TIMEZONE'],
+    // An abbreviation: China's to some, Chicago's to others.
+    [{ HUB_TIMEZONE: 'CST' }, 'HUB_TIMEZONE'],
+    [{ MAX_QUERY_DEPTH: '1' }, 'MAX_QUERY_DEPTH'],
+    [{ MAX_QUERY_COST: 'much' }, 'MAX_QUERY_COST'],
+    [{ ANALYST_STATEMENT_TIMEOUT: '-5' }, 'ANALYST_STATEMENT_TIMEOUT'],
+    [{ FEED_POLL_MS: '1' }, 'FEED_POLL_MS'],
+    [{ FEED_LISTEN: 'sometimes' }, 'FEED_LISTEN'],
+    [{ DEMO_ENTERPRISES: '5' }, 'DEMO_ENTERPRISES'],
   ])('refuses %j with a message naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);
+  });
+});
+
+describe('HUB_TIMEZONE', () => {
+  it('defaults to Asia/Shanghai and takes IANA names', () => {
+    expect(loadConfig({}).timeZone).toBe('Asia/Shanghai');
+    expect(loadConfig({ HUB_TIMEZONE: 'UTC' }).timeZone).toBe('UTC');
+    expect(loadConfig({ HUB_TIMEZONE: 'America/Argentina/Buenos_Aires' }).timeZone).toBe('America/Argentina/Buenos_Aires');
   });
 });

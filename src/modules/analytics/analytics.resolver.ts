@@ -36,9 +36,7 @@ export class AnalyticsResolver {
     @Arg('period', () => String) period: string,
     @Arg('onlyMissing', () => Boolean, { nullable: true, description: 'Only the expected lists not submitted yet.' }) onlyMissing?: boolean,
   ) {
-    return (await ctx.submissions.forPeriod(ctx.principal, period, onlyMissing ?? false)).map((row) =>
-      Object.assign(new SubmissionStatusNode(), { ...row, submitted: row.publications > 0 }),
-    );
+    return (await ctx.submissions.forPeriod(ctx.principal, period, onlyMissing ?? false)).map((row) => Object.assign(new SubmissionStatusNode(), row));
   }
 
   @Query(() => BulletinNode, { description: 'The periodic bulletin for the days from `from` to `to` (both included, HUB_TIMEZONE). Needs ANALYZE.' })

@@ -7,6 +7,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { limitExceeded } from '../../graphql/errors';
+import { asAnalyst } from './analyst-statements';
 import { CaseService, type CaseFilter } from '../cases/case.service';
 import { RiskEntryService, type RiskEntryFilter } from '../risk-lists/risk-entry.service';
 
@@ -75,11 +76,14 @@ export interface CaseStatsRow {
   assets: string;
 }
 
+/** What the aggregates need from the hub's settings. */
 export interface AnalyticsSettings {
   /** HUB_TIMEZONE */
   timeZone: string;
   /** ANALYST_STATEMENT_TIMEOUT in ms; 0: none. */
   statementTimeoutMs: number;
+  /** Most groups one aggregate answers (MAX_PAGE_SIZE). */
+  maxGroups: number;
 }
 
 /** Each dimension: the output field and the SQL expression (`?` stands for the time zone). */
@@ -105,9 +109,6 @@ const CASE_DIMENSIONS: Record<CaseStatsDimension, [keyof CaseStatsRow, string]> 
   MONTH: ['month', "to_char(c.created_at at time zone ?, 'YYYY-MM')"],
   RISK_LEVEL: ['riskLevel', 'c.risk_level'],
 };
-
-/** PostgreSQL's code for a statement cancelled by statement_timeout. */
-const QUERY_CANCELED = '57014';
 
 export class AnalyticsService {
   constructor(
@@ -161,19 +162,13 @@ export class AnalyticsService {
     return dimensions.filter(([, expression]) => expression.includes('?')).map(() => this.settings.timeZone);
   }
 
-  /** Runs an analyst's statement under ANALYST_STATEMENT_TIMEOUT (SET LOCAL, inside its own transaction). */
+  /** Runs an analyst's statement under ANALYST_STATEMENT_TIMEOUT, its groups capped at `maxGroups`. */
   private async run<T>(sql: string, params: unknown[]): Promise<T[]> {
-    const timeout = this.settings.statementTimeoutMs;
-    try {
-      return await this.em.transactional(async (em) => {
-        if (timeout > 0) await em.execute(`set local statement_timeout = ${Math.floor(timeout)}`);
-        return em.execute<T[]>(sql, params);
-      });
-    } catch (error) {
-      if ((error as { code?: string }).code === QUERY_CANCELED) {
-        throw limitExceeded(`the query ran longer than ANALYST_STATEMENT_TIMEOUT (${timeout} ms); narrow the filter`, 'ANALYST_STATEMENT_TIMEOUT', timeout);
-      }
-      throw error;
+    const { maxGroups } = this.settings;
+    const rows = await asAnalyst(this.em, this.settings.statementTimeoutMs, (em) => em.execute<T[]>(`${sql} limit ${maxGroups + 1}`, params));
+    if (rows.length > maxGroups) {
+      throw limitExceeded(`more than ${maxGroups} groups (MAX_PAGE_SIZE): group by fewer dimensions or narrow the filter`, 'MAX_PAGE_SIZE', maxGroups);
     }
+    return rows;
   }
 }

@@ -1,9 +1,8 @@
 /** GraphQL types of the aggregates. */
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { LocalDateScalar } from '../../graphql/scalars';
 import { ProgressKind } from '../cases/case-progress.service';
 import { UnitNode } from '../units/unit.types';
-import { DecimalScalar, RegionCodeScalar } from '../../graphql/scalars';
+import { DecimalScalar, LocalDateScalar, RegionCodeScalar } from '../../graphql/scalars';
 import { CaseProcedure, CaseStage } from '../cases/case-stage';
 import { RiskListType } from '../risk-lists/list-types';
 import { RiskCategory, RiskLevel } from '../risk-lists/risk-level';

@@ -21,7 +21,9 @@ function table(header: string[], rows: unknown[][]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n') + '\n';
 }
 
+/** The bulletin as a Markdown document with Chinese headings; times in the bulletin's time zone. */
 export function bulletinMarkdown(b: Bulletin): string {
+  const local = new Intl.DateTimeFormat('sv-SE', { timeZone: b.timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
   const listName = (type: string) => `${LIST_TYPES[type as RiskListType]?.chinese ?? type} (${type})`;
   const level = (value: number) => `${LEVEL_NAMES[riskLevelName(value)] ?? ''} ${riskLevelName(value)}`;
   const total = (rows: { count: number }[]) => rows.reduce((sum, row) => sum + row.count, 0);
@@ -36,7 +38,7 @@ export function bulletinMarkdown(b: Bulletin): string {
     '',
     `### 新登记案件`,
     '',
-    table(['案号', '债务人', '法院', '程序', '阶段', '登记时间'], b.casesRegistered.map((c) => [c.caseNumber ?? '（尚无案号）', c.debtorName, c.court, c.procedure, STAGE_NAMES[c.stage] ?? c.stage, c.registeredAt.toISOString()])),
+    table(['案号', '债务人', '法院', '程序', '阶段', '登记时间'], b.casesRegistered.map((c) => [c.caseNumber ?? '（尚无案号）', c.debtorName, c.court, c.procedure, STAGE_NAMES[c.stage] ?? c.stage, local.format(c.registeredAt)])),
     `### 阶段变动`,
     '',
     table(['阶段', '次数'], b.stageMoves.map((m) => [`${STAGE_NAMES[m.stage] ?? m.stage} (${m.stage})`, m.count])),

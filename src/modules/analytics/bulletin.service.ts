@@ -8,10 +8,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { visibleSql } from '../../access/visibility';
+import { isoTime } from '../../db/sql';
 import { badInput } from '../../graphql/errors';
 import { parseLocalDate } from '../calendar-date';
 import { parseRegionPrefix } from '../enterprises/region';
 import { ruleValue } from '../input';
+import { asAnalyst } from './analyst-statements';
 
 /** A case registered in the period. */
 export interface BulletinCase {
@@ -49,10 +51,14 @@ export interface Bulletin {
 const MAX_DAYS = 366;
 const END_STAGES = ['CLOSED', 'TERMINATED', 'DISMISSED'];
 
+/** The periodic bulletin over what the caller may see. */
 export class BulletinService {
   constructor(
     private readonly em: EntityManager,
+    /** HUB_TIMEZONE: the days of the bulletin. */
     private readonly timeZone: string,
+    /** ANALYST_STATEMENT_TIMEOUT */
+    private readonly timeoutMs = 0,
   ) {}
 
   async bulletin(principal: Principal, args: { from: string; to: string; regionPrefix?: string | null }): Promise<Bulletin> {
@@ -71,63 +77,67 @@ export class BulletinService {
     const entries = visibleSql(principal, 'r', 'publisher_unit_id');
     const within = (column: string) => period.replace(/\bt\b/g, column);
 
-    const casesRegistered = (
-      await this.em.execute<(Omit<BulletinCase, 'registeredAt'> & { registeredAt: string })[]>(
-        `select (select n.number from case_number n where n.case_id = c.id order by n.added_at desc limit 1) as "caseNumber",
-           c.debtor_name as "debtorName", court.code as court, c.procedure, c.stage, to_json(c.created_at) #>> '{}' as "registeredAt"
-         from bankruptcy_case c join unit court on court.id = c.court_unit_id, ${bounds}
-         where ${within('c.created_at')} and c.region_code like ? and ${cases.sql}
-         order by c.created_at, c.id`,
+    return asAnalyst(this.em, this.timeoutMs, async (em) => {
+      const casesRegistered = (
+        await em.execute<(Omit<BulletinCase, 'registeredAt'> & { registeredAt: string })[]>(
+          `select (select n.number from case_number n where n.case_id = c.id order by n.added_at desc limit 1) as "caseNumber",
+             c.debtor_name as "debtorName", court.code as court, c.procedure, c.stage, ${isoTime('c.created_at')} as "registeredAt"
+           from bankruptcy_case c join unit court on court.id = c.court_unit_id, ${bounds}
+           where ${within('c.created_at')} and c.region_code like ? and ${cases.sql}
+           order by c.created_at, c.id`,
+          [...boundParams, region, ...cases.params],
+        )
+      ).map((row) => ({ ...row, registeredAt: new Date(row.registeredAt) }));
+      const moves = await em.execute<{ stage: string; count: number }[]>(
+        `select s.to_stage as stage, count(*)::int as count
+         from case_stage_change s join bankruptcy_case c on c.id = s.case_id, ${bounds}
+         where s.version > 1 and ${within('s.occurred_at')} and c.region_code like ? and ${cases.sql}
+         group by 1 order by 1`,
         [...boundParams, region, ...cases.params],
-      )
-    ).map((row) => ({ ...row, registeredAt: new Date(row.registeredAt) }));
-    const moves = await this.em.execute<{ stage: string; count: number }[]>(
-      `select s.to_stage as stage, count(*)::int as count
-       from case_stage_change s join bankruptcy_case c on c.id = s.case_id, ${bounds}
-       where s.version > 1 and ${within('s.occurred_at')} and c.region_code like ? and ${cases.sql}
-       group by 1 order by 1`,
-      [...boundParams, region, ...cases.params],
-    );
-    const progress = await this.em.execute<{ kind: string; count: number }[]>(
-      `select p.kind, count(*)::int as count
-       from case_progress p join bankruptcy_case c on c.id = p.case_id, ${bounds}
-       where ${within('p.recorded_at')} and c.region_code like ? and ${cases.sql}
-       group by 1 order by 1`,
-      [...boundParams, region, ...cases.params],
-    );
-    const entryCounts = (column: string) =>
-      this.em.execute<{ listType: string; riskLevel: number; count: number }[]>(
-        `select r.list_type as "listType", r.risk_level as "riskLevel", count(*)::int as count
-         from risk_entry r, ${bounds}
-         where ${within(column)} and r.region_code like ? and ${entries.sql}
-         group by 1, 2 order by 1, 2`,
+      );
+      const progress = await em.execute<{ kind: string; count: number }[]>(
+        `select p.kind, count(*)::int as count
+         from case_progress p join bankruptcy_case c on c.id = p.case_id, ${bounds}
+         where ${within('p.recorded_at')} and c.region_code like ? and ${cases.sql}
+         group by 1 order by 1`,
+        [...boundParams, region, ...cases.params],
+      );
+      const entryCounts = (column: string) =>
+        em.execute<{ listType: string; riskLevel: number; count: number }[]>(
+          `select r.list_type as "listType", r.risk_level as "riskLevel", count(*)::int as count
+           from risk_entry r, ${bounds}
+           where ${within(column)} and r.region_code like ? and ${entries.sql}
+           group by 1, 2 order by 1, 2`,
+          [...boundParams, region, ...entries.params],
+        );
+      // On the lists of two or more units at the end of the period, but not at its start (an entry is on a list from
+      // its first publication until it is withdrawn).
+      const onListsAt = (moment: string) => `r.first_published_at < ${moment} and (r.withdrawn_at is null or r.withdrawn_at >= ${moment})`;
+      const several = await em.execute<BulletinEnterprise[]>(
+        `select r.uscc, e.name, array_agg(distinct u.code order by u.code) filter (where ${onListsAt('between_end.at')}) as units
+         from risk_entry r join unit u on u.id = r.publisher_unit_id join enterprise e on e.uscc = r.uscc, ${bounds}
+         where r.region_code like ? and ${entries.sql}
+           -- only an entry that started in the period can put an enterprise newly on a second list
+           and r.uscc in (select started.uscc from risk_entry started where ${within('started.first_published_at')})
+         group by r.uscc, e.name
+         having count(distinct r.publisher_unit_id) filter (where ${onListsAt('between_end.at')}) >= 2
+            and count(distinct r.publisher_unit_id) filter (where ${onListsAt('between_start.at')}) < 2
+         order by r.uscc`,
         [...boundParams, region, ...entries.params],
       );
-    // On the lists of two or more units at the end of the period, but not at its start (an entry is on a list from
-    // its first publication until it is withdrawn).
-    const onListsAt = (moment: string) => `r.first_published_at < ${moment} and (r.withdrawn_at is null or r.withdrawn_at >= ${moment})`;
-    const several = await this.em.execute<BulletinEnterprise[]>(
-      `select r.uscc, e.name, array_agg(distinct u.code order by u.code) filter (where ${onListsAt('between_end.at')}) as units
-       from risk_entry r join unit u on u.id = r.publisher_unit_id join enterprise e on e.uscc = r.uscc, ${bounds}
-       where r.region_code like ? and ${entries.sql}
-       group by r.uscc, e.name
-       having count(distinct r.publisher_unit_id) filter (where ${onListsAt('between_end.at')}) >= 2
-          and count(distinct r.publisher_unit_id) filter (where ${onListsAt('between_start.at')}) < 2
-       order by r.uscc`,
-      [...boundParams, region, ...entries.params],
-    );
-    return {
-      from,
-      to,
-      regionPrefix: args.regionPrefix?.trim() || null,
-      timeZone: this.timeZone,
-      casesRegistered,
-      stageMoves: moves,
-      casesEnded: moves.filter((move) => END_STAGES.includes(move.stage)),
-      progress,
-      entriesAdded: await entryCounts('r.first_published_at'),
-      entriesWithdrawn: await entryCounts('r.withdrawn_at'),
-      enterprisesOnSeveralLists: several,
-    };
+      return {
+        from,
+        to,
+        regionPrefix: args.regionPrefix?.trim() || null,
+        timeZone: this.timeZone,
+        casesRegistered,
+        stageMoves: moves,
+        casesEnded: moves.filter((move) => END_STAGES.includes(move.stage)),
+        progress,
+        entriesAdded: await entryCounts('r.first_published_at'),
+        entriesWithdrawn: await entryCounts('r.withdrawn_at'),
+        enterprisesOnSeveralLists: several,
+      };
+    });
   }
 }

@@ -11,6 +11,7 @@ import { CASE_COLUMNS, caseRow } from '../cases/case.sql';
 import { RiskEntryService, type RiskEntryFilter } from '../risk-lists/risk-entry.service';
 import { RISK_ENTRY_COLUMNS, riskEntryRow } from '../risk-lists/risk-entry.sql';
 import { riskLevelName } from '../risk-lists/risk-level';
+import { asAnalyst } from './analyst-statements';
 
 /** Rows read per statement. */
 const BATCH = 1_000;
@@ -37,8 +38,13 @@ const text = (value: unknown): string => (value === null || value === undefined 
 const level = (value: number | null): string => (value == null ? '' : riskLevelName(value));
 const time = (value: Date | null): string => (value ? value.toISOString() : '');
 
+/** CSV rows of list entries and cases for analysts. */
 export class ExportService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    /** ANALYST_STATEMENT_TIMEOUT, for each batch's statement. */
+    private readonly timeoutMs = 0,
+  ) {}
 
   /** The visible list entries that pass `filter`, in batches of cells (one array per row), ordered by id. */
   async *riskEntries(principal: Principal, filter: RiskEntryFilter): AsyncGenerator<string[][]> {
@@ -84,7 +90,9 @@ export class ExportService {
   /** Runs `select` (whose rows have an `id`, the column `idColumn`) batch after batch in id order, mapping each row. */
   private async *byId(select: string, idColumn: string, params: unknown[], cells: (row: Record<string, unknown>) => string[]): AsyncGenerator<string[][]> {
     for (let after = FIRST_ID; ; ) {
-      const raw = await this.em.execute<Record<string, unknown>[]>(`${select} and ${idColumn} > ?::uuid order by ${idColumn} limit ?`, [...params, after, BATCH]);
+      const raw = await asAnalyst(this.em, this.timeoutMs, (em) =>
+        em.execute<Record<string, unknown>[]>(`${select} and ${idColumn} > ?::uuid order by ${idColumn} limit ?`, [...params, after, BATCH]),
+      );
       if (!raw.length) return;
       yield raw.map(cells);
       if (raw.length < BATCH) return;

@@ -9,6 +9,8 @@ import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { isoTime } from '../../db/sql';
 import { requiredText } from '../input';
+import { PERIOD_MAX } from '../risk-lists/risk-publication.service';
+import { asAnalyst } from './analyst-statements';
 import { LIST_TYPES, RiskListType } from '../risk-lists/list-types';
 import type { UnitKind } from '../units/unit-kind';
 
@@ -22,30 +24,39 @@ export interface SubmissionRow {
   expected: boolean;
   /** Committed publications of this list for the period. */
   publications: number;
+  /** At least one publication for the period was committed. */
+  submitted: boolean;
   firstPublishedAt: Date | null;
   lastPublishedAt: Date | null;
 }
 
+/** Submissions of the units' lists per period. */
 export class SubmissionStatusService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    /** ANALYST_STATEMENT_TIMEOUT */
+    private readonly timeoutMs = 0,
+  ) {}
 
   /** Every expected (unit, list type) of the active units, and every one that published for `period` besides. */
   async forPeriod(principal: Principal, period: string, onlyMissing = false): Promise<SubmissionRow[]> {
     authorize(principal, 'analyze');
-    const wanted = requiredText(period, 'period', 50);
+    const wanted = requiredText(period, 'period', PERIOD_MAX);
     const own = principal.isOffice ? '' : ' and u.id = ?';
     const scope = principal.isOffice ? [] : [principal.unit.id];
-    const units = await this.em.execute<{ id: string; code: string; kind: UnitKind }[]>(
+    const { units, published } = await asAnalyst(this.em, this.timeoutMs, async (em) => ({
+      units: await em.execute<{ id: string; code: string; kind: UnitKind }[]>(
       `select u.id, u.code, u.kind from unit u where u.active${own} order by u.code`,
-      scope,
-    );
-    const published = await this.em.execute<{ unitId: string; listType: RiskListType; publications: number; first: string; last: string }[]>(
+        scope,
+      ),
+      published: await em.execute<{ unitId: string; listType: RiskListType; publications: number; first: string; last: string }[]>(
       `select p.publisher_unit_id as "unitId", p.list_type as "listType", count(*)::int as publications,
          ${isoTime('min(p.published_at)')} as first, ${isoTime('max(p.published_at)')} as last
        from risk_publication p join unit u on u.id = p.publisher_unit_id
        where p.period = ?${own} group by 1, 2`,
-      [wanted, ...scope],
-    );
+        [wanted, ...scope],
+      ),
+    }));
     const byPair = new Map(published.map((row) => [`${row.unitId}:${row.listType}`, row]));
     const rows: SubmissionRow[] = [];
     for (const unit of units) {
@@ -61,6 +72,7 @@ export class SubmissionStatusService {
           listType,
           expected,
           publications: done?.publications ?? 0,
+          submitted: Boolean(done),
           firstPublishedAt: done ? new Date(done.first) : null,
           lastPublishedAt: done ? new Date(done.last) : null,
         });

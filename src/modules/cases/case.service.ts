@@ -17,7 +17,7 @@ import { toPage, type Page, type PageRequest } from '../../graphql/connection';
 import { badInput, conflict, ErrorCode, forbidden, HubError, notFound } from '../../graphql/errors';
 import { DEFAULT_TIME_ZONE, TODAY_IN_ZONE_SQL } from '../calendar-date';
 import { parseRegionCode, parseRegionPrefix } from '../enterprises/region';
-import { usccDivision } from '../enterprises/uscc';
+import { parseUscc, usccDivision } from '../enterprises/uscc';
 import { isUuid, optionalText, requiredText, ruleValue } from '../input';
 import { cursorRefused, SortDirection } from '../risk-lists/risk-entry.service';
 import type { RiskLevel } from '../risk-lists/risk-level';
@@ -593,7 +593,7 @@ export class CaseService {
     if (filter.major != null) add('c.major = ?', filter.major);
     if (filter.sensitive != null) add('c.sensitive = ?', filter.sensitive);
     if (filter.minRiskLevel != null) add('c.risk_level <= ?', filter.minRiskLevel);
-    if (filter.debtorUscc != null) add('c.debtor_uscc = ?', filter.debtorUscc);
+    if (filter.debtorUscc != null) add('c.debtor_uscc = ?', ruleValue(parseUscc(filter.debtorUscc), 'debtorUscc'));
     if (filter.debtorName?.trim()) add("c.debtor_name ilike ? escape '\\'", `%${filter.debtorName.trim().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`);
     if (filter.updatedSince != null) add('c.updated_at >= ?', filter.updatedSince);
     return { where: conditions.join(' and '), params };

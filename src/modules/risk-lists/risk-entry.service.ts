@@ -235,7 +235,6 @@ export class RiskEntryService {
     });
   }
 
-  /** The WHERE of a filter, the visibility rule always included. */
   /**
    * The condition of a filter on `risk_entry r join unit u` (publisher), the caller's visibility included: the one
    * rule the list and the aggregates (analytics) share.

@@ -73,7 +73,8 @@ export interface PublicationFilter {
 /** Rows staged per statement: well under PostgreSQL's limits, and a JSON parameter of a few MB (memory). */
 const STAGE_CHUNK = 5_000;
 const KEY_MAX = 200;
-const PERIOD_MAX = 50;
+/** Most characters of a publication's period (e.g. 2026-Q3). */
+export const PERIOD_MAX = 50;
 
 /** Thrown inside the transaction to roll it back and answer `committed: false`. */
 class NothingCommitted extends Error {
