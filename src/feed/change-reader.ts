@@ -71,6 +71,16 @@ export class ChangeReader {
     return rows.map((row) => storedChange(row, units));
   }
 
+  /** The credentials revoked by the changes after `after` up to the end of commit `upToSeq` (ids only, no payloads). */
+  async revokedBetween(after: Position, upToSeq: number): Promise<string[]> {
+    const rows = await this.em.execute<{ id: string }[]>(
+      `select e.entity_id as id from change_commit c join change_event e on e.tx_id = c.tx_id
+       where c.seq >= ? and c.seq <= ? and (c.seq > ? or e.ordinal > ?) and e.topic = 'CREDENTIAL' and e.kind = 'REVOKED'`,
+      [after.seq, upToSeq, after.seq, after.ordinal],
+    );
+    return rows.map((row) => row.id);
+  }
+
   /** The position of the last change in the log, or the start of the log when it is empty. */
   async head(): Promise<Position> {
     const [last] = await this.em.execute<{ seq: string; eventCount: number }[]>(

@@ -105,12 +105,18 @@ export class Feed {
     void this.tail();
   }
 
-  /** Opens a subscription for `principal`; UNAUTHENTICATED when its key's revocation has already been read. */
+  /**
+   * Opens a subscription for `principal`; UNAUTHENTICATED when its key's revocation has already been read. A live
+   * start behind the tail (the tail read on while the subscriber was being prepared) catches up from there first,
+   * so nothing between is lost.
+   */
   open(principal: Principal, test: ChangeTest, start: SubscriptionStart): ChangeSubscription {
     if (principal.credentialId && this.revoked.has(principal.credentialId)) {
       throw new HubError(ErrorCode.UNAUTHENTICATED, 'the key has been revoked');
     }
-    const subscription = 'after' in start ? new ChangeSubscription(this, principal, test, start.after, true) : new ChangeSubscription(this, principal, test, start.from, false);
+    const from = 'after' in start ? start.after : start.from;
+    const replay = 'after' in start || comparePositions(from, this.position) < 0;
+    const subscription = new ChangeSubscription(this, principal, test, from, replay);
     this.subscriptions.add(subscription);
     return subscription;
   }
@@ -157,6 +163,7 @@ export class Feed {
     try {
       do {
         this.again = false;
+        if (!this.subscriptions.size && (await this.skipToHead())) continue;
         for (;;) {
           const batch = await this.readLog(this.position);
           if (!batch.length || this.stopped) break;
@@ -174,6 +181,24 @@ export class Feed {
     } finally {
       this.reading = false;
     }
+  }
+
+  /**
+   * With nobody subscribed, the tail does not read the changes themselves (a 100,000-entry publication would cost
+   * seconds and hundreds of MB for nobody): it moves to the head, keeping only the revocations. Does nothing (false)
+   * when a subscription opened meanwhile; one opening later starts behind the tail and catches up from the log.
+   */
+  private async skipToHead(): Promise<boolean> {
+    const reader = new ChangeReader(this.orm.em.fork());
+    const head = await reader.head();
+    if (comparePositions(head, this.position) <= 0) return true;
+    const revoked = await reader.revokedBetween(this.position, head.seq);
+    if (this.subscriptions.size || this.stopped) return false;
+    for (const id of revoked) this.revoked.add(id);
+    this.position = head;
+    this.recent = [];
+    this.recentFrom = head;
+    return true;
   }
 
   private remember(batch: StoredChange[]): void {

@@ -4,7 +4,7 @@
  * - MAX_QUERY_DEPTH: nesting of fields (graphql-armor's max-depth rule; introspection's `__schema` not counted);
  * - MAX_ALIASES: aliases in one document (graphql-armor's max-aliases rule);
  * - MAX_ROOT_FIELDS: fields at the root of one operation (many root fields are many queries in one);
- * - MAX_QUERY_COST: the estimated cost (graphql-query-complexity): a field's own `complexity` where its resolver
+ * - MAX_QUERY_COST: the estimated cost of a query or subscription (graphql-query-complexity): a field's own `complexity` where its resolver
  *   declares one (type-graphql's `@FieldResolver({ complexity })`, for lists without a page size), otherwise
  *   {@link costEstimator}: every object a field resolves costs one, times the `first` (or `last`) of its list, so
  *   a page of 500 entries with their enterprise costs about 1,000;
@@ -13,7 +13,7 @@
  */
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { getNamedType, isLeafType, Kind, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
+import { getNamedType, getOperationAST, isLeafType, Kind, OperationTypeNode, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE } from './connection';
 import { limitExceeded, type HubError } from './errors';
@@ -97,6 +97,9 @@ export function costError(
   variables: Record<string, unknown> | null | undefined,
   limits: QueryLimits,
 ): HubError | null {
+  // A mutation's cost is its writes, bounded by the services' own rules; estimating it would coerce its variables a
+  // second time (a 100,000-entry publication), costing a second and hundreds of MB for nothing.
+  if (getOperationAST(document, operationName)?.operation === OperationTypeNode.MUTATION) return null;
   let cost: number;
   try {
     cost = getComplexity({ schema, query: document, operationName: operationName ?? undefined, variables: variables ?? {}, estimators: [fieldExtensionsEstimator(), costEstimator(limits.maxPageSize)] });

@@ -86,22 +86,29 @@ export function checkEntryRows(
     if (checked.uscc === null || !parseUscc(checked.uscc).ok) unidentified += 1;
   });
   // Every row with a valid USCC counts, a row refused for another field too: when one occurrence is bad, the
-  // other is still not known to be the right one.
-  const positions = new Map<string, number[]>();
-  const valid = [...good, ...rejected.filter((r) => r.field !== 'uscc' && r.uscc !== null)] as { index: number; uscc: string }[];
-  for (const row of valid.sort((a, b) => a.index - b.index)) positions.set(row.uscc, [...(positions.get(row.uscc) ?? []), row.index]);
-  const duplicated = new Set([...positions].filter(([, at]) => at.length > 1).map(([uscc]) => uscc));
-  if (!duplicated.size) return { good, rejected, unidentified };
-  for (const row of good.filter((r) => duplicated.has(r.uscc))) {
+  // other is still not known to be the right one. The first occurrence is remembered; only a repeat builds a list.
+  const first = new Map<string, number>();
+  const repeats = new Map<string, number[]>();
+  const note = (uscc: string, index: number) => {
+    const seen = first.get(uscc);
+    if (seen === undefined) return void first.set(uscc, index);
+    const at = repeats.get(uscc);
+    if (at) at.push(index);
+    else repeats.set(uscc, [seen, index]);
+  };
+  for (const row of good) note(row.uscc, row.index);
+  for (const row of rejected) if (row.field !== 'uscc' && row.uscc !== null) note(row.uscc, row.index);
+  if (!repeats.size) return { good, rejected, unidentified };
+  for (const row of good.filter((r) => repeats.has(r.uscc))) {
     rejected.push({
       index: row.index,
       uscc: row.uscc,
       field: 'uscc',
-      message: `${row.uscc} appears more than once in this publication (rows ${positions.get(row.uscc)!.join(', ')})`,
+      message: `${row.uscc} appears more than once in this publication (rows ${repeats.get(row.uscc)!.sort((a, b) => a - b).join(', ')})`,
     });
   }
   rejected.sort((a, b) => a.index - b.index);
-  return { good: good.filter((r) => !duplicated.has(r.uscc)), rejected, unidentified };
+  return { good: good.filter((r) => !repeats.has(r.uscc)), rejected, unidentified };
 }
 
 function checkEntryRow(row: EntryRowInput, index: number, defaults: RowDefaults): EntryRow | RejectedRow {
