@@ -138,6 +138,25 @@ describe('bulletin', () => {
     expect(earlier.data.bulletin).toMatchObject({ casesRegistered: [], stageMoves: [], progress: [], entriesAdded: [], enterprisesOnSeveralLists: [] });
   });
 
+  it('a RESTRICTED case and its moves and progress count only for those who may read it', async () => {
+    const secret = await t.gql(`mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`, {
+      input: { caseNumber: '（2026）晋08破申8号', debtorUscc: code('140802', 8), debtorName: '敏感公司', procedure: 'LIQUIDATION', appliedOn: '2026-01-05', sensitive: true },
+    }, keys.COURT);
+    const caseId = secret.data.registerCase.id;
+    await t.gql(`mutation($input: AdvanceCaseStageInput!) { advanceCaseStage(input: $input) { stage } }`, { input: { caseId, toStage: 'ACCEPTED', expectedVersion: 1, on: '2026-01-20' } }, keys.COURT);
+    await t.gql(`mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { id } } }`, { input: { caseId, kind: 'MEETING', summary: '专题会议' } }, keys.COURT);
+    const court = await t.gql(BULLETIN, { from: today, to: today }, keys.COURT);
+    expect(court.data.bulletin.casesRegistered.map((c: any) => c.debtorName)).toEqual(['甲公司', '敏感公司']);
+    expect(court.data.bulletin.stageMoves).toEqual([{ stage: 'ACCEPTED', count: 1 }, { stage: 'DISMISSED', count: 1 }]);
+    expect(court.data.bulletin.progress).toEqual([{ kind: 'MEETING', count: 1 }, { kind: 'NOTE', count: 1 }]);
+    for (const key of [keys.PBOC, keys.TAX]) {
+      const other = await t.gql(BULLETIN, { from: today, to: today }, key);
+      expect(other.data.bulletin.casesRegistered.map((c: any) => c.debtorName)).toEqual(['甲公司']);
+      expect(other.data.bulletin.stageMoves).toEqual([{ stage: 'DISMISSED', count: 1 }]);
+      expect(other.data.bulletin.progress).toEqual([{ kind: 'NOTE', count: 1 }]);
+    }
+  });
+
   it('refusals: to before from, a period over a year, a bad region prefix, no ANALYZE', async () => {
     expect((await t.gql(BULLETIN, { from: '2026-02-01', to: '2026-01-01' })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to', rule: 'order' });
     expect((await t.gql(BULLETIN, { from: '2025-01-01', to: '2026-06-01' })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', rule: 'range' });
@@ -153,7 +172,7 @@ describe('bulletin', () => {
     const text = await answer.text();
     expect(text).toContain('# 府院联动信息共享定期通报');
     expect(text).toContain(`期间：${today} 至 ${today}（Asia/Shanghai）`);
-    expect(text).toContain('新登记案件 1 件，阶段变动 1 次，结案（终结、终止、驳回/撤回）1 件。');
+    expect(text).toContain('新登记案件 2 件，阶段变动 2 次，结案（终结、终止、驳回/撤回）1 件。');
     expect(text).toContain('| （2026）晋08破申7号 | 甲公司 | YC-COURT | LIQUIDATION | 驳回/撤回 |');
     expect(text).toContain('新增 4 条，撤回 1 条。');
     expect(text).toContain(`| ${code('140802', 1)} | 甲公司 | YC-GXJ、YC-TAX |`);
