@@ -140,7 +140,7 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
       feed: startedFeed,
       stop() {
         stopped ??= (async () => {
-          startedFeed.stop();
+          await startedFeed.stop();
           await ws.dispose();
           await started.stop();
           await Promise.all(listeners.map((stop) => stop()));
@@ -150,7 +150,7 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
       },
     };
   } catch (error) {
-    feed?.stop();
+    await feed?.stop();
     await Promise.all(listeners.map((stop) => stop().catch(() => undefined)));
     await apollo?.stop().catch(() => undefined);
     httpServer?.close();

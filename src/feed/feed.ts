@@ -51,7 +51,8 @@ const READ_DEADLINE_MS = 30_000;
 export class Feed {
   private position: Position = START;
   private readonly subscriptions = new Set<ChangeSubscription>();
-  private reading = false;
+  /** The tail's read in flight, if any. */
+  private reading: Promise<void> | null = null;
   private again = false;
   private timer?: NodeJS.Timeout;
   private stopped = false;
@@ -78,11 +79,15 @@ export class Feed {
     this.timer.unref();
   }
 
-  /** Ends every subscription (after what each holds) and the poll. */
-  stop(): void {
+  /**
+   * Ends every subscription (after what each holds) and the poll, and resolves once the tail's read in flight is
+   * over: the database may be closed then without a statement of the feed still holding a connection.
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     for (const subscription of this.subscriptions) subscription.end(null);
+    await this.reading;
   }
 
   /** How far the tail has read: the position of the last change offered to live subscriptions. */
@@ -102,7 +107,7 @@ export class Feed {
       this.again = true;
       return;
     }
-    void this.tail();
+    this.reading = this.tail().finally(() => (this.reading = null));
   }
 
   /**
@@ -159,7 +164,6 @@ export class Feed {
   }
 
   private async tail(): Promise<void> {
-    this.reading = true;
     try {
       do {
         this.again = false;
@@ -177,9 +181,7 @@ export class Feed {
       } while (this.again && !this.stopped);
     } catch (error) {
       // The database is away (a restart, a cut connection): the next wake or poll reads again from here.
-      this.warn('change feed: reading the log failed; retrying at the next wake-up', error);
-    } finally {
-      this.reading = false;
+      if (!this.stopped) this.warn('change feed: reading the log failed; retrying at the next wake-up', error);
     }
   }
 
@@ -368,7 +370,7 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
       await this.catchUp();
     } catch (error) {
       this.feed.warn('change feed: a subscription could not read the log; retrying', error);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(this.feed.options.pollMs, 1_000)));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(this.feed.options.pollMs, 1_000)).unref());
     }
   }
 
