@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { usccCheckCharacter } from '../../src/modules/enterprises/uscc';
-import { describeWithServer, sql } from '../support/db';
+import { describeWithServer, itWithServer, sql } from '../support/db';
 import { startInstance, startTestHub, type TestHub } from '../support/hub';
 
 const uscc = (first17: string) => first17 + usccCheckCharacter(first17);
@@ -113,7 +113,7 @@ describe('riskStats', () => {
     expect(compact(result.data.riskStats)).toEqual([{ listType: 'TAX_ARREARS', entries: 3, enterprises: 3, amount: '600.50' }]);
   });
 
-  it('months follow the hub time zone (HUB_TIMEZONE), not the server', async () => {
+  itWithServer('months follow the hub time zone (HUB_TIMEZONE), not the server', async () => {
     // 2026-03-31 17:00 UTC is 2026-04-01 01:00 in Shanghai.
     await sql(t.databaseUrl, `update risk_entry set published_at = '2026-03-31T17:00:00Z' where list_type = 'ZOMBIE'`);
     const shanghai = await t.gql(RISK_STATS, { groupBy: ['MONTH'], filter: { listTypes: ['ZOMBIE'] } });
@@ -160,7 +160,7 @@ describe('caseStats', () => {
 });
 
 describe('refusals', () => {
-  it('more groups than MAX_PAGE_SIZE: LIMIT_EXCEEDED', async () => {
+  itWithServer('more groups than MAX_PAGE_SIZE: LIMIT_EXCEEDED', async () => {
     const small = await startInstance(t, { MAX_PAGE_SIZE: '3' });
     try {
       const result = await small.gql(RISK_STATS, { groupBy: ['LIST_TYPE', 'RISK_LEVEL'] });
@@ -216,7 +216,7 @@ describeWithServer('the analyst statement timeout', () => {
 });
 
 describe("the hub's day", () => {
-  it('a case registered and a progress entry added without dates take today in HUB_TIMEZONE', async () => {
+  itWithServer('a case registered and a progress entry added without dates take today in HUB_TIMEZONE', async () => {
     const zone = 'Pacific/Kiritimati'; // UTC+14: its date differs from UTC's for ten hours a day, and never lags it
     const far = await startInstance(t, { HUB_TIMEZONE: zone });
     try {

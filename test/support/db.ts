@@ -18,6 +18,16 @@ export function describeWithServer(name: string, body: () => void): void {
   }
 }
 
+/** One test that needs the PostgreSQL server (e.g. a second hub instance on the same database), skipped visibly without it. */
+export function itWithServer(name: string, body: () => Promise<void>, timeout?: number): void {
+  if (serverUrl()) {
+    it(name, body, timeout);
+  } else {
+    console.log(`SKIPPED (needs a PostgreSQL server): ${name}`);
+    it.skip(`${name} [skipped: needs a PostgreSQL server]`, body, timeout);
+  }
+}
+
 export interface TestDatabase {
   url: string;
   name: string;
