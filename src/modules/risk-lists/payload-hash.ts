@@ -15,12 +15,40 @@ export function canonicalJsonWithoutNulls(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((item) => (item === undefined || typeof item === 'symbol' ? 'null' : canonicalJsonWithoutNulls(item))).join(',')}]`;
   const object = value as Record<string, unknown>;
   let out = '';
-  for (const key of Object.keys(object).sort()) {
+  for (const key of sortedKeys(object)) {
     const field = object[key];
     if (field === null || field === undefined || typeof field === 'symbol' || typeof field === 'function') continue;
-    out += `${out ? ',' : ''}${JSON.stringify(key)}:${canonicalJsonWithoutNulls(field)}`;
+    out += `${out ? ',' : ''}${quotedKey(key)}:${canonicalJsonWithoutNulls(field)}`;
   }
   return `{${out}}`;
+}
+
+/**
+ * The rows of one publication share a few key sets and a few keys: their sorted order and their quoted forms are
+ * kept (bounded), so that 100,000 rows do not sort and quote the same keys 100,000 times.
+ */
+const SORTED = new Map<string, string[]>();
+const QUOTED = new Map<string, string>();
+const KEPT_MAX = 1_000;
+
+function sortedKeys(object: Record<string, unknown>): string[] {
+  const keys = Object.keys(object);
+  const signature = keys.join('\u0000');
+  let sorted = SORTED.get(signature);
+  if (!sorted) {
+    sorted = keys.sort();
+    if (SORTED.size < KEPT_MAX) SORTED.set(signature, sorted);
+  }
+  return sorted;
+}
+
+function quotedKey(key: string): string {
+  let quoted = QUOTED.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (QUOTED.size < KEPT_MAX) QUOTED.set(key, quoted);
+  }
+  return quoted;
 }
 
 /** SHA-256 (hex) of the canonical form of a publication's input, fed to the hash one entry at a time. */
