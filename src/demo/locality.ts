@@ -6,7 +6,6 @@
  * the units themselves would. Deterministic: the same data on every run. Only on a hub without data.
  */
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { Principal } from '../access/principal';
 import { Role } from '../access/roles';

@@ -11,6 +11,7 @@ import { visibleSql } from '../../access/visibility';
 import { isoTime } from '../../db/sql';
 import { badInput } from '../../graphql/errors';
 import { parseLocalDate } from '../calendar-date';
+import { END_STAGES, type CaseStage } from '../cases/case-stage';
 import { parseRegionPrefix } from '../enterprises/region';
 import { ruleValue } from '../input';
 import { asAnalyst } from './analyst-statements';
@@ -49,7 +50,6 @@ export interface Bulletin {
 
 /** The longest period of one bulletin. */
 const MAX_DAYS = 366;
-const END_STAGES = ['CLOSED', 'TERMINATED', 'DISMISSED'];
 
 /** The periodic bulletin over what the caller may see. */
 export class BulletinService {
@@ -132,7 +132,7 @@ export class BulletinService {
         timeZone: this.timeZone,
         casesRegistered,
         stageMoves: moves,
-        casesEnded: moves.filter((move) => END_STAGES.includes(move.stage)),
+        casesEnded: moves.filter((move) => END_STAGES.includes(move.stage as CaseStage)),
         progress,
         entriesAdded: await entryCounts('r.first_published_at'),
         entriesWithdrawn: await entryCounts('r.withdrawn_at'),
