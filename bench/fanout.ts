@@ -19,7 +19,7 @@ const CHANGES = Number(process.env.BENCH_CHANGES ?? 10);
 const RATE = Number(process.env.BENCH_RATE ?? 2);
 const TARGETS: Record<number, number> = { 1000: 250, 5000: 1000 };
 const UNITS = [
-  { code: 'YC-COURT', kind: 'COURT', name: '运城市中级人民法院' },
+  { code: 'YC-COURT', kind: 'COURT', name: '运城市中级人民法院', courtCode: '晋08' },
   { code: 'YC-TAX', kind: 'TAX', name: '国家税务总局运城市税务局' },
   { code: 'YC-PBOC', kind: 'PBOC', name: '中国人民银行运城市分行' },
   { code: 'YC-HRSS', kind: 'HUMAN_RESOURCES', name: '运城市人力资源和社会保障局' },

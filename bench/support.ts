@@ -210,7 +210,7 @@ export async function createUnits(hub: HubProcess): Promise<BenchUnits> {
   const createUnit = `mutation($input: CreateUnitInput!) { createUnit(input: $input) { code } }`;
   const issue = `mutation($input: IssueCredentialInput!) { issueCredential(input: $input) { key } }`;
   await gql(hub.url, hub.adminKey, createUnit, { input: { code: 'YC-TAX', kind: 'TAX', name: '国家税务总局运城市税务局', regionCode: '140800' } });
-  await gql(hub.url, hub.adminKey, createUnit, { input: { code: 'YC-COURT', kind: 'COURT', name: '运城市中级人民法院', regionCode: '140800' } });
+  await gql(hub.url, hub.adminKey, createUnit, { input: { code: 'YC-COURT', kind: 'COURT', name: '运城市中级人民法院', regionCode: '140800', courtCode: '晋08' } });
   const publish = await gql<{ issueCredential: { key: string } }>(hub.url, hub.adminKey, issue, {
     input: { unit: 'YC-TAX', roles: ['PUBLISH', 'READ'], label: 'bench publisher' },
   });

@@ -27,8 +27,8 @@ import { UnitService } from './modules/units/unit.service';
 const USAGE = `usage: npm run hub -- <command>
   serve                                          start the hub (what npm start runs)
   migrate                                        apply pending migrations
-  unit add --code C --kind K --name N --region R admit a member unit
-  unit update --code C [--name N] [--kind K] [--region R] [--active true|false]
+  unit add --code C --kind K --name N --region R [--court-code 晋08]   admit a member unit (a court with its 法院代字)
+  unit update --code C [--name N] [--kind K] [--region R] [--court-code 晋08|none] [--active true|false]
   unit list                                      list member units
   credential issue --unit C --roles R1,R2 [--expires 2027-01-01T00:00:00Z] [--label L]
   credential list --unit C                       a unit's keys (never the keys themselves)
@@ -147,6 +147,7 @@ function adminCommand(command: string, sub: string | undefined, args: string[]):
       kind: { type: 'string' },
       name: { type: 'string' },
       region: { type: 'string' },
+      'court-code': { type: 'string' },
       active: { type: 'string' },
       unit: { type: 'string' },
       roles: { type: 'string' },
@@ -165,28 +166,31 @@ function adminCommand(command: string, sub: string | undefined, args: string[]):
     if (!parsed.ok) throw new UsageError(`--kind: ${parsed.message}`);
     return parsed.value;
   };
+  // --court-code none clears a court's code (unit update); the code itself is checked by the service.
+  const courtCode = values['court-code'] === undefined ? undefined : /^none$/i.test(values['court-code'].trim()) ? null : values['court-code'];
+  const courtOf = (unit: { courtCode?: string | null }) => (unit.courtCode ? `, court code ${unit.courtCode}` : '');
   switch (`${command} ${sub}`) {
     case 'unit add': {
-      const input = { code: need('code'), kind: kind(need('kind'))!, name: need('name'), regionCode: need('region') };
+      const input = { code: need('code'), kind: kind(need('kind'))!, name: need('name'), regionCode: need('region'), courtCode };
       return async (principal, em) => {
         const unit = await new UnitService(em).create(principal, input);
-        console.log(`unit ${unit.code} (${unit.kind}, ${unit.name}, ${unit.regionCode}) admitted, id ${unit.id}`);
+        console.log(`unit ${unit.code} (${unit.kind}, ${unit.name}, ${unit.regionCode}${courtOf(unit)}) admitted, id ${unit.id}`);
       };
     }
     case 'unit update': {
       if (values.active !== undefined && !/^(true|false)$/i.test(values.active)) throw new UsageError('--active must be true or false');
       const active = values.active === undefined ? undefined : /^true$/i.test(values.active);
-      const input = { code: need('code'), name: values.name, kind: kind(values.kind), regionCode: values.region, active };
+      const input = { code: need('code'), name: values.name, kind: kind(values.kind), regionCode: values.region, courtCode, active };
       return async (principal, em) => {
         const unit = await new UnitService(em).update(principal, input);
-        console.log(`unit ${unit.code}: ${unit.name}, ${unit.kind}, ${unit.regionCode}, ${unit.active ? 'active' : 'deactivated'}`);
+        console.log(`unit ${unit.code}: ${unit.name}, ${unit.kind}, ${unit.regionCode}${courtOf(unit)}, ${unit.active ? 'active' : 'deactivated'}`);
       };
     }
     case 'unit list':
       return async (principal, em) => {
         const page = await new UnitService(em).list(principal, {}, { first: 10_000 });
         for (const unit of page.nodes) {
-          console.log([unit.code, unit.kind, unit.regionCode, unit.active ? 'active' : 'deactivated', unit.isOffice ? 'office' : '', unit.name].join('\t'));
+          console.log([unit.code, unit.kind, unit.regionCode, unit.courtCode ?? '', unit.active ? 'active' : 'deactivated', unit.isOffice ? 'office' : '', unit.name].join('\t'));
         }
       };
     case 'credential issue': {

@@ -28,9 +28,12 @@ export class DemoRefused extends Error {
   override name = 'DemoRefused';
 }
 
-/** The member units of source 000 (运城市人民政府办公室, 2023), section 四, and two basic courts. */
-const UNITS: { code: string; name: string; kind: UnitKind; regionCode: string }[] = [
-  { code: 'YC-ZY', name: '运城市中级人民法院', kind: UnitKind.COURT, regionCode: '140800' },
+/**
+ * The member units of source 000 (运城市人民政府办公室, 2023), section 四, and two basic courts; the courts with
+ * their court codes (法院代字, DOMAIN.md "Case numbers": 运城中院 晋08, a basic court by its division code).
+ */
+const UNITS: { code: string; name: string; kind: UnitKind; regionCode: string; courtCode?: string }[] = [
+  { code: 'YC-ZY', name: '运城市中级人民法院', kind: UnitKind.COURT, regionCode: '140800', courtCode: '晋08' },
   { code: 'YC-JCY', name: '运城市人民检察院', kind: UnitKind.PROCURATORATE, regionCode: '140800' },
   { code: 'YC-FGW', name: '运城市发展和改革委员会', kind: UnitKind.INDUSTRY, regionCode: '140800' },
   { code: 'YC-GXJ', name: '运城市工业和信息化局（市国资委）', kind: UnitKind.INDUSTRY, regionCode: '140800' },
@@ -52,8 +55,8 @@ const UNITS: { code: string; name: string; kind: UnitKind; regionCode: string }[
   { code: 'YC-RH', name: '中国人民银行运城市分行', kind: UnitKind.PBOC, regionCode: '140800' },
   { code: 'YC-SWJ', name: '国家税务总局运城市税务局', kind: UnitKind.TAX, regionCode: '140800' },
   { code: 'YC-JGFJ', name: '国家金融监督管理总局运城监管分局', kind: UnitKind.FINANCIAL_REGULATOR, regionCode: '140800' },
-  { code: 'YC-YHFY', name: '运城市盐湖区人民法院', kind: UnitKind.COURT, regionCode: '140802' },
-  { code: 'YC-LYFY', name: '临猗县人民法院', kind: UnitKind.COURT, regionCode: '140821' },
+  { code: 'YC-YHFY', name: '运城市盐湖区人民法院', kind: UnitKind.COURT, regionCode: '140802', courtCode: '晋0802' },
+  { code: 'YC-LYFY', name: '临猗县人民法院', kind: UnitKind.COURT, regionCode: '140821', courtCode: '晋0821' },
 ];
 
 /** 运城's counties (GB/T 2260) and their names. */
@@ -167,7 +170,8 @@ export async function loadDemo(orm: Orm, office: Principal, log: Logger, options
     dismissed: { procedure: CaseProcedure.LIQUIDATION, stages: [CaseStage.DISMISSED] },
     preReorganization: { procedure: CaseProcedure.PRE_REORGANIZATION, stages: [CaseStage.PLAN, CaseStage.ACCEPTED] },
   };
-  const courts = [{ code: 'YC-ZY', prefix: '晋08' }, { code: 'YC-YHFY', prefix: '晋0802' }, { code: 'YC-LYFY', prefix: '晋0821' }];
+  // Each court numbers its cases with its own court code.
+  const courts = UNITS.filter((unit) => unit.courtCode).map((unit) => ({ code: unit.code, prefix: unit.courtCode! }));
   let progress = 0;
   for (let n = 1; n <= 30; n++) {
     const path = n <= 14 ? paths.liquidation : n <= 24 ? paths.reorganization : n <= 27 ? paths.dismissed : paths.preReorganization;

@@ -55,6 +55,19 @@ describeWithServer('the demo locality', () => {
     expect(enterprises.every((e) => parseUscc(e.uscc).ok && e.region_code.startsWith('1408'))).toBe(true);
     const units = await sql<{ name: string }>(db.url, 'select name from unit order by code');
     expect(units.map((u) => u.name)).toEqual(expect.arrayContaining(['运城市中级人民法院', '国家税务总局运城市税务局', '运城市市场监督管理局', '中国人民银行运城市分行']));
+    // The courts have their court codes (法院代字), and every case number carries its court's.
+    const courts = await sql<{ code: string; court_code: string }>(db.url, `select code, court_code from unit where kind = 'COURT' order by code`);
+    expect(courts).toEqual([
+      { code: 'YC-LYFY', court_code: '晋0821' },
+      { code: 'YC-YHFY', court_code: '晋0802' },
+      { code: 'YC-ZY', court_code: '晋08' },
+    ]);
+    const foreign = await sql(
+      db.url,
+      `select n.number from case_number n join bankruptcy_case c on c.id = n.case_id join unit u on u.id = c.court_unit_id
+       where n.number not like '（2026）' || u.court_code || '破%'`,
+    );
+    expect(foreign).toEqual([]);
   });
 
   it('refuses a hub that already has data, changing nothing', async () => {

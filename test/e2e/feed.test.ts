@@ -70,7 +70,7 @@ describeWithServer('the change feed', () => {
 
   beforeAll(async () => {
     t = await startTestHub({ FEED_POLL_MS: '200' });
-    court = await t.keyFor('YC-COURT', ['PUBLISH', 'READ', 'SUBSCRIBE'], 'COURT');
+    court = await t.keyFor('YC-COURT', ['PUBLISH', 'READ', 'SUBSCRIBE'], 'COURT', '晋08');
   });
   afterEach(async () => {
     await Promise.all(open.splice(0).map((item) => item.stop()));
@@ -437,7 +437,7 @@ describeWithServer('lost database connections', () => {
   afterAll(() => t?.stop());
 
   it('after every connection of both instances is terminated, the hubs reconnect by themselves and subscribers get every change', async () => {
-    const court = await t.keyFor('YC-COURT', ['PUBLISH', 'READ', 'SUBSCRIBE'], 'COURT');
+    const court = await t.keyFor('YC-COURT', ['PUBLISH', 'READ', 'SUBSCRIBE'], 'COURT', '晋08');
     // An instance that only learns of others' commits by NOTIFY: its listening connection must come back.
     const other = await startInstance(t, { FEED_POLL_MS: '600000' });
     try {

@@ -409,6 +409,24 @@ describeWithServer('the command line on a server database', () => {
     expect(line).toMatch(/^fuyuan-hub: NOT_FOUND: /);
   });
 
+  it('unit add and update --court-code give a court its 法院代字, change it and clear it (none); a bad one is one line, nothing written', async () => {
+    const courtCodes = () => sql(database.url, `select code, court_code from unit where court_code is not null order by code`);
+    const added = await cli(['unit', 'add', '--code', 'YC-ZY', '--kind', 'COURT', '--name', '运城市中级人民法院', '--region', '140800', '--court-code', '晋08'], env());
+    expect(added.stderr).toBe('');
+    expect(added.stdout).toMatch(/unit YC-ZY \(COURT, 运城市中级人民法院, 140800, court code 晋08\) admitted, id /);
+    expect((await cli(['unit', 'list'], env())).stdout).toMatch(/^YC-ZY\tCOURT\t140800\t晋08\tactive\t\t运城市中级人民法院$/m);
+    expect(expectOneLineFailure(await cli(['unit', 'update', '--code', 'YC-ZY', '--court-code', '晋8'], env()))).toMatch(/^fuyuan-hub: BAD_USER_INPUT: courtCode: /);
+    expect(expectOneLineFailure(await cli(['unit', 'update', '--code', 'YC-TAX', '--court-code', '晋0899'], env()))).toMatch(
+      /^fuyuan-hub: BAD_USER_INPUT: courtCode: only a COURT unit has a court code/,
+    );
+    expect(await courtCodes()).toEqual([{ code: 'YC-ZY', court_code: '晋08' }]);
+    const changed = await cli(['unit', 'update', '--code', 'YC-ZY', '--court-code', '晋0802'], env());
+    expect(changed.stdout).toMatch(/unit YC-ZY: 运城市中级人民法院, COURT, 140800, court code 晋0802, active/);
+    const cleared = await cli(['unit', 'update', '--code', 'YC-ZY', '--court-code', 'none'], env());
+    expect(cleared.stdout).toMatch(/unit YC-ZY: 运城市中级人民法院, COURT, 140800, active/);
+    expect(await courtCodes()).toEqual([]);
+  });
+
   it('a usage error is found before the database is touched: a fresh database stays empty', async () => {
     const fresh = await createTestDatabase();
     try {

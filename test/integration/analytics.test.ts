@@ -30,8 +30,8 @@ beforeAll(async () => {
   keys.TAX = await t.keyFor('YC-TAX', ['PUBLISH', 'READ', 'ANALYZE'], 'TAX');
   keys.INDUSTRY = await t.keyFor('YC-GXJ', ['PUBLISH', 'READ', 'ANALYZE'], 'INDUSTRY');
   keys.PBOC = await t.keyFor('YC-PBOC', ['READ', 'ANALYZE'], 'PBOC');
-  keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ', 'ANALYZE'], 'COURT');
-  keys.COURT2 = await t.keyFor('YC-COURT2', ['PUBLISH', 'READ'], 'COURT');
+  keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ', 'ANALYZE'], 'COURT', '晋08');
+  keys.COURT2 = await t.keyFor('YC-COURT2', ['PUBLISH', 'READ'], 'COURT', '晋0802');
   keys.READER = await t.keyFor('YC-READER', ['READ'], 'OTHER');
   const publish = async (key: string, listType: string, entries: Record<string, unknown>[], extra: Record<string, unknown> = {}) => {
     const result = await t.gql(`mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed rejected { message } } }`, {
@@ -57,16 +57,16 @@ beforeAll(async () => {
   ]);
 
   // Cases: two of YC-COURT (one sensitive), one of YC-COURT2.
-  const register = async (key: string, n: number, input: Record<string, unknown>) => {
+  const register = async (key: string, n: number, input: Record<string, unknown>, courtCode = '晋08') => {
     const result = await t.gql(`mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`, {
-      input: { caseNumber: `（2026）晋08破申${n}号`, debtorName: `债务人${n}`, procedure: 'LIQUIDATION', appliedOn: '2026-02-01', ...input },
+      input: { caseNumber: `（2026）${courtCode}破申${n}号`, debtorName: `债务人${n}`, procedure: 'LIQUIDATION', appliedOn: '2026-02-01', ...input },
     }, key);
     expect(result.errors).toBeUndefined();
     return result.data.registerCase.id as string;
   };
   await register(keys.COURT, 1, { debtorUscc: in_('140802', 11), employeesAffected: 100, wagesOwed: '1000.00', debts: '50000', assets: '20000', petitionRisk: 'ORANGE' });
   await register(keys.COURT, 2, { debtorUscc: in_('140821', 12), employeesAffected: 30, wagesOwed: '300.00', debts: '7000', assets: '1000', sensitive: true, socialStabilityRisk: 'RED' });
-  await register(keys.COURT2, 3, { debtorUscc: in_('140802', 13), employeesAffected: 5, procedure: 'REORGANIZATION' });
+  await register(keys.COURT2, 3, { debtorUscc: in_('140802', 13), employeesAffected: 5, procedure: 'REORGANIZATION' }, '晋0802');
 });
 afterAll(() => t?.stop());
 

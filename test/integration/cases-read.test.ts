@@ -15,9 +15,11 @@ const uscc = (first17: string) => first17 + usccCheckCharacter(first17);
 /** A valid USCC whose division digits are `division` (e.g. 140802, 盐湖区), numbered `n`. */
 const debtorIn = (division: string, n: number) => uscc(`91${division}MA0K${String(n).padStart(5, '0')}`);
 const yanhu = (n: number) => debtorIn('140802', n);
-/** An application-review number (破申) and a proceeding's number (破) of 运城中院. */
-const reviewNumber = (n: number) => `（2026）晋08破申${n}号`;
-const proceedingNumber = (n: number) => `（2026）晋08破${n}号`;
+/** The court codes (法院代字) of the test's courts: 运城中院 and 盐湖区法院. */
+const COURT_CODES: Record<string, string> = { COURT: '晋08', COURT2: '晋0802' };
+/** An application-review number (破申) and a proceeding's number (破), of 运城中院 unless another court code is given. */
+const reviewNumber = (n: number, court = '晋08') => `（2026）${court}破申${n}号`;
+const proceedingNumber = (n: number, court = '晋08') => `（2026）${court}破${n}号`;
 
 const CASE_FIELDS = `id caseNumber caseNumbers debtorName regionCode procedure stage major sensitive classification
   sharedWithUnits sharedWithKinds riskLevel employeesAffected administrator version registeredAt updatedAt court { code } debtor { uscc }`;
@@ -93,7 +95,7 @@ describe('visibility: two courts, the tax bureau, the central bank and the offic
   const keys: Record<string, string> = {};
   const ids: Record<string, string> = {};
   const E = { shared: yanhu(1), sensitive: yanhu(2), toTax: yanhu(3), toPboc: yanhu(4), court2: yanhu(5) };
-  const N = { shared: reviewNumber(1), sensitive: reviewNumber(2), toTax: reviewNumber(3), toPboc: reviewNumber(4), court2: reviewNumber(5) };
+  const N = { shared: reviewNumber(1), sensitive: reviewNumber(2), toTax: reviewNumber(3), toPboc: reviewNumber(4), court2: reviewNumber(5, COURT_CODES.COURT2) };
   type Name = keyof typeof E;
   const names = Object.keys(E) as Name[];
   /** Which cases each viewer may see. */
@@ -110,8 +112,8 @@ describe('visibility: two courts, the tax bureau, the central bank and the offic
   beforeAll(async () => {
     t = await startTestHub();
     keys.OFFICE = t.adminKey;
-    keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT');
-    keys.COURT2 = await t.keyFor('YC-COURT2', ['PUBLISH', 'READ'], 'COURT');
+    keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT', COURT_CODES.COURT);
+    keys.COURT2 = await t.keyFor('YC-COURT2', ['PUBLISH', 'READ'], 'COURT', COURT_CODES.COURT2);
     keys.TAX = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
     keys.PBOC = await t.keyFor('YC-PBOC', ['PUBLISH', 'READ'], 'PBOC');
     const register = async (name: Name, key: string, input: Record<string, unknown>) => {
@@ -253,8 +255,8 @@ describe('FORBIDDEN for a unit that sees a case but does not own it', () => {
 
   beforeAll(async () => {
     t = await startTestHub();
-    keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT');
-    keys.COURT2 = await t.keyFor('YC-COURT2', ['PUBLISH', 'READ'], 'COURT');
+    keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT', COURT_CODES.COURT);
+    keys.COURT2 = await t.keyFor('YC-COURT2', ['PUBLISH', 'READ'], 'COURT', COURT_CODES.COURT2);
     keys.TAX = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
     keys.TAX_READER = await t.keyFor('YC-TAX', ['READ'], 'TAX');
     ids.shared = (await registerOk(t, keys.COURT, { caseNumber: reviewNumber(1), debtorUscc: yanhu(1), debtorName: '共享案件有限公司' })).id;
@@ -331,7 +333,7 @@ describe('progress entries', () => {
 
   beforeAll(async () => {
     t = await startTestHub();
-    keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT');
+    keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT', COURT_CODES.COURT);
     keys.TAX = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
     keys.PBOC = await t.keyFor('YC-PBOC', ['PUBLISH', 'READ'], 'PBOC');
     ids.P = (await registerOk(t, keys.COURT, { caseNumber: reviewNumber(1), debtorUscc: yanhu(1), debtorName: '甲有限公司', petitionRisk: 'YELLOW' })).id;
@@ -693,11 +695,11 @@ describe('filters, orders and cursor paging', () => {
   const SPECS: Spec[] = [
     { by: 'COURT', court: 'YC-COURT', uscc: debtorIn('140802', 101), name: '运城盐湖化工有限公司', region: '140802', procedure: 'LIQUIDATION', stage: 'APPLIED', caseNumber: reviewNumber(101), major: true, sensitive: false, employees: 120, risks: { petitionRisk: 'RED' }, level: 'RED' },
     { by: 'OFFICE', court: 'YC-COURT', uscc: debtorIn('140821', 102), name: '临猗果业有限公司', region: '140821', procedure: 'REORGANIZATION', stage: 'ACCEPTED', caseNumber: proceedingNumber(102), major: false, sensitive: false, employees: 30, risks: { publicOpinionRisk: 'ORANGE', petitionRisk: 'BLUE' }, level: 'ORANGE' },
-    { by: 'COURT2', court: 'YC-COURT2', uscc: debtorIn('140802', 103), name: '盐湖物流有限公司', region: '140802', procedure: 'COMPULSORY_LIQUIDATION', stage: 'APPLIED', caseNumber: '（2026）晋08清申103号', major: false, sensitive: false, employees: null, risks: {}, level: null },
-    { by: 'COURT2', court: 'YC-COURT2', uscc: debtorIn('140802', 104), name: '西安某贸易有限公司', region: '610102', regionCode: '610102', procedure: 'CONCILIATION', stage: 'CLAIMS_FILING', caseNumber: proceedingNumber(104), major: false, sensitive: true, employees: 500, risks: { socialStabilityRisk: 'YELLOW' }, level: 'YELLOW' },
+    { by: 'COURT2', court: 'YC-COURT2', uscc: debtorIn('140802', 103), name: '盐湖物流有限公司', region: '140802', procedure: 'COMPULSORY_LIQUIDATION', stage: 'APPLIED', caseNumber: '（2026）晋0802清申103号', major: false, sensitive: false, employees: null, risks: {}, level: null },
+    { by: 'COURT2', court: 'YC-COURT2', uscc: debtorIn('140802', 104), name: '西安某贸易有限公司', region: '610102', regionCode: '610102', procedure: 'CONCILIATION', stage: 'CLAIMS_FILING', caseNumber: proceedingNumber(104, COURT_CODES.COURT2), major: false, sensitive: true, employees: 500, risks: { socialStabilityRisk: 'YELLOW' }, level: 'YELLOW' },
     { by: 'COURT', court: 'YC-COURT', uscc: debtorIn('140821', 105), name: '临猗纺织有限公司', region: '140821', procedure: 'PRE_REORGANIZATION', stage: 'APPLIED', caseNumber: null, major: false, sensitive: false, employees: 0, risks: { petitionRisk: 'BLUE' }, level: 'BLUE' },
     { by: 'COURT', court: 'YC-COURT', uscc: debtorIn('140802', 106), name: '盐湖钢铁有限公司', region: '140802', procedure: 'LIQUIDATION', stage: 'DECLARED_BANKRUPT', caseNumber: proceedingNumber(106), major: true, sensitive: false, employees: 800, risks: { socialStabilityRisk: 'RED', publicOpinionRisk: 'YELLOW' }, level: 'RED' },
-    { by: 'OFFICE', court: 'YC-COURT2', uscc: debtorIn('141002', 107), name: '临汾尧都煤业有限公司', region: '141002', procedure: 'REORGANIZATION', stage: 'PLAN', caseNumber: proceedingNumber(107), major: true, sensitive: false, employees: 60, risks: { socialStabilityRisk: 'ORANGE' }, level: 'ORANGE' },
+    { by: 'OFFICE', court: 'YC-COURT2', uscc: debtorIn('141002', 107), name: '临汾尧都煤业有限公司', region: '141002', procedure: 'REORGANIZATION', stage: 'PLAN', caseNumber: proceedingNumber(107, COURT_CODES.COURT2), major: true, sensitive: false, employees: 60, risks: { socialStabilityRisk: 'ORANGE' }, level: 'ORANGE' },
     { by: 'COURT', court: 'YC-COURT', uscc: debtorIn('140802', 108), name: '百分%之_测试有限公司', region: '140802', procedure: 'LIQUIDATION', stage: 'ACCEPTED', caseNumber: proceedingNumber(108), major: false, sensitive: false, employees: 120, risks: { petitionRisk: 'YELLOW' }, level: 'YELLOW' },
   ];
   /** Case id of each spec, in registration order. */
@@ -710,8 +712,8 @@ describe('filters, orders and cursor paging', () => {
   beforeAll(async () => {
     t = await startTestHub();
     keys.OFFICE = t.adminKey;
-    keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT');
-    keys.COURT2 = await t.keyFor('YC-COURT2', ['PUBLISH', 'READ'], 'COURT');
+    keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT', COURT_CODES.COURT);
+    keys.COURT2 = await t.keyFor('YC-COURT2', ['PUBLISH', 'READ'], 'COURT', COURT_CODES.COURT2);
     for (const spec of SPECS) {
       const node = await registerOk(t, keys[spec.by], {
         ...(spec.by === 'OFFICE' ? { court: spec.court } : {}),
@@ -942,8 +944,8 @@ describe('SQL statements per page of cases (DataLoaders)', () => {
   beforeAll(async () => {
     // The ORM logs each statement at trace level with orm: true when the logger is at trace.
     t = await startTestHub(counter.env, counter.log);
-    keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT');
-    keys.COURT2 = await t.keyFor('YC-COURT2', ['PUBLISH', 'READ'], 'COURT');
+    keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT', COURT_CODES.COURT);
+    keys.COURT2 = await t.keyFor('YC-COURT2', ['PUBLISH', 'READ'], 'COURT', COURT_CODES.COURT2);
     keys.TAX = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
     keys.PBOC = await t.keyFor('YC-PBOC', ['PUBLISH', 'READ'], 'PBOC');
     const indexes = Array.from({ length: CASES }, (_, i) => i);
@@ -953,13 +955,13 @@ describe('SQL statements per page of cases (DataLoaders)', () => {
           const court = courtOf(i);
           // Every fourth case is sensitive (RESTRICTED) but shared with the tax bureau and the central bank.
           const node = await registerOk(t, keys[court], {
-            caseNumber: reviewNumber(1000 + i),
+            caseNumber: reviewNumber(1000 + i, COURT_CODES[court]),
             debtorUscc: yanhu(1000 + i),
             debtorName: `批量${i}有限公司`,
             ...(i % 4 === 0 ? { sensitive: true, sharedWithUnits: ['YC-TAX', 'YC-PBOC'] } : {}),
           });
           if (i % 2 === 0) {
-            const moved = await t.gql(ADVANCE, { input: { caseId: node.id, toStage: 'ACCEPTED', expectedVersion: 1, on: '2026-02-20', caseNumber: proceedingNumber(1000 + i) } }, keys[court]);
+            const moved = await t.gql(ADVANCE, { input: { caseId: node.id, toStage: 'ACCEPTED', expectedVersion: 1, on: '2026-02-20', caseNumber: proceedingNumber(1000 + i, COURT_CODES[court]) } }, keys[court]);
             expect(moved.errors).toBeUndefined();
           }
           for (const [unit, entry] of ENTRIES.slice(0, i % 2 === 0 ? 6 : 3)) {

@@ -35,8 +35,8 @@ const proceedingNumber = () => `（2026）晋08破${++serial}号`;
 beforeAll(async () => {
   t = await startTestHub();
   keys.OFFICE = t.adminKey;
-  keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT');
-  keys.COURT2 = await t.keyFor('YC-COURT2', ['PUBLISH', 'READ'], 'COURT');
+  keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT', '晋08');
+  keys.COURT2 = await t.keyFor('YC-COURT2', ['PUBLISH', 'READ'], 'COURT', '晋0802');
   keys.TAX = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
   keys.COURT_READ_ONLY = await t.keyFor('YC-COURT', ['READ'], 'COURT');
 });
@@ -212,21 +212,22 @@ describe('case numbers', () => {
   });
 
   it('a compulsory liquidation takes 清申', async () => {
-    const compulsory = await register({ procedure: 'COMPULSORY_LIQUIDATION', caseNumber: '(2016)湘0523清申1号' });
-    expect(compulsory.caseNumber).toBe('（2016）湘0523清申1号');
+    const compulsory = await register({ procedure: 'COMPULSORY_LIQUIDATION', caseNumber: '(2016)晋08清申1号' });
+    expect(compulsory.caseNumber).toBe('（2016）晋08清申1号');
   });
 
   it('a duplicate number is CONFLICT, whatever brackets it is written with; nothing written', async () => {
     const number = reviewNumber();
     await register({ caseNumber: number });
     const before = await counts();
-    const again = await t.gql(REGISTER, { input: { caseNumber: number.replace('（', '(').replace('）', ')'), debtorUscc: yanhu(++serial), debtorName: '某公司', procedure: 'LIQUIDATION' } }, keys.COURT2);
+    const again = await t.gql(REGISTER, { input: { caseNumber: number.replace('（', '(').replace('）', ')'), debtorUscc: yanhu(++serial), debtorName: '某公司', procedure: 'LIQUIDATION' } }, keys.COURT);
     expect(codeOf(again)).toBe('CONFLICT');
     expect(await counts()).toEqual(before);
   });
 
   it('two registrations of one number at once: one case, the other CONFLICT', async () => {
-    const number = reviewNumber();
+    // An appeal number of the high court (晋) is one that both courts (晋08, 晋0802) may register.
+    const number = `（2026）晋破终${++serial}号`;
     const results = await Promise.all(
       [keys.COURT, keys.COURT2, keys.COURT, keys.COURT2].map((key) =>
         t.gql(REGISTER, { input: { caseNumber: number, debtorUscc: yanhu(++serial), debtorName: '某公司', procedure: 'LIQUIDATION' } }, key),

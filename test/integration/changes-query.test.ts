@@ -181,7 +181,7 @@ describe('the log from its start: every write path, commit order, paging, the he
 
   describe('after writes', () => {
     beforeAll(async () => {
-      keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT');
+      keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT', '晋08');
       keys.TAX = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
     });
 
@@ -539,8 +539,8 @@ describe('visibility per change and filters, with two courts, the tax bureau, th
   beforeAll(async () => {
     t = await startTestHub();
     keys.OFFICE = t.adminKey;
-    keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT');
-    keys.COURT2 = await t.keyFor('YC-COURT2', ['PUBLISH', 'READ'], 'COURT');
+    keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT', '晋08');
+    keys.COURT2 = await t.keyFor('YC-COURT2', ['PUBLISH', 'READ'], 'COURT', '晋0802');
     keys.TAX = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
     keys.PBOC = await t.keyFor('YC-PBOC', ['PUBLISH', 'READ'], 'PBOC');
     keys.PUBLISH_ONLY = await t.keyFor('YC-TAX', ['PUBLISH']);
@@ -851,7 +851,7 @@ describe('the scan limit: a page reads at most PAGE_SCAN_LIMIT changes, kept or 
     expect(BULK).toBeGreaterThan(PAGE_SCAN_LIMIT);
     t = await startTestHub();
     keys.TAX = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
-    keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT');
+    keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT', '晋08');
     keys.PBOC = await t.keyFor('YC-PBOC', ['READ'], 'PBOC');
     // 6,000 RESTRICTED entries (YC-TAX and the office only) in one publication, then one SHARED case.
     const entries = Array.from({ length: BULK }, (_, i) => ({

@@ -19,7 +19,7 @@ beforeAll(async () => {
   keys.TAX = await t.keyFor('YC-TAX', ['PUBLISH', 'READ', 'ANALYZE'], 'TAX');
   keys.PBOC = await t.keyFor('YC-PBOC', ['READ', 'ANALYZE'], 'PBOC');
   keys.READER = await t.keyFor('YC-READER', ['READ'], 'OTHER');
-  keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ', 'ANALYZE'], 'COURT');
+  keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ', 'ANALYZE'], 'COURT', '晋08');
   const publish = async (entries: Record<string, unknown>[], extra: Record<string, unknown> = {}) => {
     const result = await t.gql(`mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed } }`, {
       input: { listType: 'TAX_ARREARS', mode: 'DELTA', idempotencyKey: randomUUID(), entries, ...extra },

@@ -26,8 +26,12 @@ export interface TestHub {
   /** URL of the hub's database (the local socket when embedded). */
   databaseUrl: string;
   gql<T = any>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<GqlResult<T>>;
-  /** Issues a key to `unit` (created with kind OTHER when missing) with `roles`; returns the key. */
-  keyFor(unit: string, roles: string[], kind?: string): Promise<string>;
+  /**
+   * Issues a key to `unit` (created with kind OTHER when missing) with `roles`; returns the key. A COURT unit it
+   * creates gets `courtCode` (法院代字), or when none is given a filler of its own (兵9001, 兵9002, …) that no test's
+   * case numbers carry.
+   */
+  keyFor(unit: string, roles: string[], kind?: string, courtCode?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -55,13 +59,15 @@ export async function startTestHub(env: Record<string, string> = {}, log?: Logge
 
   const gql = gqlAt(hub.url, adminKey);
 
-  const keyFor = async (unit: string, roles: string[], kind = 'OTHER') => {
+  let fillerCourtCodes = 9000;
+  const keyFor = async (unit: string, roles: string[], kind = 'OTHER', courtCode?: string) => {
     const code = unit.toUpperCase();
     const existing = await gql(`query { units(first: 500) { edges { node { code } } } }`);
     if (!existing.data.units.edges.some((edge: any) => edge.node.code === code)) {
+      const court = kind === 'COURT' ? { courtCode: courtCode ?? `兵${++fillerCourtCodes}` } : {};
       const created = await gql(
         `mutation($input: CreateUnitInput!) { createUnit(input: $input) { id } }`,
-        { input: { code, kind, name: `${code} 测试单位`, regionCode: '140800' } },
+        { input: { code, kind, name: `${code} 测试单位`, regionCode: '140800', ...court } },
       );
       if (created.errors) throw new Error(JSON.stringify(created.errors));
     }

@@ -1,6 +1,9 @@
 import {
   BANKRUPTCY_TYPE_CODES,
   checkNumberFitsCase,
+  checkNumberOfCourt,
+  courtsAbove,
+  parseCourtCode,
   isBankruptcyCaseNumber,
   parseBankruptcyCaseNumber,
   parseCaseNumber,
@@ -178,5 +181,60 @@ describe('checkNumberFitsCase', () => {
     const result = checkNumberFitsCase(n(text), procedure, stage, accepting);
     if (expected === true) expect(result).toEqual({ ok: true, value: n(text) });
     else expect(result).toMatchObject({ ok: false, rule: expected });
+  });
+});
+
+describe('court codes (法院代字): one grammar for case numbers and court units', () => {
+  it.each([
+    ['晋08', '晋08'],
+    ['晋0802', '晋0802'],
+    ['晋', '晋'],
+    ['最高法', '最高法'],
+    ['兵0101', '兵0101'],
+    [' 晋０８ ', '晋08'],
+  ])('parseCourtCode accepts %s as %s', (input, code) => {
+    expect(parseCourtCode(input)).toEqual({ ok: true, value: code });
+  });
+
+  it.each(['晋8', '晋081', '晋08021', '山08', '08', '晋08破', '最高法1', '', '（2026）晋08破1号'])('parseCourtCode refuses "%s" (rule format)', (input) => {
+    expect(parseCourtCode(input)).toMatchObject({ ok: false, rule: 'format' });
+  });
+
+  it('a court code refused alone is refused inside a case number too (the same grammar)', () => {
+    for (const court of ['晋8', '山08', '最高法1']) {
+      expect(parseCaseNumber(`（2026）${court}破1号`)).toMatchObject({ ok: false, rule: 'court' });
+      expect(parseCourtCode(court)).toMatchObject({ ok: false });
+    }
+  });
+
+  it('courtsAbove: the shorter prefixes, nearest first; none above a high court or 最高法', () => {
+    expect(courtsAbove('晋0802')).toEqual(['晋08', '晋']);
+    expect(courtsAbove('晋08')).toEqual(['晋']);
+    expect(courtsAbove('晋')).toEqual([]);
+    expect(courtsAbove('最高法')).toEqual([]);
+  });
+
+  const number = (text: string) => {
+    const parsed = parseCaseNumber(text);
+    if (!parsed.ok) throw new Error(parsed.message);
+    return parsed.value;
+  };
+
+  it.each([
+    ['（2026）晋0802破申1号', '晋0802', true],
+    ['（2026）晋0881破申1号', '晋0802', false], // a sibling's
+    ['（2026）晋08破申1号', '晋0802', false], // the court above's first-instance number
+    ['（2026）晋08破终1号', '晋0802', true], // the court above's appeal number
+    ['（2026）晋破监1号', '晋0802', true],
+    ['（2026）晋08清终1号', '晋0802', true],
+    ['（2026）晋08清监1号', '晋0802', true],
+    ['（2026）晋0881破终1号', '晋0802', false], // a sibling's appeal number
+    ['（2026）晋0802破终1号', '晋08', false], // a court below's
+    ['（2026）最高法破监1号', '晋0802', false], // 最高法: the office's to add
+    ['（2026）陕01破终1号', '晋0802', false],
+  ])('checkNumberOfCourt(%s, %s) → %s', (text, court, allowed) => {
+    const result = checkNumberOfCourt(number(text), court);
+    expect(result.ok).toBe(allowed);
+    if (!result.ok) expect(result.rule).toBe('caseNumberCourt');
   });
 });

@@ -33,7 +33,7 @@ const APPROVED: Record<string, string[]> = {
   RiskPublication: ['actingUnit', 'added', 'entryCount', 'id', 'idempotencyKey', 'listType', 'mode', 'period', 'publishedAt', 'publisher', 'rejected', 'unchanged', 'updated', 'withdrawn'],
   RiskPublicationConnection: ['edges', 'pageInfo', 'totalCount'],
   RiskPublicationEdge: ['cursor', 'node'],
-  Unit: ['active', 'code', 'createdAt', 'id', 'isOffice', 'kind', 'name', 'regionCode', 'updatedAt'],
+  Unit: ['active', 'code', 'courtCode', 'createdAt', 'id', 'isOffice', 'kind', 'name', 'regionCode', 'updatedAt'],
   UnitConnection: ['edges', 'pageInfo', 'totalCount'],
   UnitEdge: ['cursor', 'node'],
 };

@@ -88,29 +88,9 @@ export function parseCaseNumber(input: unknown): RuleResult<CaseNumber> {
   let rest = text.slice(close + 1);
 
   // Court code (法院代字)
-  let court: string;
-  if (rest.startsWith(SUPREME_COURT_CODE)) {
-    court = SUPREME_COURT_CODE;
-    if (/^\d/.test(rest.slice(court.length))) {
-      return fail('court', `the Supreme People's Court's code 最高法 takes no digits, ${shown} has "${court}${/^\d+/.exec(rest.slice(court.length))![0]}"`);
-    }
-  } else {
-    const abbreviation = [...rest][0] ?? '';
-    if (!PROVINCES.has(abbreviation)) {
-      return fail(
-        'court',
-        `the court code of ${shown} must start with a province abbreviation (such as 晋, 鲁, 京, or 军, 兵) or be 最高法, got "${abbreviation}"`,
-      );
-    }
-    const digits = /^\d*/.exec(rest.slice(abbreviation.length))![0];
-    if (digits.length !== 0 && digits.length !== 2 && digits.length !== 4) {
-      return fail(
-        'court',
-        `a court code is a province abbreviation alone (high court), with 2 digits (intermediate court, e.g. 晋08) or with 4 digits (basic court, e.g. 晋0802); ${shown} has "${abbreviation}${digits}"`,
-      );
-    }
-    court = abbreviation + digits;
-  }
+  const courtCode = readCourtCode(rest, shown);
+  if (!courtCode.ok) return courtCode;
+  const court = courtCode.value;
   rest = rest.slice(court.length);
 
   // Type code (类型代字) and sequence (案件编号)
@@ -154,6 +134,85 @@ export function parseCaseNumber(input: unknown): RuleResult<CaseNumber> {
   const suffix = suffixText === '' ? null : suffixText;
   const canonical = `（${year}）${court}${typeCode}${sequence}号${suffix ?? ''}`;
   return pass({ canonical, year, court, typeCode, sequence, suffix });
+}
+
+/**
+ * The court code (法院代字) at the start of `text` (NFKC-normalised, without blanks): 最高法, or a province
+ * abbreviation alone (high court), with 2 digits (intermediate court) or with 4 digits (basic court). The one
+ * grammar of court codes: a case number's and a court unit's ({@link parseCourtCode}). `shown` names the input.
+ */
+function readCourtCode(text: string, shown: string): RuleResult<string> {
+  if (text.startsWith(SUPREME_COURT_CODE)) {
+    const digits = /^\d*/.exec(text.slice(SUPREME_COURT_CODE.length))![0];
+    if (digits) return fail('court', `the Supreme People's Court's code 最高法 takes no digits, ${shown} has "${SUPREME_COURT_CODE}${digits}"`);
+    return pass(SUPREME_COURT_CODE);
+  }
+  const abbreviation = [...text][0] ?? '';
+  if (!PROVINCES.has(abbreviation)) {
+    return fail(
+      'court',
+      `the court code of ${shown} must start with a province abbreviation (such as 晋, 鲁, 京, or 军, 兵) or be 最高法, got "${abbreviation}"`,
+    );
+  }
+  const digits = /^\d*/.exec(text.slice(abbreviation.length))![0];
+  if (digits.length !== 0 && digits.length !== 2 && digits.length !== 4) {
+    return fail(
+      'court',
+      `a court code is a province abbreviation alone (high court), with 2 digits (intermediate court, e.g. 晋08) or with 4 digits (basic court, e.g. 晋0802); ${shown} has "${abbreviation}${digits}"`,
+    );
+  }
+  return pass(abbreviation + digits);
+}
+
+/**
+ * A court unit's court code (法院代字) alone, e.g. `晋08`, `晋0802`, `晋`, `最高法`: NFKC-normalised (full-width
+ * digits are digits) and stripped of blanks. Any failure is rule `format`.
+ */
+export function parseCourtCode(input: unknown): RuleResult<string> {
+  if (typeof input !== 'string') return fail('format', `a court code is a string such as 晋08, got a value of type ${typeof input}`);
+  const text = input.normalize('NFKC').replace(/\s+/gu, '');
+  const shown = `"${input.trim()}"`;
+  if (text === '') return fail('format', 'a court code must not be empty; it reads such as 晋08 (运城中院) or 晋0802');
+  const court = readCourtCode(text, shown);
+  if (!court.ok) return fail('format', court.message);
+  if (court.value !== text) {
+    return fail('format', `a court code is 最高法 or a province abbreviation with 0, 2 or 4 digits, nothing else; ${shown} has "${text.slice(court.value.length)}" after "${court.value}"`);
+  }
+  return court;
+}
+
+/**
+ * Type codes of appeal and supervision (破终, 清终: 上诉; 破监, 清监: 监督): their numbers may carry the code of a
+ * court above the court of the case (the one that hears the appeal or supervises).
+ */
+export const HIGHER_COURT_TYPE_CODES: readonly string[] = ['破终', '清终', '破监', '清监'];
+
+/**
+ * The courts above a court, nearest first: its code's shorter prefixes (晋0802 → 晋08, 晋; 晋08 → 晋; 晋 and
+ * 最高法 → none). 最高法 is deliberately not among them: a number of the Supreme People's Court is the office's to add.
+ */
+export function courtsAbove(courtCode: string): string[] {
+  if (courtCode === SUPREME_COURT_CODE) return [];
+  const province = [...courtCode][0];
+  const digits = courtCode.slice(province.length);
+  return digits.length === 4 ? [province + digits.slice(0, 2), province] : digits.length === 2 ? [province] : [];
+}
+
+/**
+ * Whether a court whose code is `courtCode` may put the number on the ledger (rule `caseNumberCourt`): a number
+ * carrying its own code, or an appeal or supervision number ({@link HIGHER_COURT_TYPE_CODES}) carrying the code
+ * of a court above it ({@link courtsAbove}). So no court can take another court's numbers.
+ */
+export function checkNumberOfCourt(n: CaseNumber, courtCode: string): RuleResult<CaseNumber> {
+  if (n.court === courtCode) return pass(n);
+  const above = courtsAbove(courtCode);
+  const higher = HIGHER_COURT_TYPE_CODES.includes(n.typeCode);
+  if (higher && above.includes(n.court)) return pass(n);
+  const allowed = higher && above.length ? `${courtCode} or, for this appeal or supervision number, ${above.join(' or ')}` : courtCode;
+  return fail(
+    'caseNumberCourt',
+    `${n.canonical} carries the court code ${n.court}; the court's numbers carry ${allowed} (a number of another court is the coordination office's to register or add)`,
+  );
 }
 
 /** Whether the type code is a bankruptcy or compulsory-liquidation code ({@link BANKRUPTCY_TYPE_CODES}). */

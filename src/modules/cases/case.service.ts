@@ -25,6 +25,7 @@ import { parseUnitCode } from '../units/unit-code';
 import { UnitKind } from '../units/unit-kind';
 import { UnitService } from '../units/unit.service';
 import { checkNumberFitsCase, parseBankruptcyCaseNumber, parseCaseNumber, type CaseNumber } from './case-number';
+import { checkNumberCourt } from './case-number-court';
 import { allowedMoves, CaseProcedure, CaseStage, caseRiskLevel, checkStageMove, describeMove, registrableStages } from './case-stage';
 import { CASE_COLUMNS, caseRow, casePayload, type CaseRow, type UnitRef } from './case.sql';
 
@@ -146,7 +147,7 @@ export class CaseService {
     private readonly timeZone: string = DEFAULT_TIME_ZONE,
   ) {}
 
-  /** Puts a case on the ledger: a COURT unit for itself, the office naming the court. */
+  /** Puts a case on the ledger: a COURT unit for itself, the office naming the court; its number carries that court's code. */
   async register(principal: Principal, input: RegisterCaseInput): Promise<CaseRow> {
     authorize(principal, 'registerCases');
     const court = await this.courtOf(principal, input.court);
@@ -170,7 +171,10 @@ export class CaseService {
 
     try {
       return await this.em.transactional(async (em) => {
-        if (number) await this.refuseTaken(em, number);
+        if (number) {
+          await checkNumberCourt(em, principal, court.id, number, 'register');
+          await this.refuseTaken(em, number);
+        }
         const [{ today }] = await em.execute<{ today: string }[]>(`select ${TODAY_IN_ZONE_SQL}::text as today`, [this.timeZone]);
         const stageOn = input.stageOn ?? (stage === CaseStage.APPLIED ? input.appliedOn : input.acceptedOn) ?? input.acceptedOn ?? input.appliedOn ?? today;
         checkDateOrder([['appliedOn', input.appliedOn], ['acceptedOn', input.acceptedOn], ['stageOn', stageOn]]);
@@ -224,6 +228,7 @@ export class CaseService {
             throw badInput('caseNumber: a stage move adds a number only on acceptance; use addCaseNumber otherwise', { field: 'caseNumber', rule: 'stage' });
           }
           number = ledgerNumber(input.caseNumber, move.value.procedure, move.value.stage, 'caseNumber', true);
+          await checkNumberCourt(em, principal, row.courtUnitId, number, 'add');
           await this.refuseTaken(em, number);
         }
         await em.execute(
@@ -285,7 +290,10 @@ export class CaseService {
     });
   }
 
-  /** Adds a number the case was given (e.g. a 破终 number on appeal); one already on this case is no change. */
+  /**
+   * Adds a number the case was given (e.g. a 破终 number on appeal): the court's with its code, the office's any;
+   * one already on this case is no change.
+   */
   async addNumber(principal: Principal, input: { caseId: string; caseNumber: string }): Promise<CaseRow> {
     authorize(principal, 'writeCases');
     let number: CaseNumber | null = null;
@@ -293,6 +301,7 @@ export class CaseService {
       return await this.em.transactional(async (em) => {
         const row = await this.lockForChange(em, principal, input.caseId);
         number = ledgerNumber(input.caseNumber, row.procedure as CaseProcedure, row.stage as CaseStage, 'caseNumber');
+        await checkNumberCourt(em, principal, row.courtUnitId, number, 'add');
         if (row.caseNumbers.includes(number.canonical)) return row;
         await this.refuseTaken(em, number);
         await this.insertNumber(em, row.id, number);

@@ -278,7 +278,11 @@ class CaseFieldsInput {
 
 @InputType()
 export class RegisterCaseInput extends CaseFieldsInput {
-  @Field(() => CaseNumberScalar, { nullable: true, description: 'Required, except for a PRE_REORGANIZATION that has none yet.' })
+  @Field(() => CaseNumberScalar, {
+    nullable: true,
+    description:
+      "Required, except for a PRE_REORGANIZATION that has none yet. It carries the court's court code (Unit.courtCode); an appeal or supervision number (破终, 清终, 破监, 清监) may carry a court above's.",
+  })
   caseNumber?: string | null;
 
   @Field(() => String, { nullable: true, description: 'The office only: the unit code of the court that hears the case.' })
@@ -329,7 +333,10 @@ export class AdvanceCaseStageInput {
   @Field(() => String, { nullable: true })
   note?: string | null;
 
-  @Field(() => CaseNumberScalar, { nullable: true, description: "On acceptance: the proceeding's number, added to the case." })
+  @Field(() => CaseNumberScalar, {
+    nullable: true,
+    description: "On acceptance: the proceeding's number, added to the case; a court's carries its court code, the office's may be any.",
+  })
   caseNumber?: string | null;
 }
 
@@ -350,7 +357,9 @@ export class AddCaseNumberInput {
   @Field(() => ID)
   caseId!: string;
 
-  @Field(() => CaseNumberScalar)
+  @Field(() => CaseNumberScalar, {
+    description: "A court's carries its court code (an appeal or supervision number also a court above's); the office's may be any.",
+  })
   caseNumber!: string;
 }
 

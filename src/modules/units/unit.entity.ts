@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, Enum, Index, PrimaryKey, Property, type Opt } from '@mikro-orm/core';
+import { Check, Entity, Enum, Index, PrimaryKey, Property, type Opt } from '@mikro-orm/core';
 import { UnitKind } from './unit-kind';
 
-/** A member unit (成员单位) of the coordination mechanism; exactly one is the coordination office. */
+/**
+ * A member unit (成员单位) of the coordination mechanism; exactly one is the coordination office. Only a COURT unit
+ * has a court code (法院代字), and no two units have the same one.
+ */
 @Entity({ tableName: 'unit' })
+@Check({ name: 'unit_court_code_kind', expression: `"court_code" is null or "kind" = 'COURT'` })
 @Index({ name: 'unit_single_office', expression: 'create unique index "unit_single_office" on "unit" ("is_office") where "is_office"' })
 export class Unit {
   @PrimaryKey({ type: 'uuid' })
@@ -21,6 +25,13 @@ export class Unit {
 
   @Property({ type: 'string', length: 6 })
   regionCode!: string;
+
+  /**
+   * A court's court code (法院代字, e.g. 晋08 for 运城中院), set by the office: the code its case numbers carry.
+   * Null for other kinds, and for a court whose code is not set yet (it can then put no number on the ledger).
+   */
+  @Property({ type: 'text', nullable: true, unique: true })
+  courtCode?: string | null;
 
   /** The coordination office (府院联动机制办公室): administers the hub and sees everything. */
   @Property({ type: 'boolean' })

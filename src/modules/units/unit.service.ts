@@ -1,6 +1,7 @@
 /**
  * Member units (成员单位): the office admits, changes and deactivates them. One write path: every change is
- * validated, written and audited in one transaction.
+ * validated, written and audited in one transaction. Only a COURT unit has a court code (法院代字), by the grammar
+ * of case numbers, and no two units share one.
  */
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -9,17 +10,20 @@ import type { Principal } from '../../access/principal';
 import { appendAudit } from '../../audit/audit.service';
 import { badInput, conflict, notFound } from '../../graphql/errors';
 import { toPage, type Page, type PageRequest } from '../../graphql/connection';
+import { parseCourtCode } from '../cases/case-number';
 import { parseRegionCode } from '../enterprises/region';
 import { requiredText, ruleValue } from '../input';
 import { parseUnitCode } from './unit-code';
 import { Unit } from './unit.entity';
-import { parseUnitKind, type UnitKind } from './unit-kind';
+import { parseUnitKind, UnitKind } from './unit-kind';
 
 export interface CreateUnitInput {
   code: string;
   name: string;
   kind: UnitKind;
   regionCode: string;
+  /** A COURT unit's court code (法院代字), e.g. 晋08. */
+  courtCode?: string | null;
 }
 
 export interface UpdateUnitInput {
@@ -27,6 +31,8 @@ export interface UpdateUnitInput {
   name?: string | null;
   kind?: UnitKind | null;
   regionCode?: string | null;
+  /** Omitted (undefined): kept; null: cleared. */
+  courtCode?: string | null;
   active?: boolean | null;
 }
 
@@ -41,14 +47,17 @@ export class UnitService {
   async create(principal: Principal, input: CreateUnitInput): Promise<Unit> {
     authorize(principal, 'manageUnits');
     return this.em.transactional(async (em) => {
+      const kind = ruleValue(parseUnitKind(input.kind), 'kind');
       const fields = {
         code: ruleValue(parseUnitCode(input.code), 'code'),
         name: requiredText(input.name, 'name'),
-        kind: ruleValue(parseUnitKind(input.kind), 'kind'),
+        kind,
         regionCode: ruleValue(parseRegionCode(input.regionCode), 'regionCode'),
+        courtCode: input.courtCode == null ? null : courtCodeOf(kind, input.courtCode),
       };
-      const taken = () => conflict(`a unit with code ${fields.code} exists already`);
+      const taken = () => conflict(`a unit with code ${fields.code}${fields.courtCode ? ` or court code ${fields.courtCode}` : ''} exists already`);
       if (await em.count(Unit, { code: fields.code })) throw taken();
+      await refuseCourtCodeTaken(em, fields.courtCode, null);
       const unit = em.create(Unit, fields);
       await em.flush().catch((error: unknown) => {
         throw error instanceof UniqueConstraintViolationException ? taken() : error;
@@ -57,7 +66,7 @@ export class UnitService {
         action: 'unit.create',
         entityType: 'Unit',
         entityId: unit.id,
-        detail: { code: unit.code, name: unit.name, kind: unit.kind, regionCode: unit.regionCode },
+        detail: { code: unit.code, name: unit.name, kind: unit.kind, regionCode: unit.regionCode, courtCode: unit.courtCode ?? null },
       });
       return unit;
     });
@@ -69,22 +78,39 @@ export class UnitService {
       const code = ruleValue(parseUnitCode(input.code), 'code');
       const unit = await em.findOne(Unit, { code }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!unit) throw notFound(`no unit with code ${code}`);
-      const before = { name: unit.name, kind: unit.kind, regionCode: unit.regionCode, active: unit.active };
+      const before = { name: unit.name, kind: unit.kind, regionCode: unit.regionCode, courtCode: unit.courtCode ?? null, active: unit.active };
+      const kind = input.kind != null ? ruleValue(parseUnitKind(input.kind), 'kind') : unit.kind;
+      const courtCode =
+        input.courtCode === undefined ? before.courtCode : input.courtCode === null ? null : ruleValue(parseCourtCode(input.courtCode), 'courtCode');
+      if (courtCode && kind !== UnitKind.COURT) {
+        // A court whose kind changes keeps no code silently: the office clears it in the same change (or keeps the kind).
+        throw badInput(
+          before.kind === UnitKind.COURT
+            ? `courtCode: only a COURT unit has a court code; to make ${unit.code} a ${kind} unit, clear its court code ${courtCode} in the same change (courtCode: null)`
+            : `courtCode: only a COURT unit has a court code; ${unit.code} is a ${kind} unit`,
+          { field: 'courtCode', rule: 'kind' },
+        );
+      }
+      // Checked before the entity changes: a query on units would flush a changed unit first.
+      if (courtCode && courtCode !== before.courtCode) await refuseCourtCodeTaken(em, courtCode, unit.id);
       if (input.name != null) unit.name = requiredText(input.name, 'name');
-      if (input.kind != null) unit.kind = ruleValue(parseUnitKind(input.kind), 'kind');
+      unit.kind = kind;
       if (input.regionCode != null) unit.regionCode = ruleValue(parseRegionCode(input.regionCode), 'regionCode');
+      unit.courtCode = courtCode;
       if (input.active != null) {
         if (!input.active && unit.isOffice) {
           throw badInput('the coordination office cannot be deactivated', { field: 'active', rule: 'office' });
         }
         unit.active = input.active;
       }
-      const after = { name: unit.name, kind: unit.kind, regionCode: unit.regionCode, active: unit.active };
+      const after = { name: unit.name, kind: unit.kind, regionCode: unit.regionCode, courtCode: unit.courtCode ?? null, active: unit.active };
       const changed = Object.fromEntries(
         Object.entries(after).filter(([key, value]) => before[key as keyof typeof before] !== value),
       );
       if (Object.keys(changed).length === 0) return unit;
-      await em.flush();
+      await em.flush().catch((error: unknown) => {
+        throw error instanceof UniqueConstraintViolationException ? conflict(`court code ${unit.courtCode} is another unit's already`) : error;
+      });
       await appendAudit(em, principal, {
         action: input.active === false && before.active ? 'unit.deactivate' : 'unit.update',
         entityType: 'Unit',
@@ -129,4 +155,18 @@ export class UnitService {
   office(): Promise<Unit | null> {
     return this.em.findOne(Unit, { isOffice: true });
   }
+}
+
+/** The court code a new unit of `kind` is given: BAD_USER_INPUT (field courtCode) unless valid and the unit a COURT. */
+function courtCodeOf(kind: UnitKind, given: string): string {
+  const code = ruleValue(parseCourtCode(given), 'courtCode');
+  if (kind !== UnitKind.COURT) throw badInput(`courtCode: only a COURT unit has a court code; this unit is ${kind}`, { field: 'courtCode', rule: 'kind' });
+  return code;
+}
+
+/** CONFLICT when another unit than `unitId` has the court code already (a court code names one court). */
+async function refuseCourtCodeTaken(em: EntityManager, courtCode: string | null, unitId: string | null): Promise<void> {
+  if (!courtCode) return;
+  const holder = await em.findOne(Unit, { courtCode, ...(unitId ? { id: { $ne: unitId } } : {}) });
+  if (holder) throw conflict(`court code ${courtCode} is unit ${holder.code}'s already`, { courtCode });
 }

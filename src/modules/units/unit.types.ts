@@ -24,6 +24,12 @@ export class UnitNode {
   @Field(() => RegionCodeScalar)
   regionCode!: string;
 
+  @Field(() => String, {
+    nullable: true,
+    description: "A court's court code (法院代字), e.g. 晋08: the code its case numbers carry. Null for other kinds and for a court whose code the office has not set.",
+  })
+  courtCode!: string | null;
+
   @Field(() => Boolean, { description: 'The coordination office (府院联动机制办公室).' })
   isOffice!: boolean;
 
@@ -44,6 +50,7 @@ export function toUnitNode(unit: Unit): UnitNode {
     name: unit.name,
     kind: unit.kind,
     regionCode: unit.regionCode,
+    courtCode: unit.courtCode ?? null,
     isOffice: unit.isOffice,
     active: unit.active,
     createdAt: unit.createdAt,
@@ -66,9 +73,15 @@ export class CreateUnitInput {
 
   @Field(() => RegionCodeScalar)
   regionCode!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'A COURT unit only: its court code (法院代字), 最高法 or a province abbreviation alone, with 2 or with 4 digits (晋, 晋08, 晋0802); unique.',
+  })
+  courtCode?: string | null;
 }
 
-@InputType({ description: 'Change a unit; omitted fields keep their value.' })
+@InputType({ description: 'Change a unit; omitted fields keep their value (courtCode: null clears the code).' })
 export class UpdateUnitInput {
   @Field(() => String, { description: 'The unit to change.' })
   code!: string;
@@ -81,6 +94,12 @@ export class UpdateUnitInput {
 
   @Field(() => RegionCodeScalar, { nullable: true })
   regionCode?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "A COURT unit's court code (法院代字), e.g. 晋08; null clears it. A unit whose kind changes away from COURT must clear it in the same change.",
+  })
+  courtCode?: string | null;
 
   @Field(() => Boolean, { nullable: true, description: 'False deactivates the unit: its keys stop working at once.' })
   active?: boolean | null;
