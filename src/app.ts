@@ -8,6 +8,7 @@ import type { ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
 import { ConfigError, type HubConfig } from './config';
 import { startEmbedded, type EmbeddedDatabase } from './db/embedded';
+import { withMigrator } from './db/database-roles';
 import { applyMigrations, pendingMigrations } from './db/migrate';
 import { openOrm, type Orm } from './db/orm';
 import { declareSharedSession } from './db/sql';
@@ -63,20 +64,23 @@ export async function openDatabase(config: HubConfig, log: Logger): Promise<Data
 }
 
 /**
- * Under the start-up lock: applies pending migrations (when `migrate`) and creates the office at first start.
- * Refuses to go on when migrations are pending and not to be applied.
+ * Under the start-up lock: applies pending migrations (when `migrate`; as the owner of DATABASE_OWNER_URL when
+ * given, which then also grants the runtime role its privileges) and creates the office at first start (as the
+ * runtime role). Refuses to go on when migrations are pending and not to be applied.
  */
 export async function prepareDatabase(db: Database, config: HubConfig, log: Logger, migrate: boolean): Promise<BootstrapResult> {
   return withStartupLock(db.clientUrl, async () => {
-    if (migrate) {
-      const applied = await applyMigrations(db.orm);
-      if (applied.length) log.info({ applied }, 'migrations applied');
-    } else {
-      const pending = await pendingMigrations(db.orm);
-      if (pending.length) {
-        throw new ConfigError(`${pending.length} migration(s) pending and MIGRATE_ON_START is off: run "npm run migrate" first`);
+    await withMigrator(db.orm, config.databaseOwnerUrl, log, async ({ orm, runtimeRole }) => {
+      if (migrate) {
+        const applied = await applyMigrations(orm, runtimeRole);
+        if (applied.length) log.info({ applied }, 'migrations applied');
+      } else {
+        const pending = await pendingMigrations(orm);
+        if (pending.length) {
+          throw new ConfigError(`${pending.length} migration(s) pending and MIGRATE_ON_START is off: run "npm run migrate" first`);
+        }
       }
-    }
+    });
     return bootstrapOffice(db.orm.em.fork(), config);
   });
 }

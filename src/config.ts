@@ -17,6 +17,9 @@ export interface HubConfig {
   host: string;
   /** PostgreSQL server URL (`DATABASE_URL`); undefined runs the embedded PostgreSQL (PGlite). */
   databaseUrl?: string;
+  /** The owner role's URL (`DATABASE_OWNER_URL`), on the server and database of `databaseUrl`: it alone migrates, and
+   * `databaseUrl`'s role is then the runtime role, owning nothing. Undefined: `databaseUrl`'s role owns everything. */
+  databaseOwnerUrl?: string;
   /** Folder of the embedded database (`DATA_DIR`, default ./data); unused with `DATABASE_URL`. */
   dataDir: string;
   /** Apply pending migrations at start (`MIGRATE_ON_START`, default true). */
@@ -71,6 +74,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export function loadConfig(env: Env = process.env): HubConfig {
   const databaseUrl = blankToUndefined(env.DATABASE_URL);
   if (databaseUrl !== undefined) checkDatabaseUrl(databaseUrl);
+  const databaseOwnerUrl = ownerUrl(env, databaseUrl);
 
   const adminKey = blankToUndefined(env.HUB_ADMIN_KEY);
   if (adminKey !== undefined && !/^[\x21-\x7e]{24,200}$/.test(adminKey)) {
@@ -94,6 +98,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     port: integer(env, 'PORT', 4000, 0, 65535),
     host: blankToUndefined(env.HOST) ?? '0.0.0.0',
     databaseUrl,
+    databaseOwnerUrl,
     dataDir: path.resolve(blankToUndefined(env.DATA_DIR) ?? 'data'),
     migrateOnStart: boolean(env, 'MIGRATE_ON_START', true),
     adminKey,
@@ -157,20 +162,43 @@ function blankToUndefined(value: string | undefined): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
-function checkDatabaseUrl(value: string): void {
+function checkDatabaseUrl(value: string, name = 'DATABASE_URL'): URL {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError('DATABASE_URL is not a URL: expected postgres://user@host:5432/database');
+    throw new ConfigError(`${name} is not a URL: expected postgres://user@host:5432/database`);
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://, got ${url.protocol}//`);
+    throw new ConfigError(`${name} must start with postgres:// or postgresql://, got ${url.protocol}//`);
   }
-  if (!url.hostname) throw new ConfigError('DATABASE_URL names no host: expected postgres://user@host:5432/database');
+  if (!url.hostname) throw new ConfigError(`${name} names no host: expected postgres://user@host:5432/database`);
   if (url.pathname.length <= 1) {
-    throw new ConfigError('DATABASE_URL names no database: expected postgres://user@host:5432/database');
+    throw new ConfigError(`${name} names no database: expected postgres://user@host:5432/database`);
   }
+  return url;
+}
+
+/**
+ * `DATABASE_OWNER_URL`: checked like DATABASE_URL, only beside it, and on the same host, port and database spelled
+ * alike (the start-up lock and the grants are per database; a second server would be migrated in vain).
+ */
+function ownerUrl(env: Env, databaseUrl: string | undefined): string | undefined {
+  const value = blankToUndefined(env.DATABASE_OWNER_URL);
+  if (value === undefined) return undefined;
+  const owner = checkDatabaseUrl(value, 'DATABASE_OWNER_URL');
+  if (databaseUrl === undefined) {
+    throw new ConfigError('DATABASE_OWNER_URL needs DATABASE_URL (the runtime role) beside it; the embedded database has one role');
+  }
+  const where = (url: URL) => {
+    const socket = url.searchParams.get('host');
+    return `${url.hostname.toLowerCase()}:${url.port || '5432'}${decodeURIComponent(url.pathname)}${socket ? `?host=${socket}` : ''}`;
+  };
+  const runtime = where(new URL(databaseUrl));
+  if (where(owner) !== runtime) {
+    throw new ConfigError(`DATABASE_OWNER_URL must name the server and database of DATABASE_URL (${runtime}), got ${where(owner)}`);
+  }
+  return value;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

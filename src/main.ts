@@ -13,7 +13,7 @@ import { Principal } from './access/principal';
 import { ALL_ROLES, parseRoles } from './access/roles';
 import { openDatabase, prepareDatabase, startHub, type Database, type Hub } from './app';
 import { ConfigError, loadConfig, type HubConfig } from './config';
-import { applyMigrations } from './db/migrate';
+import { migrateWithRoles } from './db/database-roles';
 import { withStartupLock } from './db/startup-lock';
 import { HubError } from './graphql/errors';
 import { printHubSchema } from './graphql/schema';
@@ -109,7 +109,7 @@ async function serve(config: HubConfig, log: Logger): Promise<void> {
 async function migrateCommand(config: HubConfig, log: Logger): Promise<void> {
   const db = await openDatabase(config, log);
   try {
-    const applied = await withStartupLock(db.clientUrl, () => applyMigrations(db.orm));
+    const applied = await withStartupLock(db.clientUrl, () => migrateWithRoles(db.orm, config.databaseOwnerUrl, log));
     console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'no migration pending');
   } finally {
     await db.close();
@@ -240,7 +240,7 @@ async function schemaCommand(args: string[]): Promise<void> {
 async function createMigration(config: HubConfig, log: Logger): Promise<void> {
   const db = await openDatabase(config, log);
   try {
-    await withStartupLock(db.clientUrl, () => applyMigrations(db.orm));
+    await withStartupLock(db.clientUrl, () => migrateWithRoles(db.orm, config.databaseOwnerUrl, log));
     const migrator = db.orm.getMigrator();
     const result = await migrator.createMigration(path.resolve(__dirname, '../../migrations'));
     if (!result.fileName) return void console.log('the entities and the migrations agree: nothing to generate');
@@ -288,7 +288,7 @@ export function describeError(error: unknown): string {
     case '3D000':
       return 'the database named in DATABASE_URL does not exist: create it first';
     case '42501':
-      return 'the user in DATABASE_URL lacks a privilege the hub needs (create tables and the pg_trgm extension)';
+      return 'the user in DATABASE_URL (or DATABASE_OWNER_URL) lacks a privilege the hub needs: the owner creates tables and the pg_trgm extension, the runtime role needs the grants of README "Two database roles"';
   }
   if (err?.message?.includes('timeout exceeded when trying to connect') || err?.message?.includes('Connection terminated')) {
     return 'the database in DATABASE_URL did not answer in time';

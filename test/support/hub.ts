@@ -94,7 +94,7 @@ export async function startTestHub(env: Record<string, string> = {}, log?: Logge
 }
 
 /** A GraphQL-over-HTTP caller of the hub at `url`, with `defaultKey` unless a call names another (or null). */
-function gqlAt(url: string, defaultKey: string): TestHub['gql'] {
+export function gqlAt(url: string, defaultKey: string): TestHub['gql'] {
   return async (query, variables, key = defaultKey) => {
     const response = await fetch(url, {
       method: 'POST',

@@ -47,6 +47,29 @@ describe('settings', () => {
     });
   });
 
+  it('DATABASE_OWNER_URL: beside DATABASE_URL, on its host, port and database; blank is unset', () => {
+    const runtime = 'postgres://fuyuan_hub:secret@db:5432/fuyuan';
+    expect(loadConfig({ DATABASE_URL: runtime, DATABASE_OWNER_URL: 'postgres://fuyuan_owner:other@DB/fuyuan' })).toMatchObject({
+      databaseUrl: runtime,
+      databaseOwnerUrl: 'postgres://fuyuan_owner:other@DB/fuyuan',
+    });
+    expect(loadConfig({ DATABASE_URL: runtime, DATABASE_OWNER_URL: ' ' }).databaseOwnerUrl).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: runtime }).databaseOwnerUrl).toBeUndefined();
+  });
+
+  it.each<[Record<string, string>, string]>([
+    [{ DATABASE_OWNER_URL: 'postgres://owner:hunter2@db:5432/fuyuan' }, 'DATABASE_OWNER_URL needs DATABASE_URL (the runtime role) beside it; the embedded database has one role'],
+    [{ DATABASE_URL: 'postgres://hub@db:5432/fuyuan', DATABASE_OWNER_URL: 'postgres://owner:hunter2@db:5432/other' }, 'DATABASE_OWNER_URL must name the server and database of DATABASE_URL (db:5432/fuyuan), got db:5432/other'],
+    [{ DATABASE_URL: 'postgres://hub@db:5432/fuyuan', DATABASE_OWNER_URL: 'postgres://owner:hunter2@db2:5432/fuyuan' }, 'got db2:5432/fuyuan'],
+    [{ DATABASE_URL: 'postgres://hub@db:5432/fuyuan', DATABASE_OWNER_URL: 'postgres://owner:hunter2@db:5433/fuyuan' }, 'got db:5433/fuyuan'],
+    [{ DATABASE_URL: 'postgres://hub@db:5432/fuyuan', DATABASE_OWNER_URL: 'mysql://owner:hunter2@db/fuyuan' }, 'DATABASE_OWNER_URL must start with postgres:// or postgresql://'],
+    [{ DATABASE_URL: 'postgres://hub@db:5432/fuyuan', DATABASE_OWNER_URL: 'postgres://owner:hunter2@db:5432' }, 'DATABASE_OWNER_URL names no database'],
+  ])('refuses DATABASE_OWNER_URL in %j with one line (the passwords not in it)', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+    expect(() => loadConfig(env)).not.toThrow('hunter2');
+  });
+
   it.each([
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'mysql://db/hub' }, 'DATABASE_URL'],
