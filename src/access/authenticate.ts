@@ -12,7 +12,8 @@ import type { Role } from './roles';
 import { hashKey } from './keys';
 import { Principal } from './principal';
 
-interface CredentialRow {
+/** A credential and its unit as {@link CREDENTIAL_COLUMNS} reads them. */
+export interface CredentialRow {
   id: string;
   roles: Role[];
   /** ISO 8601, or null. */
@@ -26,7 +27,6 @@ interface CredentialRow {
   regionCode: string;
   isOffice: boolean;
   active: boolean;
-  snapshot: string;
 }
 
 /** A verified caller, and the database snapshot the look-up saw (`pg_current_snapshot()`, see the response cache). */
@@ -35,9 +35,11 @@ export interface Authenticated {
   snapshot: string;
 }
 
-const CREDENTIAL_SQL = `select c.id, c.roles, ${isoTime('c.expires_at')} as "expiresAt", ${isoTime('c.revoked_at')} as "revokedAt",
-    u.id as "unitId", u.code, u.name, u.kind, u.region_code as "regionCode", u.is_office as "isOffice", u.active,
-    pg_current_snapshot()::text as snapshot
+/** The columns of a {@link CredentialRow}, from `credential c join unit u on u.id = c.unit_id`. */
+export const CREDENTIAL_COLUMNS = `c.id, c.roles, ${isoTime('c.expires_at')} as "expiresAt", ${isoTime('c.revoked_at')} as "revokedAt",
+    u.id as "unitId", u.code, u.name, u.kind, u.region_code as "regionCode", u.is_office as "isOffice", u.active`;
+
+const CREDENTIAL_SQL = `select ${CREDENTIAL_COLUMNS}, pg_current_snapshot()::text as snapshot
   from credential c join unit u on u.id = c.unit_id
   where c.key_hash = ?`;
 
@@ -48,15 +50,20 @@ export async function authenticate(em: EntityManager, key: string | undefined, n
 /** {@link authenticate}, also returning the snapshot of the same statement (no extra round trip). */
 export async function authenticateAt(em: EntityManager, key: string | undefined, now = new Date()): Promise<Authenticated> {
   if (!key) throw unauthenticated('no credential: send the header "Authorization: Bearer <key>"');
-  const [credential] = await queryPrepared<CredentialRow>(em, CREDENTIAL_SQL, [hashKey(key)]);
+  const [credential] = await queryPrepared<CredentialRow & { snapshot: string }>(em, CREDENTIAL_SQL, [hashKey(key)]);
   if (!credential) throw unauthenticated('the key is not known to this hub');
+  return { principal: principalOf(credential, now), snapshot: credential.snapshot };
+}
+
+/** The caller a credential row makes at `now`; UNAUTHENTICATED saying why when the key is revoked, expired or its unit deactivated. */
+export function principalOf(credential: CredentialRow, now = new Date()): Principal {
   const times = { expiresAt: date(credential.expiresAt), revokedAt: date(credential.revokedAt) };
   const status = credentialStatus(times, now);
   if (status === CredentialStatus.REVOKED) throw unauthenticated('the key has been revoked');
   if (status === CredentialStatus.EXPIRED) throw unauthenticated(`the key expired at ${times.expiresAt!.toISOString()}`);
   if (!credential.active) throw unauthenticated(`the key's unit ${credential.code} has been deactivated`);
   const { unitId: id, code, name, kind, regionCode, isOffice } = credential;
-  return { principal: new Principal({ id, code, name, kind, regionCode, isOffice }, credential.roles, credential.id), snapshot: credential.snapshot };
+  return new Principal({ id, code, name, kind, regionCode, isOffice }, credential.roles, credential.id, times.expiresAt);
 }
 
 function date(iso: string | null): Date | null {

@@ -18,3 +18,8 @@ export interface Sharing {
   sharedUnitCodes: string[];
   sharedKinds: UnitKind[];
 }
+
+/** What only the office may see (changes of credentials and units): RESTRICTED, owned by the office, shared with nobody. */
+export function officeOnly(officeUnitId: string): Sharing {
+  return { classification: Classification.RESTRICTED, ownerUnitId: officeUnitId, sharedUnitCodes: [], sharedKinds: [] };
+}

@@ -19,8 +19,15 @@ export class Principal {
     roles: readonly Role[],
     /** The calling credential; null for the command line. */
     readonly credentialId: string | null,
+    /** When the credential stops working; null for never (and for the command line). */
+    readonly expiresAt: Date | null = null,
   ) {
     this.roleSet = new Set(roles);
+  }
+
+  /** The same credential of the unit as it is now (its kind or region changed): roles, key and expiry stay. */
+  withUnit(unit: PrincipalUnit): Principal {
+    return new Principal(unit, this.roles, this.credentialId, this.expiresAt);
   }
 
   /** The command line on the hub's own machine acts as the office with every role. */

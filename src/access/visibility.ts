@@ -4,6 +4,9 @@
  * Enterprises: that an enterprise exists and its registry facts are public to every member unit; its personal
  * data (the legal representative's ID number, a contact phone) is masked unless the credential has
  * PERSONAL_DATA.
+ *
+ * Every rule here reads the same few fields of the caller — its unit's id, code and kind, the office flag, and
+ * PERSONAL_DATA — and {@link visibilityKey} is built from exactly those: callers with the same key see the same.
  */
 import type { Enterprise } from '../modules/enterprises/enterprise.entity';
 import { Classification, type Sharing } from './classification';
@@ -59,4 +62,16 @@ export function visibleSql(principal: Principal, alias: string, ownerColumn: str
     sql: `(${alias}.classification = 'SHARED' or ${alias}.${ownerColumn} = ? or ? = any(${alias}.shared_unit_codes) or ? = any(${alias}.shared_kinds))`,
     params: [principal.unit.id, principal.unit.code, principal.unit.kind],
   };
+}
+
+/**
+ * Two callers with the same key are shown the same by every rule above (and by the read paths that use them):
+ * the key under which the feed shares one result among subscribers. Built from every field of the caller those
+ * rules read — its unit's id, code and kind, the office flag, PERSONAL_DATA — and nothing else (not the key,
+ * not the other roles, not the region: no read path shows more or less by them). A rule that comes to read
+ * another field of the caller adds it here.
+ */
+export function visibilityKey(principal: Principal): string {
+  const { id, code, kind } = principal.unit;
+  return [id, code, kind, principal.isOffice ? 'office' : '', can(principal, 'seePersonalData') ? 'personal-data' : ''].join('\u0000');
 }

@@ -16,6 +16,11 @@ export enum ChangeTopic {
   CASE_PROGRESS = 'CASE_PROGRESS',
   /** A credential (only the office sees these): its revocation closes the key's subscriptions on every instance. */
   CREDENTIAL = 'CREDENTIAL',
+  /**
+   * A member unit (only the office sees these): deactivated, reactivated, its name, kind or region changed. Every
+   * instance reads them in commit order: deactivation ends the unit's subscriptions, a new kind re-evaluates them.
+   */
+  UNIT = 'UNIT',
 }
 
 export enum ChangeKind {
@@ -26,6 +31,8 @@ export enum ChangeKind {
   NUMBER_ADDED = 'NUMBER_ADDED',
   PROGRESS_ADDED = 'PROGRESS_ADDED',
   REVOKED = 'REVOKED',
+  DEACTIVATED = 'DEACTIVATED',
+  REACTIVATED = 'REACTIVATED',
 }
 
 /** The PostgreSQL channel on which a commit of changes wakes every hub instance (payload: the commit number). */

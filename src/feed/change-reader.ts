@@ -8,8 +8,17 @@ import type { Sharing } from '../access/classification';
 import { isoTime } from '../db/sql';
 import type { Unit } from '../modules/units/unit.entity';
 import type { UnitKind } from '../modules/units/unit-kind';
+import { CREDENTIAL_COLUMNS, type CredentialRow } from '../access/authenticate';
 import type { ChangeKind, ChangeTopic } from './change-log';
 import { encodeCursor, START, type Position } from './cursor';
+
+/** A revocation or deactivation, as the tail keeps it while nobody is subscribed. */
+export interface Ending {
+  position: Position;
+  topic: ChangeTopic;
+  kind: ChangeKind;
+  entityId: string;
+}
 
 /** One change as read from the log. */
 export interface StoredChange {
@@ -71,14 +80,36 @@ export class ChangeReader {
     return rows.map((row) => storedChange(row, units));
   }
 
-  /** The credentials revoked by the changes after `after` up to the end of commit `upToSeq` (ids only, no payloads). */
-  async revokedBetween(after: Position, upToSeq: number): Promise<string[]> {
-    const rows = await this.em.execute<{ id: string }[]>(
-      `select e.entity_id as id from change_commit c join change_event e on e.tx_id = c.tx_id
-       where c.seq >= ? and c.seq <= ? and (c.seq > ? or e.ordinal > ?) and e.topic = 'CREDENTIAL' and e.kind = 'REVOKED'`,
+  /**
+   * The revocations and deactivations after `after` up to the end of commit `upToSeq`, in commit order (no
+   * payloads): what the tail keeps while it skips changes nobody subscribed to.
+   */
+  async endingsBetween(after: Position, upToSeq: number): Promise<Ending[]> {
+    const rows = await this.em.execute<{ seq: string; ordinal: number; topic: ChangeTopic; kind: ChangeKind; entityId: string }[]>(
+      `select c.seq::text as seq, e.ordinal, e.topic, e.kind, e.entity_id as "entityId" from change_commit c join change_event e on e.tx_id = c.tx_id
+       where c.seq >= ? and c.seq <= ? and (c.seq > ? or e.ordinal > ?)
+         and ((e.topic = 'CREDENTIAL' and e.kind = 'REVOKED') or (e.topic = 'UNIT' and e.kind = 'DEACTIVATED'))
+       order by c.seq, e.ordinal`,
       [after.seq, upToSeq, after.seq, after.ordinal],
     );
-    return rows.map((row) => row.id);
+    return rows.map((row) => ({ position: { seq: Number(row.seq), ordinal: row.ordinal }, topic: row.topic, kind: row.kind, entityId: row.entityId }));
+  }
+
+  /**
+   * The head of the log and the credential `credentialId` with its unit, in one statement: one snapshot, so the
+   * credential is as every change up to that head left it, and no later (subscriber-access.ts).
+   */
+  async headWithCredential(credentialId: string): Promise<{ head: Position; credential: CredentialRow | null }> {
+    const [row] = await this.em.execute<(Partial<CredentialRow> & { headSeq: string | null; headCount: number | null })[]>(
+      `select h.seq::text as "headSeq", h.event_count as "headCount", k.*
+       from (select 1) one
+       left join lateral (select c.seq, c.event_count from change_commit c order by c.seq desc limit 1) h on true
+       left join lateral (select ${CREDENTIAL_COLUMNS} from credential c join unit u on u.id = c.unit_id where c.id = ?) k on true`,
+      [credentialId],
+    );
+    const head = row.headSeq === null ? START : { seq: Number(row.headSeq), ordinal: row.headCount! };
+    const { headSeq: _seq, headCount: _count, ...credential } = row;
+    return { head, credential: credential.id ? (credential as CredentialRow) : null };
   }
 
   /** The position of the last change in the log, or the start of the log when it is empty. */

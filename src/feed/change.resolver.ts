@@ -42,8 +42,8 @@ export class ChangeResolver {
       'Every change the caller may see, as it happens; with after, first every change after that cursor, then live, with no gap and no duplicate. Needs SUBSCRIBE. A consumer that falls too far behind gets SUBSCRIBER_BEHIND with the cursor to resume from.',
     subscribe: async ({ args, context }) => {
       const ctx = context as HubContext;
-      const { start, test } = await ctx.changes.prepare(ctx.principal, args);
-      return ctx.feed.open(ctx.principal, test, start);
+      const { principal, start, filter } = await ctx.changes.prepare(ctx.principal, args);
+      return ctx.feed.open(principal, filter, start);
     },
   })
   changesLive(

@@ -7,16 +7,18 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../access/policies';
 import type { Principal } from '../access/principal';
 import { pgArray } from '../db/sql';
-import { badInput } from '../graphql/errors';
+import { principalOf } from '../access/authenticate';
+import { badInput, HubError, unauthenticated } from '../graphql/errors';
 import { parseRegionPrefix } from '../modules/enterprises/region';
 import { isUuid, ruleValue } from '../modules/input';
 import type { RiskLevel } from '../modules/risk-lists/risk-level';
 import { parseUnitCode } from '../modules/units/unit-code';
 import type { ChangeKind, ChangeTopic } from './change-log';
-import { changeTest, type ChangeFilterSpec, type ChangeTest } from './change-filter';
+import { changeTest, type ChangeFilterSpec } from './change-filter';
 import { ChangeReader, type StoredChange } from './change-reader';
 import { comparePositions, decodeCursor, encodeCursor, START, type Position } from './cursor';
 import type { SubscriptionStart } from './feed';
+import { KeyEndedError } from './subscriber-access';
 
 /** A filter as a client sends it (ChangeFilter). */
 export interface ChangeFilterInput {
@@ -43,6 +45,12 @@ export interface ChangePage {
 
 /** How many changes of the log one page reads at most, kept or not. */
 export const PAGE_SCAN_LIMIT = 5_000;
+
+function refuseBeyond(head: Position, after: Position): void {
+  if (comparePositions(after, head) > 0) {
+    throw badInput('after is beyond the end of the change log: start again from changesHead or from the start', { field: 'after', rule: 'cursor' });
+  }
+}
 
 export class ChangeService {
   constructor(private readonly em: EntityManager) {}
@@ -85,22 +93,35 @@ export class ChangeService {
   }
 
   /**
-   * A subscriber's arguments checked and prepared: where it starts (after its cursor, or live from the head of the
-   * log: "now"), and the test of its unit's visibility and its filter (region prefix and case ids validated, acting
-   * units' codes turned into ids, BAD_USER_INPUT naming each unknown code).
+   * A subscriber's arguments checked and prepared: its caller read afresh together with the head of the log (one
+   * statement, one snapshot: UNAUTHENTICATED when the key stopped working since the operation began), where it
+   * starts (after its cursor, or live from that head: "now"), and its filter (region prefix and case ids
+   * validated, acting units' codes turned into ids, BAD_USER_INPUT naming each unknown code).
    */
-  async prepare(principal: Principal, args: { after?: string | null; filter?: ChangeFilterInput | null }): Promise<{ start: SubscriptionStart; test: ChangeTest }> {
+  async prepare(
+    principal: Principal,
+    args: { after?: string | null; filter?: ChangeFilterInput | null },
+  ): Promise<{ principal: Principal; start: SubscriptionStart; filter: ChangeFilterSpec }> {
     authorize(principal, 'subscribeChanges');
+    const after = args.after != null ? decodeCursor(args.after) : null;
     const reader = new ChangeReader(this.em);
-    let start: SubscriptionStart;
-    if (args.after != null) {
-      const after = decodeCursor(args.after);
-      await this.refuseBeyondHead(reader, after);
-      start = { after };
+    let head: Position;
+    let caller = principal;
+    if (principal.credentialId) {
+      const read = await reader.headWithCredential(principal.credentialId);
+      if (!read.credential) throw unauthenticated('the key is not known to this hub');
+      head = read.head;
+      try {
+        caller = principalOf(read.credential);
+      } catch (error) {
+        throw error instanceof HubError ? new KeyEndedError(error.message) : error;
+      }
     } else {
-      start = { from: await reader.head() };
+      head = await reader.head();
     }
-    return { start, test: changeTest(principal, await this.filterSpec(args.filter)) };
+    if (after) refuseBeyond(head, after);
+    const start: SubscriptionStart = after ? { after, freshAt: head } : { from: head, freshAt: head };
+    return { principal: caller, start, filter: await this.filterSpec(args.filter) };
   }
 
   /**
@@ -108,9 +129,7 @@ export class ChangeService {
    * from an older backup): a consumer holding it would silently miss every change until the log got there.
    */
   private async refuseBeyondHead(reader: ChangeReader, after: Position): Promise<void> {
-    if (comparePositions(after, await reader.head()) > 0) {
-      throw badInput('after is beyond the end of the change log: start again from changesHead or from the start', { field: 'after', rule: 'cursor' });
-    }
+    refuseBeyond(await reader.head(), after);
   }
 
   private async filterSpec(filter: ChangeFilterInput | null | undefined): Promise<ChangeFilterSpec> {

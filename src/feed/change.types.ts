@@ -7,7 +7,7 @@ import { RiskLevel } from '../modules/risk-lists/risk-level';
 import { ChangeKind, ChangeTopic } from './change-log';
 import type { StoredChange } from './change-reader';
 
-registerEnumType(ChangeTopic, { name: 'ChangeTopic', description: 'What changed: a list entry, a case, a progress entry of a case, a credential.' });
+registerEnumType(ChangeTopic, { name: 'ChangeTopic', description: 'What changed: a list entry, a case, a progress entry of a case, a credential, a member unit (the last two: the office only).' });
 registerEnumType(ChangeKind, { name: 'ChangeKind' });
 
 @ObjectType('Change', { description: 'One change of the change log, with the entity as it was right after it.' })
@@ -26,7 +26,7 @@ export class ChangeNode {
   @Field(() => Date)
   occurredAt!: Date;
 
-  @Field(() => ID, { description: 'The id of the entity that changed (an entry, a case, a progress entry, a credential).' })
+  @Field(() => ID, { description: 'The id of the entity that changed (an entry, a case, a progress entry, a credential, a unit).' })
   entityId!: string;
 
   @Field(() => JSONScalar, { description: 'The entity right after the change, as stored with it.' })

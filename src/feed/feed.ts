@@ -15,17 +15,22 @@
  *   last change it delivered, at its consumer's pace. A consumer that takes nothing for `stallMs` while changes
  *   wait for it is not reading: its operation ends with SUBSCRIBER_BEHIND carrying the cursor of the last change
  *   it delivered. So memory stays bounded, and nobody waits for anybody.
- * - A revoked key's subscriptions end on every instance when its tail reads the revocation from the log; a key
- *   revoked before its subscription opened cannot open one.
+ * - What a subscription may see follows its key and unit as the log tells (subscriber-access.ts): a revocation or
+ *   a unit's deactivation ends the subscriptions of the key or unit on every instance when its tail reads it, a
+ *   new kind or region of the unit applies from its position on; a key's expiry ends them by a timer at the
+ *   instant (expiry-timers.ts). A key that stopped working before its subscription opened cannot open one.
  */
 import type { Logger } from 'pino';
 import type { Principal } from '../access/principal';
 import type { Orm } from '../db/orm';
-import { ErrorCode, HubError } from '../graphql/errors';
-import { ChangeKind, ChangeTopic } from './change-log';
-import type { ChangeTest } from './change-filter';
+import type { ChangeFilterSpec } from './change-filter';
 import { ChangeReader, type StoredChange } from './change-reader';
-import { comparePositions, encodeCursor, START, type Position } from './cursor';
+import { comparePositions, START, type Position } from './cursor';
+import { ExpiryTimers } from './expiry-timers';
+import { EndedAccess, expiredError, type KeyEndedError } from './subscriber-access';
+import { ChangeSubscription } from './subscription';
+
+export { ChangeSubscription };
 
 /** Settings of a {@link Feed}. */
 export interface FeedOptions {
@@ -41,8 +46,11 @@ export interface FeedOptions {
   recentLimit: number;
 }
 
-/** Where a subscription starts: replaying the log after a cursor, or live from a position (the head, "now"). */
-export type SubscriptionStart = { after: Position } | { from: Position };
+/**
+ * Where a subscription starts: replaying the log after a cursor, or live from a position (the head, "now"); and
+ * `freshAt`, the head of the log as of the snapshot its caller was read in (default: the live start).
+ */
+export type SubscriptionStart = ({ after: Position } | { from: Position }) & { freshAt?: Position };
 
 /** How long one read of the log may take before it counts as failed (a connection cut without a word). */
 const READ_DEADLINE_MS = 30_000;
@@ -59,8 +67,11 @@ export class Feed {
   /** The most recent changes the tail read, contiguous after {@link recentFrom}, oldest first. */
   private recent: StoredChange[] = [];
   private recentFrom: Position = START;
-  /** Credentials whose revocation the tail has read (revocations are rare: kept for the process's life). */
-  private readonly revoked = new Set<string>();
+  /** The revocations and deactivations the tail has read. */
+  private readonly ended = new EndedAccess();
+  /** The open subscriptions of each key. */
+  private readonly byKey = new Map<string, Set<ChangeSubscription>>();
+  private readonly expiry = new ExpiryTimers((credentialId, at) => this.endKey(credentialId, expiredError(at)));
 
   constructor(
     private readonly orm: Orm,
@@ -86,6 +97,7 @@ export class Feed {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    this.expiry.stop();
     for (const subscription of this.subscriptions) subscription.end(null);
     await this.reading;
   }
@@ -111,24 +123,48 @@ export class Feed {
   }
 
   /**
-   * Opens a subscription for `principal`; UNAUTHENTICATED when its key's revocation has already been read. A live
-   * start behind the tail (the tail read on while the subscriber was being prepared) catches up from there first,
-   * so nothing between is lost.
+   * Opens a subscription for `principal` with its filter; UNAUTHENTICATED when its key stopped working (a
+   * revocation or deactivation the tail read after `start.freshAt`, or its expiry). A live start behind the tail
+   * (the tail read on while the subscriber was being prepared) catches up from there first, so nothing between
+   * is lost.
    */
-  open(principal: Principal, test: ChangeTest, start: SubscriptionStart): ChangeSubscription {
-    if (principal.credentialId && this.revoked.has(principal.credentialId)) {
-      throw new HubError(ErrorCode.UNAUTHENTICATED, 'the key has been revoked');
-    }
+  open(principal: Principal, filter: ChangeFilterSpec, start: SubscriptionStart): ChangeSubscription {
     const from = 'after' in start ? start.after : start.from;
+    const freshAt = start.freshAt ?? from;
+    const refusal = this.ended.refusal(principal, freshAt);
+    if (refusal) throw refusal;
     const replay = 'after' in start || comparePositions(from, this.position) < 0;
-    const subscription = new ChangeSubscription(this, principal, test, from, replay);
+    const subscription = new ChangeSubscription(this, principal, filter, from, freshAt, replay);
     this.subscriptions.add(subscription);
+    const key = principal.credentialId;
+    if (key) {
+      const ofKey = this.byKey.get(key) ?? new Set();
+      this.byKey.set(key, ofKey.add(subscription));
+      if (principal.expiresAt) this.expiry.watch(key, principal.expiresAt);
+    }
     return subscription;
+  }
+
+  /** The callers of the open subscriptions of a unit, as each sees now (for the operator and the tests). */
+  callersOf(unitId: string): Principal[] {
+    return [...this.subscriptions].filter((s) => s.principal.unit.id === unitId).map((s) => s.principal);
   }
 
   /** @internal A subscription that ended leaves. */
   forget(subscription: ChangeSubscription): void {
-    this.subscriptions.delete(subscription);
+    if (!this.subscriptions.delete(subscription)) return;
+    const key = subscription.principal.credentialId;
+    const ofKey = key ? this.byKey.get(key) : undefined;
+    if (!key || !ofKey) return;
+    ofKey.delete(subscription);
+    if (ofKey.size) return;
+    this.byKey.delete(key);
+    this.expiry.unwatch(key);
+  }
+
+  /** Ends every open subscription of a key at once. */
+  private endKey(credentialId: string, failure: KeyEndedError): void {
+    for (const subscription of this.byKey.get(credentialId) ?? []) subscription.end(failure);
   }
 
   /** @internal A failure worth the operator's attention that the feed recovers from by itself. */
@@ -187,16 +223,17 @@ export class Feed {
 
   /**
    * With nobody subscribed, the tail does not read the changes themselves (a 100,000-entry publication would cost
-   * seconds and hundreds of MB for nobody): it moves to the head, keeping only the revocations. Does nothing (false)
-   * when a subscription opened meanwhile; one opening later starts behind the tail and catches up from the log.
+   * seconds and hundreds of MB for nobody): it moves to the head, keeping only the revocations and deactivations.
+   * Does nothing (false) when a subscription opened meanwhile; one opening later starts behind the tail and
+   * catches up from the log.
    */
   private async skipToHead(): Promise<boolean> {
     const reader = new ChangeReader(this.orm.em.fork());
     const head = await reader.head();
     if (comparePositions(head, this.position) <= 0) return true;
-    const revoked = await reader.revokedBetween(this.position, head.seq);
+    const endings = await reader.endingsBetween(this.position, head.seq);
     if (this.subscriptions.size || this.stopped) return false;
-    for (const id of revoked) this.revoked.add(id);
+    for (const ending of endings) this.ended.note(ending);
     this.position = head;
     this.recent = [];
     this.recentFrom = head;
@@ -213,12 +250,12 @@ export class Feed {
   }
 
   private offer(batch: StoredChange[]): void {
+    // A revocation or deactivation ends its subscriptions at once, live or still catching up far behind it.
     for (const change of batch) {
-      if (change.topic !== ChangeTopic.CREDENTIAL || change.kind !== ChangeKind.REVOKED) continue;
-      this.revoked.add(change.entityId);
-      for (const subscription of this.subscriptions) {
-        if (subscription.principal.credentialId === change.entityId) subscription.end(revokedError());
-      }
+      const ending = this.ended.note(change);
+      if (!ending) continue;
+      const ofKey = 'credentialId' in ending ? this.byKey.get(ending.credentialId) ?? [] : this.subscriptions;
+      for (const subscription of ofKey) subscription.endBy(change);
     }
     for (const subscription of this.subscriptions) subscription.offer(batch);
     this.endStalled();
@@ -228,186 +265,5 @@ export class Feed {
   private endStalled(): void {
     const now = Date.now();
     for (const subscription of this.subscriptions) subscription.endIfStalled(now);
-  }
-}
-
-function revokedError(): HubError {
-  return new HubError(ErrorCode.UNAUTHENTICATED, 'the key has been revoked');
-}
-
-/**
- * One consumer's stream of changes: an async iterator of the changes it may see and asked for, in commit order.
- * It throws a {@link HubError} when the feed ends it (SUBSCRIBER_BEHIND, UNAUTHENTICATED).
- */
-export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
-  /** The last change this subscription considered (taken or filtered out). */
-  private cursor: Position;
-  /** The last change handed to the consumer: where to resume after SUBSCRIBER_BEHIND. */
-  private delivered: Position;
-  /** Taking the tail's batches; otherwise catching up from the log. */
-  private live: boolean;
-  /** Changes waiting for the consumer: `queue[head]` onwards (shifting a long array costs its length). */
-  private queue: StoredChange[] = [];
-  private head = 0;
-  private ended = false;
-  private failure: HubError | null = null;
-  private waiting: (() => void) | null = null;
-  /** The consumer is taking a change (inside `next`) or making its result ({@link busy}). */
-  private taking = false;
-  private working = false;
-  /** When the consumer last took a change or asked for one. */
-  private lastTaken = Date.now();
-  /** The batch being read ahead while the consumer takes the current one. */
-  private ahead: { after: Position; batch: Promise<StoredChange[]> } | null = null;
-
-  constructor(
-    private readonly feed: Feed,
-    readonly principal: Principal,
-    private readonly test: ChangeTest,
-    from: Position,
-    replay: boolean,
-  ) {
-    this.cursor = from;
-    this.delivered = from;
-    this.live = !replay;
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  async next(): Promise<IteratorResult<StoredChange>> {
-    this.taking = true;
-    this.lastTaken = Date.now();
-    try {
-      for (;;) {
-        if (this.head < this.queue.length) {
-          const change = this.queue[this.head++];
-          if (this.head === this.queue.length) this.clearQueue();
-          this.delivered = change.position;
-          return { value: change, done: false };
-        }
-        if (this.ended) {
-          this.feed.forget(this);
-          if (this.failure) {
-            const failure = this.failure;
-            this.failure = null;
-            throw failure;
-          }
-          return { value: undefined, done: true };
-        }
-        if (this.live) await new Promise<void>((resolve) => (this.waiting = resolve));
-        else await this.catchUpOrWait();
-      }
-    } finally {
-      this.taking = false;
-      this.lastTaken = Date.now();
-    }
-  }
-
-  /** The consumer is done (completed, or its socket closed): nothing more is handed out. */
-  async return(): Promise<IteratorResult<StoredChange>> {
-    this.clearQueue();
-    this.end(null);
-    this.feed.forget(this);
-    return { value: undefined, done: true };
-  }
-
-  /** Marks the time the consumer spends making a taken change's result as taking, not stalling. */
-  async busy<T>(work: Promise<T> | T): Promise<T> {
-    this.working = true;
-    try {
-      return await work;
-    } finally {
-      this.working = false;
-      this.lastTaken = Date.now();
-    }
-  }
-
-  /** @internal The tail's batch: the changes after this subscription's position that pass its test. */
-  offer(batch: StoredChange[]): void {
-    if (!this.live || this.ended) return;
-    for (const change of batch) {
-      if (comparePositions(change.position, this.cursor) <= 0) continue;
-      this.cursor = change.position;
-      if (!this.test(change)) continue;
-      this.queue.push(change);
-      if (this.queue.length - this.head > this.feed.options.queueLimit) {
-        // Too much at once: catch up from the log after the last change delivered, at the consumer's pace.
-        this.clearQueue();
-        this.cursor = this.delivered;
-        this.live = false;
-        break;
-      }
-    }
-    this.wakeUp();
-  }
-
-  /** @internal Ends the subscription with SUBSCRIBER_BEHIND when its consumer has stopped taking changes. */
-  endIfStalled(now: number): void {
-    const changesWait = this.head < this.queue.length || !this.live;
-    if (this.ended || this.taking || this.working || !changesWait || now - this.lastTaken < this.feed.options.stallMs) return;
-    this.end(
-      new HubError(ErrorCode.SUBSCRIBER_BEHIND, `the subscriber took no change for ${this.feed.options.stallMs} ms while changes waited; resubscribe with after: cursor`, {
-        cursor: encodeCursor(this.delivered),
-      }),
-    );
-    this.feed.forget(this);
-  }
-
-  /** Ends the subscription: after what it holds (null), or at once with an error. */
-  end(failure: HubError | null): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.failure = failure;
-    if (failure) this.clearQueue();
-    this.wakeUp();
-  }
-
-  /** Catches up one batch; when the log cannot be read, waits a moment and lets the caller try again. */
-  private async catchUpOrWait(): Promise<void> {
-    try {
-      await this.catchUp();
-    } catch (error) {
-      this.feed.warn('change feed: a subscription could not read the log; retrying', error);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(this.feed.options.pollMs, 1_000)).unref());
-    }
-  }
-
-  /**
-   * Reads one batch after this subscription's position; turns live once it has caught up with the tail. While the
-   * consumer takes a full batch, the next one is already being read.
-   */
-  private async catchUp(): Promise<void> {
-    const ahead = this.ahead;
-    this.ahead = null;
-    const batch = ahead && comparePositions(ahead.after, this.cursor) === 0 ? await ahead.batch : await this.feed.read(this.cursor);
-    if (this.ended) return;
-    for (const change of batch) {
-      this.cursor = change.position;
-      if (change.topic === ChangeTopic.CREDENTIAL && change.kind === ChangeKind.REVOKED && change.entityId === this.principal.credentialId) {
-        return this.end(revokedError());
-      }
-      if (this.test(change)) this.queue.push(change);
-    }
-    if (batch.length === this.feed.options.batchSize) {
-      const read = this.feed.read(this.cursor);
-      read.catch(() => undefined); // a failed read ahead is read again when its turn comes
-      this.ahead = { after: this.cursor, batch: read };
-      return;
-    }
-    // No await between this check and the switch: the tail cannot offer a batch in between.
-    if (comparePositions(this.cursor, this.feed.tailPosition) >= 0) this.live = true;
-  }
-
-  private clearQueue(): void {
-    this.queue = [];
-    this.head = 0;
-  }
-
-  private wakeUp(): void {
-    const waiting = this.waiting;
-    this.waiting = null;
-    waiting?.();
   }
 }

@@ -1,16 +1,19 @@
 /**
  * The execution results of `changes` subscriptions over WebSocket, shared: each change's result is computed once
  * per (visibility class, operation) and handed to every subscription that asks the same. The visibility class is
- * the caller's unit and roles: what a selection may show depends on nothing else, so a result is never handed to a
- * caller who may see less than the one it was made for.
+ * {@link visibilityKey} of the subscription's caller as it is at that change (it follows a change of the unit's
+ * kind): the fields every visibility rule and the masking read, so a result is never handed to a caller who may
+ * see less than the one it was made for.
  */
 import { execute, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import type { Principal } from '../access/principal';
+import { visibilityKey } from '../access/visibility';
 import type { StoredChange } from './change-reader';
 import type { ChangeSubscription } from './feed';
 
-/** A context that can be made afresh for each delivery: a new EntityManager fork and DataLoaders. */
+/** A context that can be made afresh for each delivery, for its caller as it is then: a new EntityManager fork and DataLoaders. */
 export interface FreshContext {
-  fresh(): unknown;
+  fresh(principal: Principal): unknown;
 }
 
 /**
@@ -37,25 +40,28 @@ export class ResultSharing {
    * graphql-ws sends as the operation's error message.
    */
   results(subscription: ChangeSubscription, args: ExecutionArgs & { contextValue: FreshContext }): AsyncIterableIterator<ExecutionResult> {
-    const { principal } = subscription;
-    const asked = `${principal.unit.id}\u0000${principal.roles.sort().join(',')}\u0000${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${print(args.document)}`;
-    let group = this.groups.get(asked);
-    if (group === undefined) {
-      if (this.groups.size >= GROUPS_MAX) this.groups.clear();
-      this.groups.set(asked, (group = ++this.lastGroup));
-    }
-    const joined = group;
-    this.members.set(joined, (this.members.get(joined) ?? 0) + 1);
-    let left = false;
+    const operation = `${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${print(args.document)}`;
+    // The group of the caller as it is now; joined again when the subscription's caller changes (a new kind).
+    let caller: Principal | null = null;
+    let joined = 0;
     const leave = () => {
-      if (left) return;
-      left = true;
+      if (caller === null) return;
+      caller = null;
       const remaining = this.members.get(joined)! - 1;
       if (remaining) this.members.set(joined, remaining);
       else this.members.delete(joined);
     };
-    const execution = (change: StoredChange) => execute({ ...args, rootValue: change, contextValue: args.contextValue.fresh() });
+    const join = () => {
+      if (caller === subscription.principal) return;
+      leave();
+      caller = subscription.principal;
+      joined = this.group(`${visibilityKey(caller)}\u0000${operation}`);
+      this.members.set(joined, (this.members.get(joined) ?? 0) + 1);
+    };
+    join();
+    const execution = (change: StoredChange) => execute({ ...args, rootValue: change, contextValue: args.contextValue.fresh(subscription.principal) });
     const resultOf = (change: StoredChange): Promise<ExecutionResult> | ExecutionResult => {
+      join();
       // Alone in its group (a consumer catching up from its own cursor): nothing to share, nothing to keep.
       if (this.members.get(joined) === 1) return execution(change);
       const key = `${joined}:${change.cursor}`;
@@ -93,5 +99,15 @@ export class ResultSharing {
         return { value: undefined, done: true };
       },
     };
+  }
+
+  /** The number of a (visibility class, operation) pair. */
+  private group(asked: string): number {
+    let group = this.groups.get(asked);
+    if (group === undefined) {
+      if (this.groups.size >= GROUPS_MAX) this.groups.clear();
+      this.groups.set(asked, (group = ++this.lastGroup));
+    }
+    return group;
   }
 }

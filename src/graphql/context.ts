@@ -147,9 +147,12 @@ export class HubContext {
     }
   }
 
-  /** A context for the same caller with a new EntityManager fork and new DataLoaders (one change's delivery). */
-  fresh(): HubContext {
-    return new HubContext(this.runtime, () => this.runtime.orm.em.fork(), this.caller, this.snapshot);
+  /**
+   * A context with a new EntityManager fork and new DataLoaders (one change's delivery), for the same caller or
+   * for `caller` — a subscription's caller as it is at that change (its unit's kind may have changed since).
+   */
+  fresh(caller: Principal | HubError = this.caller): HubContext {
+    return new HubContext(this.runtime, () => this.runtime.orm.em.fork(), caller, this.snapshot);
   }
 
   /** The caller, or null when the request is refused (no exception, for plugins that only look). */

@@ -1,8 +1,9 @@
 /**
  * GraphQL over WebSocket (graphql-ws protocol) on the same port and path as HTTP. The key travels in
  * `connectionParams.authorization` ("Bearer <key>"); a missing or bad key closes the socket with 4403, and the
- * key is checked again for every operation, so a revoked key stops at its next operation. Validation and error
- * masking are the same as over HTTP.
+ * key is checked again for every operation, so a revoked key stops at its next operation; a key that stops
+ * working ends its open subscriptions, and its socket closes with 4403 once nothing remains (ended-key-sockets.ts).
+ * Validation and error masking are the same as over HTTP.
  */
 import type { Server } from 'node:http';
 import { createSourceEventStream, getOperationAST, GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
@@ -17,6 +18,7 @@ import { ErrorCode, HubError, limitExceeded } from './errors';
 import { costError, limitRules } from './limits';
 import { formatError, loggable, raisedByGraphql } from './format-error';
 import { OperationLog, operationLabel } from './operation-log';
+import { EndedKeySockets } from './ended-key-sockets';
 
 export const GRAPHQL_PATH = '/graphql';
 /** Close code for a missing, unknown, expired or revoked key (graphql-ws's Forbidden). */
@@ -41,6 +43,7 @@ export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtim
     bearerKey(typeof params?.authorization === 'string' ? params.authorization : undefined);
   const format = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error, log));
   const operations = new OperationLog(log);
+  const endedKeys = new EndedKeySockets(CLOSE_FORBIDDEN);
 
   const server = useServer(
     {
@@ -109,6 +112,7 @@ export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtim
       },
       onNext: (ctx, id, _payload, _args, result: ExecutionResult) => {
         if (!result.errors) return;
+        endedKeys.note(ctx.extra.socket, result.errors);
         operations.countErrors(ctx.extra.socket, id, result.errors.length);
         // Errors before execution (variables that do not coerce) come without data: they are the caller's.
         const requestError = result.data === undefined;
@@ -121,11 +125,16 @@ export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtim
       },
       // An error message ends its operation as a complete message does.
       onError: (ctx, id, _payload, errors) => {
+        endedKeys.note(ctx.extra.socket, errors);
         operations.countErrors(ctx.extra.socket, id, errors.length);
         operations.finish(ctx.extra.socket, id);
         return format(errors);
       },
-      onComplete: (ctx, id) => operations.finish(ctx.extra.socket, id),
+      onComplete: (ctx, id) => {
+        operations.finish(ctx.extra.socket, id);
+        // A socket whose key stopped working closes with 4403 once nothing else remains on it.
+        endedKeys.finished(ctx.extra.socket, id, () => ctx.subscriptions);
+      },
     },
     wsServer,
   );

@@ -1,4 +1,8 @@
-import { sql } from '../support/db';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Unit } from '../../src/modules/units/unit.entity';
+import { itWithServer, sql } from '../support/db';
 import { startTestHub, type TestHub } from '../support/hub';
 
 let t: TestHub;
@@ -73,6 +77,59 @@ describe('member units', () => {
     expect(refused.errors?.[0].message).toContain('deactivated');
     await t.gql(UPDATE, { input: { code: 'YC-COURT', active: true } });
     expect((await t.gql(`{ me { unit { code } } }`, {}, key)).data.me.unit.code).toBe('YC-COURT');
+  });
+
+  it("a unit's code never changes: updateUnit can name none, the ORM refuses a write that would; nothing is written", async () => {
+    const codes = async () => (await sql<{ code: string }>(t.databaseUrl, 'select code from unit order by code')).map((row) => row.code);
+    const before = await codes();
+    const literal = await t.gql(`mutation { updateUnit(input: { code: "YC-TAX", newCode: "YC-TAX2" }) { code } }`);
+    expect(literal.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const variables = await t.gql(UPDATE, { input: { code: 'YC-TAX', newCode: 'YC-TAX2' } });
+    expect(variables.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    // Below the API: any write through the ORM that changes a code is refused, and its transaction rolls back.
+    const em = t.hub.db.orm.em.fork();
+    const refused = await em
+      .transactional(async (tx) => {
+        const unit = await tx.findOneOrFail(Unit, { code: 'YC-TAX' });
+        unit.name = '同一事务里的改名';
+        unit.code = 'YC-TAX2';
+      })
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'code', rule: 'immutable' } });
+    expect(await codes()).toEqual(before);
+    expect((await sql<{ name: string }>(t.databaseUrl, "select name from unit where code = 'YC-TAX'"))[0].name).toBe('国家税务总局运城市税务局');
+  });
+
+  itWithServer("the command line's unit update has no option for a new code: a usage error before the database is touched", async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: t.databaseUrl, LOG_LEVEL: 'warn' };
+    for (const name of Object.keys(env)) if (/^(DATA_DIR|HUB_|PORT$|HOST$)/.test(name)) delete env[name];
+    const cli = path.resolve(__dirname, '../../dist/src/main.js');
+    const usage = await promisify(execFile)(process.execPath, [cli, 'unit', 'update', '--code', 'YC-TAX', '--new-code', 'YC-TAX2'], { env }).catch((error) => error);
+    expect(usage.code).toBe(1);
+    expect(usage.stderr).toMatch(/^fuyuan-hub: Unknown option '--new-code'/);
+    expect(await sql(t.databaseUrl, "select 1 from unit where code = 'YC-TAX2'")).toEqual([]);
+  });
+
+  it('updateUnit writes the change to the change log in its transaction (UNIT, the office only); an update that changes nothing or is refused writes none', async () => {
+    const events = async () => sql<{ topic: string; kind: string; payload: any; classification: string; shared_unit_codes: string[]; shared_kinds: string[] }>(
+      t.databaseUrl,
+      "select e.topic, e.kind, e.payload, e.classification, e.shared_unit_codes, e.shared_kinds from change_event e join change_commit c on c.tx_id = e.tx_id where e.topic = 'UNIT' order by c.seq, e.ordinal",
+    );
+    const before = (await events()).length;
+    await t.gql(UPDATE, { input: { code: 'YC-TAX', name: '国家税务总局运城市税务局' } }); // the same name: nothing changes
+    expect((await t.gql(UPDATE, { input: { code: 'OFFICE', active: false } })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await t.gql(UPDATE, { input: { code: 'YC-TAX', regionCode: '990800' } })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await events()).toHaveLength(before);
+    await t.gql(UPDATE, { input: { code: 'YC-TAX', kind: 'COURT', regionCode: '140802' } });
+    await t.gql(UPDATE, { input: { code: 'YC-TAX', active: false } });
+    await t.gql(UPDATE, { input: { code: 'YC-TAX', active: true, kind: 'TAX' } });
+    const written = (await events()).slice(before);
+    expect(written.map((e) => [e.kind, e.payload.kind, e.payload.regionCode, e.payload.active, e.payload.changed])).toEqual([
+      ['UPDATED', 'COURT', '140802', true, ['kind', 'regionCode']],
+      ['DEACTIVATED', 'COURT', '140802', false, ['active']],
+      ['REACTIVATED', 'TAX', '140802', true, ['kind', 'active']],
+    ]);
+    for (const e of written) expect(e).toMatchObject({ classification: 'RESTRICTED', shared_unit_codes: [], shared_kinds: [], payload: { code: 'YC-TAX' } });
   });
 
   it('units pages by code with cursors, filters and totalCount', async () => {

@@ -101,3 +101,67 @@ export async function pollChanges(t: TestHub, key: string, after: string | null,
     if (!page.data.changes.pageInfo.hasNextPage) return { changes: all, endCursor: cursor as string };
   }
 }
+
+/** A raw graphql-transport-ws socket: every message the hub sends, in order, and how the hub closed it. */
+export interface RawSocket {
+  socket: WebSocket;
+  messages: any[];
+  /** The close code and reason, once closed. */
+  close: { code: number; reason: string } | null;
+  /** Resolves true on connection_ack, false when the socket closed first. */
+  acked: Promise<boolean>;
+  /** Sends a subscribe message for operation `id`. */
+  subscribe(id: string, query: string, variables?: Record<string, unknown>): void;
+  /** Resolves with the first message (or close) that `match` accepts; rejects after `ms`. */
+  waitFor<T = any>(match: () => T | undefined | null | false, ms?: number, what?: string): Promise<T>;
+  /** The messages of operation `id`. */
+  of(id: string): any[];
+}
+
+/**
+ * Opens a raw socket to `t` and sends `connection_init` with `key`: unlike the graphql-ws client, it never closes
+ * the socket itself, so a test sees exactly what the hub sends and how the hub closes it.
+ */
+export function rawSocket(t: TestHub, key: string): RawSocket {
+  const socket = new WebSocket(t.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+  const listeners = new Set<() => void>();
+  const changed = () => listeners.forEach((listener) => listener());
+  const raw: RawSocket = {
+    socket,
+    messages: [],
+    close: null,
+    acked: new Promise((resolve) => {
+      socket.on('message', (data) => JSON.parse(String(data)).type === 'connection_ack' && resolve(true));
+      socket.on('close', () => resolve(false));
+    }),
+    subscribe: (id, query, variables) => socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } })),
+    waitFor: (match, ms = 10_000, what = 'a message') =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const found = match();
+          if (!found) return;
+          clearTimeout(timer);
+          listeners.delete(check);
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`timed out waiting for ${what}; messages: ${JSON.stringify(raw.messages).slice(0, 2000)}; close: ${JSON.stringify(raw.close)}`));
+        }, ms);
+        listeners.add(check);
+        check();
+      }),
+    of: (id) => raw.messages.filter((message) => message.id === id),
+  };
+  socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${key}` } })));
+  socket.on('message', (data) => {
+    raw.messages.push({ ...JSON.parse(String(data)), receivedAt: Date.now() });
+    changed();
+  });
+  socket.on('close', (code, reason) => {
+    raw.close = { code, reason: String(reason) };
+    changed();
+  });
+  socket.on('error', () => undefined); // a refused socket closes; its close is what the tests look at
+  return raw;
+}

@@ -10,7 +10,7 @@ import { Role } from '../../access/roles';
 import { appendAudit } from '../../audit/audit.service';
 import { badInput, notFound } from '../../graphql/errors';
 import { isUuid, optionalText } from '../input';
-import { Classification } from '../../access/classification';
+import { officeOnly } from '../../access/classification';
 import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log';
 import { Credential } from './credential.entity';
 import type { Unit } from './unit.entity';
@@ -135,7 +135,7 @@ export class CredentialService {
           topic: ChangeTopic.CREDENTIAL,
           kind: ChangeKind.REVOKED,
           entityId: credential.id,
-          sharing: { classification: Classification.RESTRICTED, ownerUnitId: office!.id, sharedUnitCodes: [], sharedKinds: [] },
+          sharing: officeOnly(office!.id),
           payload: {
             id: credential.id,
             unit: credential.unit.getEntity().code,

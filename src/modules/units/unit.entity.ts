@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Check, Entity, Enum, Index, PrimaryKey, Property, type Opt } from '@mikro-orm/core';
+import { BeforeUpdate, Check, Entity, Enum, Index, PrimaryKey, Property, type EventArgs, type Opt } from '@mikro-orm/core';
+import { badInput } from '../../graphql/errors';
 import { UnitKind } from './unit-kind';
 
 /**
@@ -13,7 +14,10 @@ export class Unit {
   @PrimaryKey({ type: 'uuid' })
   id: string & Opt = randomUUID();
 
-  /** Stable code used by departmental systems and the command line, e.g. YC-TAX. */
+  /**
+   * Stable code used by departmental systems and the command line, e.g. YC-TAX. It never changes: RESTRICTED
+   * records name the units they are shared with by code ({@link refuseCodeChange}).
+   */
   @Property({ type: 'text', unique: true })
   code!: string;
 
@@ -46,4 +50,12 @@ export class Unit {
 
   @Property({ type: 'datetime', onUpdate: () => new Date() })
   updatedAt: Date & Opt = new Date();
+
+  /** No write through the ORM changes a unit's code (the API offers none; this holds for every later path too). */
+  @BeforeUpdate()
+  protected refuseCodeChange(args: EventArgs<Unit>): void {
+    if (args.changeSet && 'code' in args.changeSet.payload) {
+      throw badInput(`a unit's code never changes (${args.changeSet.originalEntity?.code ?? '?'} stays): records are shared with units by code`, { field: 'code', rule: 'immutable' });
+    }
+  }
 }

@@ -1,13 +1,17 @@
 /**
  * Member units (成员单位): the office admits, changes and deactivates them. One write path: every change is
- * validated, written and audited in one transaction. Only a COURT unit has a court code (法院代字), by the grammar
- * of case numbers, and no two units share one.
+ * validated, written, audited and — a change of name, kind, region or active flag — written to the change log
+ * (topic UNIT, the office only) in one transaction, so that every hub instance ends or re-evaluates the unit's
+ * open subscriptions in commit order. A unit's code never changes: records are shared with units by code. Only a
+ * COURT unit has a court code (法院代字), by the grammar of case numbers, and no two units share one.
  */
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
+import { officeOnly } from '../../access/classification';
 import { appendAudit } from '../../audit/audit.service';
+import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log';
 import { badInput, conflict, notFound } from '../../graphql/errors';
 import { toPage, type Page, type PageRequest } from '../../graphql/connection';
 import { parseCourtCode } from '../cases/case-number';
@@ -117,8 +121,30 @@ export class UnitService {
         entityId: unit.id,
         detail: { code: unit.code, before, changed },
       });
+      await this.logChange(em, principal, unit, before.active, Object.keys(changed));
       return unit;
     });
+  }
+
+  /**
+   * The unit's change in the change log, as the transaction's last statement: DEACTIVATED, REACTIVATED, or
+   * UPDATED (name, kind, region); the payload is the unit right after it and what changed.
+   */
+  private async logChange(em: EntityManager, principal: Principal, unit: Unit, wasActive: boolean, changed: string[]): Promise<void> {
+    const office = await new UnitService(em).office();
+    const kind = unit.active === wasActive ? ChangeKind.UPDATED : unit.active ? ChangeKind.REACTIVATED : ChangeKind.DEACTIVATED;
+    const changes = new ChangeLogWriter(em, principal);
+    await changes.append([
+      {
+        topic: ChangeTopic.UNIT,
+        kind,
+        entityId: unit.id,
+        sharing: officeOnly(office!.id),
+        regionCode: unit.regionCode,
+        payload: { ...unitPayload(unit), changed },
+      },
+    ]);
+    await changes.commit();
   }
 
   async list(principal: Principal, filter: UnitFilter, page: PageRequest): Promise<Page<Unit>> {
@@ -169,4 +195,9 @@ async function refuseCourtCodeTaken(em: EntityManager, courtCode: string | null,
   if (!courtCode) return;
   const holder = await em.findOne(Unit, { courtCode, ...(unitId ? { id: { $ne: unitId } } : {}) });
   if (holder) throw conflict(`court code ${courtCode} is unit ${holder.code}'s already`, { courtCode });
+}
+
+/** A unit as a UNIT change carries it (the feed reads its kind, region and name back: feed/subscriber-access.ts). */
+function unitPayload(unit: Unit): Record<string, unknown> {
+  return { id: unit.id, code: unit.code, name: unit.name, kind: unit.kind, regionCode: unit.regionCode, courtCode: unit.courtCode ?? null, isOffice: unit.isOffice, active: unit.active };
 }

@@ -83,7 +83,7 @@ export class CreateUnitInput {
 
 @InputType({ description: 'Change a unit; omitted fields keep their value (courtCode: null clears the code).' })
 export class UpdateUnitInput {
-  @Field(() => String, { description: 'The unit to change.' })
+  @Field(() => String, { description: 'The unit to change, by its code; a code never changes (records are shared with units by code).' })
   code!: string;
 
   @Field(() => String, { nullable: true })
@@ -101,7 +101,11 @@ export class UpdateUnitInput {
   })
   courtCode?: string | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'False deactivates the unit: its keys stop working at once.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'False deactivates the unit: its keys stop working at once and their open subscriptions end on every instance. True reactivates it: its keys that are neither revoked nor expired work again (ended subscriptions stay ended; new ones may open).',
+  })
   active?: boolean | null;
 }
 
