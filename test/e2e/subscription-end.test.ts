@@ -108,7 +108,7 @@ describeWithServer('what ends a subscription', () => {
     b = await startInstance(a, { FEED_POLL_MS: '600000' });
     c = await startInstance(a, { FEED_LISTEN: 'false', FEED_POLL_MS: '300' });
     instances = [a, b, c];
-    court = await a.keyFor('YC-COURT', ['PUBLISH', 'READ', 'SUBSCRIBE'], 'COURT');
+    court = await a.keyFor('YC-COURT', ['PUBLISH', 'READ', 'SUBSCRIBE'], 'COURT', '晋08');
     market = await a.keyFor('YC-SCJG', ['PUBLISH', 'READ', 'SUBSCRIBE'], 'MARKET_REGULATION');
   });
   afterEach(() => {
