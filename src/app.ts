@@ -6,6 +6,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
+import { prepareAuditChain, logAuditHead } from './audit/audit-chain';
+import { resolveAuditKeys, useAuditKeys, type AuditKeys } from './audit/audit-keys';
 import { ConfigError, type HubConfig } from './config';
 import { startEmbedded, type EmbeddedDatabase } from './db/embedded';
 import { applyMigrations, pendingMigrations } from './db/migrate';
@@ -17,6 +19,7 @@ import type { HubContext, HubRuntime } from './graphql/context';
 import { Feed } from './feed/feed';
 import { ResultSharing } from './feed/result-sharing';
 import { wakeOnLocalCommits, wakeOnNotify, type StopListening } from './feed/notifier';
+import { PersonalDataAudit } from './graphql/personal-data-audit';
 import { hubSchema } from './graphql/schema';
 import { GRAPHQL_PATH, startWebSocket } from './graphql/websocket';
 import { createExpressApp } from './http/express-app';
@@ -33,10 +36,13 @@ export interface Database {
   /** The URL the ORM connects to (the embedded database's local socket when embedded). */
   clientUrl: string;
   embedded: boolean;
+  /** The audit trail's keys (never stored in the database). */
+  auditKeys: AuditKeys;
   close(): Promise<void>;
 }
 
 export async function openDatabase(config: HubConfig, log: Logger): Promise<Database> {
+  const auditKeys = resolveAuditKeys(config.audit, config.databaseUrl ? undefined : config.dataDir);
   let embedded: EmbeddedDatabase | undefined;
   if (!config.databaseUrl) {
     log.info({ dataDir: config.dataDir }, 'starting the embedded PostgreSQL (PGlite)');
@@ -47,10 +53,12 @@ export async function openDatabase(config: HubConfig, log: Logger): Promise<Data
   try {
     const orm = await openOrm(clientUrl, config.poolSize, log);
     if (embedded) declareSharedSession(orm);
+    useAuditKeys(orm, auditKeys);
     return {
       orm,
       clientUrl,
       embedded: !!embedded,
+      auditKeys,
       async close() {
         await orm.close(true);
         await embedded?.stop();
@@ -63,8 +71,9 @@ export async function openDatabase(config: HubConfig, log: Logger): Promise<Data
 }
 
 /**
- * Under the start-up lock: applies pending migrations (when `migrate`) and creates the office at first start.
- * Refuses to go on when migrations are pending and not to be applied.
+ * Under the start-up lock: applies pending migrations (when `migrate`), checks the audit key against the trail
+ * (audit-chain.ts) and creates the office at first start. Refuses to go on when migrations are pending and not to
+ * be applied.
  */
 export async function prepareDatabase(db: Database, config: HubConfig, log: Logger, migrate: boolean): Promise<BootstrapResult> {
   return withStartupLock(db.clientUrl, async () => {
@@ -77,6 +86,7 @@ export async function prepareDatabase(db: Database, config: HubConfig, log: Logg
         throw new ConfigError(`${pending.length} migration(s) pending and MIGRATE_ON_START is off: run "npm run migrate" first`);
       }
     }
+    await prepareAuditChain(db.orm.em.fork(), db.auditKeys);
     return bootstrapOffice(db.orm.em.fork(), config);
   });
 }
@@ -102,6 +112,7 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
   let httpServer: Server | undefined;
   let apollo: ApolloServer<HubContext> | undefined;
   let feed: Feed | undefined;
+  let stopHeadLog: (() => void) | undefined;
   const listeners: StopListening[] = [];
   try {
     const bootstrap = await prepareDatabase(db, config, log, config.migrateOnStart);
@@ -119,7 +130,8 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
     listeners.push(wakeOnLocalCommits(db.orm, wake));
     // Other instances commit on the same server; the embedded database has no other instance.
     if (config.feedListen && !db.embedded) listeners.push(wakeOnNotify(db.clientUrl, log, wake));
-    const runtime: HubRuntime = { orm: db.orm, config, log, feed, sharing: new ResultSharing() };
+    const personalDataAudit = new PersonalDataAudit(() => db.orm.em.fork(), log);
+    const runtime: HubRuntime = { orm: db.orm, config, log, feed, sharing: new ResultSharing(), personalDataAudit };
     httpServer = createServer();
     apollo = createApollo(schema, httpServer, log, config.responseCacheSize, { ...config.limits, maxPageSize: config.maxPageSize, trustedDocuments: config.trustedDocuments });
     await apollo.start();
@@ -129,6 +141,7 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
     await listen(httpServer, config.port, config.host);
     // After listen: a WebSocket server attached earlier would also report a listen error, with a stack trace.
     const ws = startWebSocket(httpServer, schema, runtime);
+    stopHeadLog = await logAuditHead(() => db.orm.em.fork(), log);
     const port = (httpServer.address() as AddressInfo).port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     let stopped: Promise<void> | undefined;
@@ -143,6 +156,8 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
           await startedFeed.stop();
           await ws.dispose();
           await started.stop();
+          await personalDataAudit.stop();
+          stopHeadLog?.();
           await Promise.all(listeners.map((stop) => stop()));
           await db.close();
         })();
@@ -150,6 +165,7 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
       },
     };
   } catch (error) {
+    stopHeadLog?.();
     await feed?.stop();
     await Promise.all(listeners.map((stop) => stop().catch(() => undefined)));
     await apollo?.stop().catch(() => undefined);

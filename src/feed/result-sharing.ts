@@ -10,7 +10,7 @@ import type { ChangeSubscription } from './feed';
 
 /** A context that can be made afresh for each delivery: a new EntityManager fork and DataLoaders. */
 export interface FreshContext {
-  fresh(): unknown;
+  fresh(): { settle<R extends object>(result: R): R };
 }
 
 /**
@@ -54,7 +54,12 @@ export class ResultSharing {
       if (remaining) this.members.set(joined, remaining);
       else this.members.delete(joined);
     };
-    const execution = (change: StoredChange) => execute({ ...args, rootValue: change, contextValue: args.contextValue.fresh() });
+    const execution = (change: StoredChange) => {
+      const contextValue = args.contextValue.fresh();
+      const result = execute({ ...args, rootValue: change, contextValue });
+      // The executing context hands what it saw (personal data let out) to the result, for every subscriber it reaches.
+      return result instanceof Promise ? result.then((done) => contextValue.settle(done)) : contextValue.settle(result);
+    };
     const resultOf = (change: StoredChange): Promise<ExecutionResult> | ExecutionResult => {
       // Alone in its group (a consumer catching up from its own cursor): nothing to share, nothing to keep.
       if (this.members.get(joined) === 1) return execution(change);
