@@ -42,7 +42,6 @@ export interface Database {
 }
 
 export async function openDatabase(config: HubConfig, log: Logger): Promise<Database> {
-  const auditKeys = resolveAuditKeys(config.audit, config.databaseUrl ? undefined : config.dataDir);
   let embedded: EmbeddedDatabase | undefined;
   if (!config.databaseUrl) {
     log.info({ dataDir: config.dataDir }, 'starting the embedded PostgreSQL (PGlite)');
@@ -51,6 +50,8 @@ export async function openDatabase(config: HubConfig, log: Logger): Promise<Data
   }
   const clientUrl = config.databaseUrl ?? embedded!.url;
   try {
+    // On the embedded database after its folder is made and locked: the key file sits beside pgdata.
+    const auditKeys = resolveAuditKeys(config.audit, embedded ? config.dataDir : undefined);
     const orm = await openOrm(clientUrl, config.poolSize, log);
     if (embedded) declareSharedSession(orm);
     useAuditKeys(orm, auditKeys);
@@ -86,7 +87,8 @@ export async function prepareDatabase(db: Database, config: HubConfig, log: Logg
         throw new ConfigError(`${pending.length} migration(s) pending and MIGRATE_ON_START is off: run "npm run migrate" first`);
       }
     }
-    await prepareAuditChain(db.orm.em.fork(), db.auditKeys);
+    const keyed = await prepareAuditChain(db.orm.em.fork(), db.auditKeys);
+    if (keyed) log.warn({ unkeyedRecords: keyed.unkeyed }, 'the audit trail is keyed from now on; its older records keep their unkeyed SHA-256 links (if it had keyed records before, it was rewritten: audit verify --expect-head tells)');
     return bootstrapOffice(db.orm.em.fork(), config);
   });
 }

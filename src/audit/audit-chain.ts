@@ -1,9 +1,11 @@
 /**
  * The audit chain at start-up, under the start-up lock: the configured keys must be the ones that wrote the
  * records naming their ids (every instance has the same key; a mismatch stops start-up with one line), the
- * embedded database's key file is made only for a trail that no key has written yet, and a trail whose newest
- * record is unkeyed (written before the key) gets a keyed record at once, so that from then on its newest record
- * is always keyed. While the hub runs it logs the head (`<id>:<link>`) at start and once a day.
+ * embedded database's key file is made only for a trail that no key has written yet, and a trail that no key has
+ * written yet (records from before the key) gets a keyed record at once, so that from then on its newest record is
+ * always keyed; one whose newest record is unkeyed after keyed ones was written without the key and is refused.
+ * (A trail rewritten wholly without the key looks like one from before the key: the head kept with the backups
+ * tells them apart.) While the hub runs it logs the head (`<id>:<link>`) at start and once a day.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
@@ -11,13 +13,16 @@ import { ConfigError } from '../config';
 import { keyOf, saveKeyFile, type AuditKeys } from './audit-keys';
 import { keyedLink } from './audit-link';
 import { newestRecord, recordCounts } from './audit.queries';
-import { appendAudit, auditHead } from './audit.service';
+import { appendAudit, auditHead, unkeyedMessage } from './audit.service';
 
 /** How often a running hub logs the head. */
 const HEAD_LOG_MS = 24 * 60 * 60 * 1000;
 
-/** Checks the keys against the trail, makes the embedded key file if new, and keys an unkeyed trail's head. */
-export async function prepareAuditChain(em: EntityManager, keys: AuditKeys): Promise<void> {
+/**
+ * Checks the keys against the trail, makes the embedded key file if new, and keys the head of a trail that no key
+ * has written yet (then says how many records keep their unkeyed links; otherwise null).
+ */
+export async function prepareAuditChain(em: EntityManager, keys: AuditKeys): Promise<{ unkeyed: number } | null> {
   if (keys.unsavedFile) {
     const { keyed } = await recordCounts(em);
     if (keyed > 0) {
@@ -37,17 +42,14 @@ export async function prepareAuditChain(em: EntityManager, keys: AuditKeys): Pro
   }
   saveKeyFile(keys);
   const newest = await newestRecord(em);
-  if (newest && newest.keyId === null) {
-    const { records } = await recordCounts(em);
-    await em.transactional((tx) =>
-      appendAudit(tx, null, {
-        action: 'audit.keyed',
-        entityType: 'AuditTrail',
-        entityId: keys.id,
-        detail: { keyId: keys.id, unkeyedRecords: records, linksTo: newest.id },
-      }),
-    );
-  }
+  if (!newest || newest.keyId !== null) return null;
+  const { records, keyed } = await recordCounts(em);
+  // Unkeyed records after keyed ones were written without the key: refused, not vouched for.
+  if (keyed > 0) throw new ConfigError(unkeyedMessage(newest.id));
+  await em.transactional((tx) =>
+    appendAudit(tx, null, { action: 'audit.keyed', entityType: 'AuditTrail', entityId: keys.id, detail: { keyId: keys.id, unkeyedRecords: records, linksTo: newest.id } }, true),
+  );
+  return { unkeyed: records };
 }
 
 /** Logs the head now (awaited) and then once a day, until the returned function is called. */

@@ -15,9 +15,10 @@ export interface AuditRow extends AuditContent {
   keyId: string | null;
 }
 
-const COLUMNS = `"id"::text as "id", ${isoTime('"occurred_at"')} as "occurredAt", "actor_unit_id"::text as "actorUnitId",
-  "actor_credential_id"::text as "actorCredentialId", "action", "entity_type" as "entityType", "entity_id" as "entityId",
-  "detail", "prev_hash" as "prevHash", "hash", "key_id" as "keyId"`;
+// Ordered by the qualified a.id: an unqualified "id" in ORDER BY would be the text column of the select list.
+const COLUMNS = `a.id::text as "id", ${isoTime('a.occurred_at')} as "occurredAt", a.actor_unit_id::text as "actorUnitId",
+  a.actor_credential_id::text as "actorCredentialId", a.action, a.entity_type as "entityType", a.entity_id as "entityId",
+  a.detail, a.prev_hash as "prevHash", a.hash, a.key_id as "keyId"`;
 
 type RawRow = Omit<AuditRow, 'occurredAt'> & { occurredAt: string };
 
@@ -27,14 +28,14 @@ function toRow(raw: RawRow): AuditRow {
 
 /** Up to `limit` records after id `after` (a decimal string), in id order. */
 export async function recordsAfter(em: EntityManager, after: string, limit: number): Promise<AuditRow[]> {
-  const rows = await em.execute<RawRow[]>(`select ${COLUMNS} from "audit_record" where "id" > ?::bigint order by "id" limit ?`, [after, limit]);
+  const rows = await em.execute<RawRow[]>(`select ${COLUMNS} from audit_record a where a.id > ?::bigint order by a.id limit ?`, [after, limit]);
   return rows.map(toRow);
 }
 
 /** The newest record, or the newest written under `keyId` (null: the newest unkeyed one); undefined when none. */
 export async function newestRecord(em: EntityManager, keyId?: string | null): Promise<AuditRow | undefined> {
-  const where = keyId === undefined ? 'true' : keyId === null ? '"key_id" is null' : '"key_id" = ?';
-  const rows = await em.execute<RawRow[]>(`select ${COLUMNS} from "audit_record" where ${where} order by "id" desc limit 1`, keyId ? [keyId] : []);
+  const where = keyId === undefined ? 'true' : keyId === null ? 'a.key_id is null' : 'a.key_id = ?';
+  const rows = await em.execute<RawRow[]>(`select ${COLUMNS} from audit_record a where ${where} order by a.id desc limit 1`, keyId ? [keyId] : []);
   return rows.length ? toRow(rows[0]) : undefined;
 }
 

@@ -20,14 +20,26 @@ export interface AuditEntry {
 /** Lock key: "fyh" and 2 (1 is the start-up lock). */
 const AUDIT_LOCK = [0x667968, 2];
 
-export async function appendAudit(em: EntityManager, actor: Principal | null, entry: AuditEntry): Promise<void> {
+/** Thrown when the newest record is unkeyed: nothing is added to a trail rewritten without the key. */
+export class UnkeyedTrailError extends Error {
+  override name = 'UnkeyedTrailError';
+}
+
+/**
+ * Appends `entry`. The newest record must be keyed (from the upgrade on it always is): a trail whose newest record
+ * is unkeyed was extended or rewritten without the key, and a keyed record linking to it would vouch for it, so
+ * the append fails instead (only the start-up's `audit.keyed` record links to an unkeyed one: `afterUnkeyed`).
+ */
+export async function appendAudit(em: EntityManager, actor: Principal | null, entry: AuditEntry, afterUnkeyed = false): Promise<void> {
   const keys = auditKeysOf(em);
   await em.execute('select pg_advisory_xact_lock(?, ?)', AUDIT_LOCK);
   // The time is the database's (the transaction's start, as every row it writes), not this process's clock.
-  const [last] = await em.execute<{ hash: string | null; id: string; now: string }[]>(
-    `select (select "hash" from "audit_record" order by "id" desc limit 1) as "hash",
-       nextval(pg_get_serial_sequence('audit_record', 'id'))::text as "id", ${isoTime('now()')} as "now"`,
+  const [last] = await em.execute<{ lastId: string | null; hash: string | null; keyId: string | null; id: string; now: string }[]>(
+    `select last.id::text as "lastId", last.hash, last.key_id as "keyId",
+       nextval(pg_get_serial_sequence('audit_record', 'id'))::text as "id", ${isoTime('now()')} as "now"
+     from (select 1) one left join lateral (select "id", "hash", "key_id" from "audit_record" order by "id" desc limit 1) last on true`,
   );
+  if (last.lastId !== null && last.keyId === null && !afterUnkeyed) throw new UnkeyedTrailError(unkeyedMessage(last.lastId));
   const prevHash = last.hash ?? GENESIS;
   const content: AuditContent = {
     occurredAt: new Date(last.now),
@@ -47,6 +59,10 @@ export async function appendAudit(em: EntityManager, actor: Principal | null, en
   );
 }
 
+export function unkeyedMessage(id: string): string {
+  return `the newest audit record ${id} is not keyed: it was written without the audit key (a hub from before the key, or a rewrite of the trail); nothing more is written to the trail until it is checked (npm run hub -- audit verify)`;
+}
+
 /**
  * A read under accountability (an export, a bulletin, unmasked personal data): one record in a short transaction
  * of its own, written once the rows are known.
@@ -57,6 +73,6 @@ export function appendReadAudit(em: EntityManager, actor: Principal, entry: Audi
 
 /** The newest record's id and link, `<id>:<link>`; null for an empty trail. */
 export async function auditHead(em: EntityManager): Promise<string | null> {
-  const [head] = await em.execute<{ id: string; hash: string }[]>('select "id"::text as "id", "hash" from "audit_record" order by "id" desc limit 1');
+  const [head] = await em.execute<{ id: string; hash: string }[]>('select a.id::text as "id", a.hash from audit_record a order by a.id desc limit 1');
   return head ? `${head.id}:${head.hash}` : null;
 }

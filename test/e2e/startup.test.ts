@@ -265,6 +265,12 @@ describe('bad settings stop start-up with exit code 1 and one clear line', () =>
     ['MIGRATE_ON_START=maybe', { MIGRATE_ON_START: 'maybe' }, /^fuyuan-hub: MIGRATE_ON_START must be true or false, got "maybe"/],
     ['BODY_LIMIT=lots', { BODY_LIMIT: 'lots' }, /^fuyuan-hub: BODY_LIMIT must be a size/],
     ['LOG_LEVEL=loud', { LOG_LEVEL: 'loud' }, /^fuyuan-hub: LOG_LEVEL must be one of/],
+    [
+      'DATABASE_URL without AUDIT_KEY',
+      { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres', AUDIT_KEY: undefined },
+      /^fuyuan-hub: AUDIT_KEY \(or AUDIT_KEY_FILE\) is required with DATABASE_URL: the audit trail's key, the same on every instance/,
+    ],
+    ['AUDIT_KEY=short', { AUDIT_KEY: 'short' }, /^fuyuan-hub: AUDIT_KEY must be 32 to 512 characters of base64 or hex/],
   ])('%s', async (_name, env, message) => {
     const result = await cli(['serve'], env);
     const line = expectOneLineFailure(result);
