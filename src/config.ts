@@ -144,7 +144,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
 }
 
 /** An audit key: base64 or hex text of a random key, used as it is written (e.g. `openssl rand -base64 32`). */
-const AUDIT_KEY_TEXT = /^[A-Za-z0-9+/=_-]{32,512}$/;
+export const AUDIT_KEY_TEXT = /^[A-Za-z0-9+/=_-]{32,512}$/;
 const AUDIT_KEY_ID_TEXT = /^[A-Za-z0-9._-]{1,32}$/;
 const AUDIT_KEY_RULE = 'must be 32 to 512 characters of base64 or hex (e.g. the output of openssl rand -base64 32)';
 

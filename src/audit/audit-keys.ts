@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, type AuditKeySettings } from '../config';
+import { AUDIT_KEY_TEXT, ConfigError, type AuditKeySettings } from '../config';
 
 export interface AuditKeys {
   /** The id written on new records (AUDIT_KEY_ID). */
@@ -40,7 +40,7 @@ export function resolveAuditKeys(settings: AuditKeySettings, embeddedDataDir?: s
     }
     return { ...base, key: randomBytes(32).toString('base64url'), source: file, unsavedFile: file };
   }
-  if (!/^[A-Za-z0-9+/=_-]{32,512}$/.test(text)) throw new ConfigError(`the audit key file ${file} holds no key: restore it from the backup`);
+  if (!AUDIT_KEY_TEXT.test(text)) throw new ConfigError(`the audit key file ${file} holds no key: restore it from the backup`);
   return { ...base, key: text, source: file };
 }
 

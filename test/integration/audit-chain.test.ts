@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import canonicalize from 'canonicalize';
+import pino from 'pino';
 import { startHub, type Hub } from '../../src/app';
 import { verifyAuditTrail } from '../../src/audit/verify-command';
 import { loadConfig } from '../../src/config';
@@ -158,7 +159,16 @@ describeWithServer('the keyed audit chain on a PostgreSQL server', () => {
   let head: string;
 
   it('an upgraded trail: the old records keep their SHA-256 links, the first keyed record links to the last of them, verify checks both', async () => {
-    hub = await start();
+    const logged: { auditHead?: string; unkeyedRecords?: number; msg: string }[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+    hub = await startHub(loadConfig({ ...env(), PORT: '0', HOST: '127.0.0.1', HUB_ADMIN_KEY: ADMIN }), log);
+    expect(logged.find((line) => line.unkeyedRecords !== undefined)).toMatchObject({ unkeyedRecords: 3, msg: expect.stringContaining('keyed from now on') });
+    // The head, logged at start (and once a day): the keyed record and the bootstrap's two after it.
+    const started = await rows();
+    expect(logged.find((line) => line.auditHead)).toMatchObject({
+      auditHead: `${started[started.length - 1].id}:${started[started.length - 1].hash}`,
+      msg: expect.stringContaining('keep it with the backups'),
+    });
     // Past record 10, so that an order by the id's text (…, 10, 11, 2, …) would show.
     for (const code of ['AUDIT-A', 'AUDIT-A2', 'AUDIT-A3', 'AUDIT-A4', 'AUDIT-A5', 'AUDIT-A6']) await createUnit(code);
     saved = await rows();

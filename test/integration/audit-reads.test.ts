@@ -244,6 +244,33 @@ describe('unmasked personal data', () => {
   });
 });
 
+describe('a subscription open when the hub stops', () => {
+  it('the deliveries since its last record go on record before the hub has stopped', async () => {
+    const other = await startTestHub();
+    try {
+      const pd = await other.keyFor('YC-PD', ['READ', 'PERSONAL_DATA', 'SUBSCRIBE'], 'OTHER');
+      const tax = await other.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
+      await other.gql(`mutation($input: RegisterEnterpriseInput!) { registerEnterprise(input: $input) { created } }`, { input: { uscc: code(1), name: '停机有限公司', contactPhone: PHONE } });
+      const live = subscribeChanges(other, pd, { filter: { topics: ['RISK_ENTRY'] } }, 'cursor riskEntry { enterprise { contactPhone } }');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      for (const amount of ['1.00', '2.00']) {
+        const result = await other.gql(`mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed } }`, {
+          input: { listType: 'TAX_ARREARS', mode: 'DELTA', idempotencyKey: randomUUID(), entries: [{ uscc: code(1), enterpriseName: '停机有限公司', riskLevel: 'RED', categories: ['FINANCIAL'], amount, details: { taxTypes: ['增值税'] } }] },
+        }, tax);
+        expect(result.data.publishRiskList.committed).toBe(true);
+        await live.waitFor(amount === '1.00' ? 1 : 2);
+      }
+      const reads = () => sql<{ detail: any }>(other.databaseUrl, `select detail from audit_record where action = 'enterprise.readPersonalData' order by audit_record.id`);
+      expect((await reads()).map((row) => row.detail.deliveries)).toEqual([1]);
+      await other.hub.stop();
+      expect((await reads()).map((row) => row.detail.deliveries)).toEqual([1, 1]);
+      await live.stop();
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
 describe('auditTrail', () => {
   it('newest first, in pages by id, each record linking to the one before it', async () => {
     const all = await sql<{ id: string }>(t.databaseUrl, 'select id::text as id from audit_record order by audit_record.id desc');
