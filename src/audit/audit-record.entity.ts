@@ -11,6 +11,7 @@ import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 @Index({ name: 'audit_record_actor', properties: ['actorUnitId', 'id'] })
 @Index({ name: 'audit_record_action', properties: ['action', 'id'] })
 @Index({ name: 'audit_record_occurred_at', properties: ['occurredAt'] })
+@Index({ name: 'audit_record_key', properties: ['keyId', 'id'] })
 export class AuditRecord {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;

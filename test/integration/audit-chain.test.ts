@@ -86,7 +86,7 @@ describeWithServer('the keyed audit chain on a PostgreSQL server', () => {
   };
 
   /** As the superuser, with the append-only triggers off: what the table's owner can do. */
-  async function asOwner(work: (client: { query(text: string, params?: unknown[]): Promise<unknown> }) => Promise<void>): Promise<void> {
+  async function asOwner(work: (client: { query(text: string, params?: unknown[]): Promise<unknown> }) => Promise<unknown>): Promise<void> {
     const { Client } = await import('pg');
     const client = new Client({ connectionString: database.url });
     await client.connect();
