@@ -62,8 +62,9 @@ export class ChainVerifier {
     if (row.prevHash !== expectedPrev) {
       if (!previous) this.problem(row, 'missing record', 'it is the first record but does not start the chain: the records before it are gone');
       else if (BigInt(row.id) > BigInt(previous.id) + 1n) {
-        const gap = BigInt(row.id) - 1n === BigInt(previous.id) + 1n ? `record ${BigInt(previous.id) + 1n}` : `records ${BigInt(previous.id) + 1n} to ${BigInt(row.id) - 1n}`;
-        this.problem(row, 'missing record', `it does not link to record ${previous.id}, and ${gap} before it are gone`);
+        const [from, to] = [BigInt(previous.id) + 1n, BigInt(row.id) - 1n];
+        const gap = from === to ? `record ${from} before it is gone` : `records ${from} to ${to} before it are gone`;
+        this.problem(row, 'missing record', `it does not link to record ${previous.id}, and ${gap}`);
       } else this.problem(row, 'broken link', `it does not link to record ${previous.id}, the record before it`);
     }
     if (this.expect && row.id === this.expect.id) this.expectedSeen = row;

@@ -234,7 +234,7 @@ describeWithServer('the keyed audit chain on a PostgreSQL server', () => {
     await asOwner((client) => client.query('delete from audit_record where id = $1', [saved[4].id]));
     const result = await verifyCli(env());
     expect(result.code).toBe(1);
-    expect(result.lines[0]).toBe(`record ${saved[5].id}: missing record: it does not link to record ${saved[3].id}, and record ${saved[4].id} before it are gone`);
+    expect(result.lines[0]).toBe(`record ${saved[5].id}: missing record: it does not link to record ${saved[3].id}, and record ${saved[4].id} before it is gone`);
     await restore(saved);
   });
 
