@@ -74,6 +74,9 @@ export interface HubProcess {
   stop(): Promise<void>;
 }
 
+/** One audit key for every hub of a run: hubs on one database must share it. */
+const BENCH_AUDIT_KEY = randomBytes(32).toString('base64url');
+
 /** Starts `node dist/src/main.js serve` on `databaseUrl` and resolves when it prints its ready line. */
 export async function startHubProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<HubProcess> {
   const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
@@ -85,6 +88,7 @@ export async function startHubProcess(databaseUrl: string, env: Record<string, s
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
       DATABASE_URL: databaseUrl,
+      AUDIT_KEY: BENCH_AUDIT_KEY,
       PORT: '0',
       HOST: '127.0.0.1',
       HUB_ADMIN_KEY: adminKey,

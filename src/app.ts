@@ -6,6 +6,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
+import { prepareAuditChain, logAuditHead } from './audit/audit-chain';
+import { resolveAuditKeys, useAuditKeys, type AuditKeys } from './audit/audit-keys';
 import { ConfigError, type HubConfig } from './config';
 import { startEmbedded, type EmbeddedDatabase } from './db/embedded';
 import { withMigrator } from './db/database-roles';
@@ -18,6 +20,7 @@ import type { HubContext, HubRuntime } from './graphql/context';
 import { Feed } from './feed/feed';
 import { ResultSharing } from './feed/result-sharing';
 import { wakeOnLocalCommits, wakeOnNotify, type StopListening } from './feed/notifier';
+import { PersonalDataAudit } from './graphql/personal-data-audit';
 import { hubSchema } from './graphql/schema';
 import { GRAPHQL_PATH, startWebSocket } from './graphql/websocket';
 import { createExpressApp } from './http/express-app';
@@ -34,6 +37,8 @@ export interface Database {
   /** The URL the ORM connects to (the embedded database's local socket when embedded). */
   clientUrl: string;
   embedded: boolean;
+  /** The audit trail's keys (never stored in the database). */
+  auditKeys: AuditKeys;
   close(): Promise<void>;
 }
 
@@ -46,12 +51,16 @@ export async function openDatabase(config: HubConfig, log: Logger): Promise<Data
   }
   const clientUrl = config.databaseUrl ?? embedded!.url;
   try {
+    // On the embedded database after its folder is made and locked: the key file sits beside pgdata.
+    const auditKeys = resolveAuditKeys(config.audit, embedded ? config.dataDir : undefined);
     const orm = await openOrm(clientUrl, config.poolSize, log);
     if (embedded) declareSharedSession(orm);
+    useAuditKeys(orm, auditKeys);
     return {
       orm,
       clientUrl,
       embedded: !!embedded,
+      auditKeys,
       async close() {
         await orm.close(true);
         await embedded?.stop();
@@ -65,8 +74,9 @@ export async function openDatabase(config: HubConfig, log: Logger): Promise<Data
 
 /**
  * Under the start-up lock: applies pending migrations (when `migrate`; as the owner of DATABASE_OWNER_URL when
- * given, which then also grants the runtime role its privileges) and creates the office at first start (as the
- * runtime role). Refuses to go on when migrations are pending and not to be applied.
+ * given, which then also grants the runtime role its privileges), checks the audit key against the trail
+ * (audit-chain.ts) and creates the office at first start (as the runtime role). Refuses to go on when migrations
+ * are pending and not to be applied.
  */
 export async function prepareDatabase(db: Database, config: HubConfig, log: Logger, migrate: boolean): Promise<BootstrapResult> {
   return withStartupLock(db.clientUrl, async () => {
@@ -81,6 +91,8 @@ export async function prepareDatabase(db: Database, config: HubConfig, log: Logg
         }
       }
     });
+    const keyed = await prepareAuditChain(db.orm.em.fork(), db.auditKeys);
+    if (keyed) log.warn({ unkeyedRecords: keyed.unkeyed }, 'the audit trail is keyed from now on; its older records keep their unkeyed SHA-256 links (if it had keyed records before, it was rewritten: audit verify --expect-head tells)');
     return bootstrapOffice(db.orm.em.fork(), config);
   });
 }
@@ -106,6 +118,7 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
   let httpServer: Server | undefined;
   let apollo: ApolloServer<HubContext> | undefined;
   let feed: Feed | undefined;
+  let stopHeadLog: (() => void) | undefined;
   const listeners: StopListening[] = [];
   try {
     const bootstrap = await prepareDatabase(db, config, log, config.migrateOnStart);
@@ -123,7 +136,8 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
     listeners.push(wakeOnLocalCommits(db.orm, wake));
     // Other instances commit on the same server; the embedded database has no other instance.
     if (config.feedListen && !db.embedded) listeners.push(wakeOnNotify(db.clientUrl, log, wake));
-    const runtime: HubRuntime = { orm: db.orm, config, log, feed, sharing: new ResultSharing() };
+    const personalDataAudit = new PersonalDataAudit(() => db.orm.em.fork(), log);
+    const runtime: HubRuntime = { orm: db.orm, config, log, feed, sharing: new ResultSharing(), personalDataAudit };
     httpServer = createServer();
     apollo = createApollo(schema, httpServer, log, config.responseCacheSize, { ...config.limits, maxPageSize: config.maxPageSize, trustedDocuments: config.trustedDocuments });
     await apollo.start();
@@ -133,6 +147,7 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
     await listen(httpServer, config.port, config.host);
     // After listen: a WebSocket server attached earlier would also report a listen error, with a stack trace.
     const ws = startWebSocket(httpServer, schema, runtime);
+    stopHeadLog = await logAuditHead(() => db.orm.em.fork(), log);
     const port = (httpServer.address() as AddressInfo).port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     let stopped: Promise<void> | undefined;
@@ -147,6 +162,8 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
           await startedFeed.stop();
           await ws.dispose();
           await started.stop();
+          await personalDataAudit.stop();
+          stopHeadLog?.();
           await Promise.all(listeners.map((stop) => stop()));
           await db.close();
         })();
@@ -154,6 +171,7 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
       },
     };
   } catch (error) {
+    stopHeadLog?.();
     await feed?.stop();
     await Promise.all(listeners.map((stop) => stop().catch(() => undefined)));
     await apollo?.stop().catch(() => undefined);

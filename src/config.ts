@@ -2,6 +2,7 @@
  * Settings: the environment turned into typed, validated values. A bad setting stops start-up with one
  * line that says which variable to fix (a {@link ConfigError}); nothing else in the hub reads process.env.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { loadTrustedDocuments } from './graphql/trusted-documents';
 import { DEFAULT_TIME_ZONE } from './modules/calendar-date';
@@ -59,6 +60,21 @@ export interface HubConfig {
   logLevel: string;
   /** Whether `LOG_LEVEL` was set at all. */
   logLevelSet: boolean;
+  /** The audit trail's key, kept outside the database (see {@link AuditKeySettings}). */
+  audit: AuditKeySettings;
+}
+
+/**
+ * The key of the audit trail's links (`AUDIT_KEY` or the file `AUDIT_KEY_FILE`; required with `DATABASE_URL`,
+ * otherwise DATA_DIR/audit.key is used, made at first start), its id written on each record (`AUDIT_KEY_ID`,
+ * default k1), and the keys of ids no longer written, for verifying (`AUDIT_KEYS_RETIRED`: `id:key,id:key`).
+ */
+export interface AuditKeySettings {
+  key?: string;
+  /** Which setting gave the key: named in the refusal when it does not match the records. */
+  keySource?: 'AUDIT_KEY' | 'AUDIT_KEY_FILE';
+  keyId: string;
+  retired: ReadonlyMap<string, string>;
 }
 
 /** A setting that cannot be used; its message is the one line printed before the hub exits. */
@@ -128,7 +144,45 @@ export function loadConfig(env: Env = process.env): HubConfig {
     feedStallMs: integer(env, 'FEED_STALL_MS', 10_000, 10, 3_600_000),
     logLevel,
     logLevelSet: blankToUndefined(env.LOG_LEVEL) !== undefined,
+    audit: auditKeySettings(env, databaseUrl !== undefined),
   };
+}
+
+/** An audit key: base64 or hex text of a random key, used as it is written (e.g. `openssl rand -base64 32`). */
+export const AUDIT_KEY_TEXT = /^[A-Za-z0-9+/=_-]{32,512}$/;
+const AUDIT_KEY_ID_TEXT = /^[A-Za-z0-9._-]{1,32}$/;
+const AUDIT_KEY_RULE = 'must be 32 to 512 characters of base64 or hex (e.g. the output of openssl rand -base64 32)';
+
+function auditKeySettings(env: Env, onServer: boolean): AuditKeySettings {
+  const inline = blankToUndefined(env.AUDIT_KEY);
+  const file = blankToUndefined(env.AUDIT_KEY_FILE);
+  if (inline && file) throw new ConfigError('AUDIT_KEY and AUDIT_KEY_FILE are both set: set one of them');
+  let key = inline;
+  if (file) {
+    try {
+      key = fs.readFileSync(path.resolve(file), 'utf8').trim();
+    } catch (error) {
+      throw new ConfigError(`AUDIT_KEY_FILE ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  const keySource = inline ? 'AUDIT_KEY' : file ? 'AUDIT_KEY_FILE' : undefined;
+  if (key !== undefined && !AUDIT_KEY_TEXT.test(key)) throw new ConfigError(`${keySource} ${AUDIT_KEY_RULE}`);
+  if (key === undefined && onServer) {
+    throw new ConfigError('AUDIT_KEY (or AUDIT_KEY_FILE) is required with DATABASE_URL: the audit trail\'s key, the same on every instance, e.g. AUDIT_KEY=$(openssl rand -base64 32)');
+  }
+  const keyId = blankToUndefined(env.AUDIT_KEY_ID) ?? 'k1';
+  if (!AUDIT_KEY_ID_TEXT.test(keyId)) throw new ConfigError(`AUDIT_KEY_ID must be 1 to 32 letters, digits, dots, hyphens or underscores, got "${keyId}"`);
+  const retired = new Map<string, string>();
+  for (const item of (blankToUndefined(env.AUDIT_KEYS_RETIRED) ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+    const [id, old, extra] = item.split(':');
+    if (extra !== undefined || !id || !AUDIT_KEY_ID_TEXT.test(id) || !old || !AUDIT_KEY_TEXT.test(old)) {
+      throw new ConfigError(`AUDIT_KEYS_RETIRED is a list id:key,id:key; each id as AUDIT_KEY_ID, each key ${AUDIT_KEY_RULE}`);
+    }
+    if (id === keyId) throw new ConfigError(`AUDIT_KEYS_RETIRED names ${id}, the AUDIT_KEY_ID in use: a key is either in use or retired`);
+    if (retired.has(id)) throw new ConfigError(`AUDIT_KEYS_RETIRED names ${id} twice`);
+    retired.set(id, old);
+  }
+  return { key, keySource, keyId, retired };
 }
 
 function trustedDocuments(env: Env): Set<string> | null {

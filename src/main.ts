@@ -14,6 +14,10 @@ import { ALL_ROLES, parseRoles } from './access/roles';
 import { openDatabase, prepareDatabase, startHub, type Database, type Hub } from './app';
 import { ConfigError, loadConfig, type HubConfig } from './config';
 import { migrateWithRoles } from './db/database-roles';
+import { prepareAuditChain } from './audit/audit-chain';
+import { verifyAuditTrail } from './audit/verify-command';
+import { parseHead } from './audit/verify';
+import { pendingMigrations } from './db/migrate';
 import { withStartupLock } from './db/startup-lock';
 import { HubError } from './graphql/errors';
 import { printHubSchema } from './graphql/schema';
@@ -33,6 +37,7 @@ const USAGE = `usage: npm run hub -- <command>
   credential issue --unit C --roles R1,R2 [--expires 2027-01-01T00:00:00Z] [--label L]
   credential list --unit C                       a unit's keys (never the keys themselves)
   credential revoke --id ID                      revoke a key at once
+  audit verify [--expect-head ID:LINK]           check the audit trail's chain; prints its head
   demo                                           fill an empty hub with a demo locality (运城)
   schema [--check]                               write (or check) schema/schema.graphql
   migration:create                               generate a migration from the entities (developers)`;
@@ -55,6 +60,8 @@ async function main(argv: string[]): Promise<void> {
       return migrateCommand(config, log);
     case 'migration:create':
       return createMigration(config, log);
+    case 'audit':
+      return auditCommand(config, log, sub, rest);
     case 'demo':
       return withOffice(config, log, async (principal, db) => {
         const summary = await loadDemo(db.orm, principal, log, { enterprises: config.demoEnterprises, timeZone: config.timeZone });
@@ -109,8 +116,29 @@ async function serve(config: HubConfig, log: Logger): Promise<void> {
 async function migrateCommand(config: HubConfig, log: Logger): Promise<void> {
   const db = await openDatabase(config, log);
   try {
-    const applied = await withStartupLock(db.clientUrl, () => migrateWithRoles(db.orm, config.databaseOwnerUrl, log));
+    const applied = await withStartupLock(db.clientUrl, async () => {
+      const names = await migrateWithRoles(db.orm, config.databaseOwnerUrl, log);
+      await prepareAuditChain(db.orm.em.fork(), db.auditKeys);
+      return names;
+    });
     console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'no migration pending');
+  } finally {
+    await db.close();
+  }
+}
+
+/** `audit verify [--expect-head ID:LINK]`: reads only; exit code 1 when the chain has a problem. */
+async function auditCommand(config: HubConfig, log: Logger, sub: string | undefined, args: string[]): Promise<void> {
+  if (sub !== 'verify') throw new UsageError(`unknown command "audit ${sub ?? ''}"`);
+  const { values } = parseOptions(args, { 'expect-head': { type: 'string' } });
+  const expected = values['expect-head'] === undefined ? undefined : parseHead(values['expect-head']);
+  if (expected === null) throw new UsageError('--expect-head takes the head as audit verify printed it: <id>:<64 hex digits>');
+  const db = await openDatabase(config, log);
+  try {
+    if ((await pendingMigrations(db.orm)).length) throw new ConfigError('migrations are pending: run "npm run migrate" first (audit verify only reads)');
+    const { ok, lines } = await verifyAuditTrail(db.orm.em.fork(), db.auditKeys, expected);
+    for (const line of lines) console.log(line);
+    if (!ok) process.exitCode = 1;
   } finally {
     await db.close();
   }

@@ -40,6 +40,8 @@ const policies = {
   subscribeChanges: { needs: 'SUBSCRIBE', allow: (p) => p.has(Role.SUBSCRIBE) },
   /** Aggregates, bulletins and exports over what the unit may see. */
   analyze: { needs: 'ANALYZE', allow: (p) => p.has(Role.ANALYZE) },
+  /** Read the audit trail (auditTrail). */
+  readAuditTrail: { needs: 'an office credential with ADMIN', allow: (p) => p.isOffice && p.has(Role.ADMIN) },
   /** See personal data (a legal representative's ID number, a contact phone) unmasked. */
   seePersonalData: { needs: 'PERSONAL_DATA', allow: (p) => p.has(Role.PERSONAL_DATA) },
 } satisfies Record<string, Policy>;

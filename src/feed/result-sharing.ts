@@ -13,7 +13,7 @@ import type { ChangeSubscription } from './feed';
 
 /** A context that can be made afresh for each delivery, for its caller as it is then: a new EntityManager fork and DataLoaders. */
 export interface FreshContext {
-  fresh(principal: Principal): unknown;
+  fresh(principal: Principal): { settle<R extends object>(result: R): R };
 }
 
 /**
@@ -59,7 +59,12 @@ export class ResultSharing {
       this.members.set(joined, (this.members.get(joined) ?? 0) + 1);
     };
     join();
-    const execution = (change: StoredChange) => execute({ ...args, rootValue: change, contextValue: args.contextValue.fresh(subscription.principal) });
+    const execution = (change: StoredChange) => {
+      const contextValue = args.contextValue.fresh(subscription.principal);
+      const result = execute({ ...args, rootValue: change, contextValue });
+      // The executing context hands what it saw (personal data let out) to the result, for every subscriber it reaches.
+      return result instanceof Promise ? result.then((done) => contextValue.settle(done)) : contextValue.settle(result);
+    };
     const resultOf = (change: StoredChange): Promise<ExecutionResult> | ExecutionResult => {
       join();
       // Alone in its group (a consumer catching up from its own cursor): nothing to share, nothing to keep.

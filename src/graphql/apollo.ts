@@ -10,6 +10,7 @@ import { formatError } from './format-error';
 import { httpStatusPlugin } from './http-status';
 import { costError, limitRules, type QueryLimits } from './limits';
 import { operationLabel } from './operation-log';
+import { personalDataAuditPlugin } from './personal-data-audit';
 import { responseCachePlugins } from './response-cache';
 
 /** Records the operation name on the context for the request log. */
@@ -59,6 +60,7 @@ export function createApollo(schema: GraphQLSchema, httpServer: Server, log: Log
       ApolloServerPluginLandingPageDisabled(),
       operationNamePlugin,
       costPlugin(limits),
+      personalDataAuditPlugin,
       httpStatusPlugin as ApolloServerPlugin<HubContext>,
     ],
   });

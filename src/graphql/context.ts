@@ -24,8 +24,10 @@ import { ChangeService } from '../feed/change.service';
 import { AnalyticsService } from '../modules/analytics/analytics.service';
 import { BulletinService } from '../modules/analytics/bulletin.service';
 import { SubmissionStatusService } from '../modules/analytics/submission-status.service';
+import { AuditTrailService } from '../modules/audit-trail/audit-trail.service';
 import type { Feed } from '../feed/feed';
 import type { ResultSharing } from '../feed/result-sharing';
+import { disclosedBy, type PersonalDataAudit } from './personal-data-audit';
 
 /** What every operation's context is made from: the hub's database, settings, log and live feed. */
 export interface HubRuntime {
@@ -35,6 +37,8 @@ export interface HubRuntime {
   feed: Feed;
   /** The shared results of the feed's subscriptions over WebSocket. */
   sharing: ResultSharing;
+  /** The audit records of requests that let out unmasked personal data. */
+  personalDataAudit: PersonalDataAudit;
 }
 
 /** The context of one operation: its EntityManager, its caller, its services and DataLoaders, all made on first use. */
@@ -45,6 +49,8 @@ export class HubContext {
   private forked?: EntityManager;
   /** Set once the operation is known, for the request log. */
   operationName?: string;
+  /** The enterprises whose unmasked personal data this operation returned (for its audit record). */
+  readonly personalData = new Set<string>();
 
   private constructor(
     private readonly runtime: HubRuntime,
@@ -112,6 +118,10 @@ export class HubContext {
     return this.service('bulletins', (em) => new BulletinService(em, this.config.timeZone, this.config.analystStatementTimeoutMs));
   }
 
+  get auditTrail(): AuditTrailService {
+    return this.service('auditTrail', (em) => new AuditTrailService(em));
+  }
+
   get changes(): ChangeService {
     return this.service('changes', (em) => new ChangeService(em));
   }
@@ -158,6 +168,20 @@ export class HubContext {
   /** The caller, or null when the request is refused (no exception, for plugins that only look). */
   get callerOrNull(): Principal | null {
     return this.caller instanceof HubError ? null : this.caller;
+  }
+
+  /** The audit records of personal data let out (personal-data-audit.ts). */
+  get personalDataAudit(): PersonalDataAudit {
+    return this.runtime.personalDataAudit;
+  }
+
+  /**
+   * Called with this context's execution result (a fresh context's, for one change delivered): the personal data
+   * it let out goes with the result to every subscriber the result is handed to.
+   */
+  settle<R extends object>(result: R): R {
+    if (this.personalData.size) disclosedBy.set(result, this.personalData);
+    return result;
   }
 
   /** The authenticated caller; UNAUTHENTICATED saying why when there is none. */

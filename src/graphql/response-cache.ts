@@ -57,7 +57,8 @@ export function responseCachePlugins(sizeBytes: number): ApolloServerPlugin<HubC
         snapshot: contextValue.snapshot,
       }),
       shouldReadFromCache: async (request) => cacheable(request),
-      shouldWriteToCache: async (request) => cacheable(request),
+      // An answer that let out personal data is never kept: each such answer runs, and is audited (personal-data-audit.ts).
+      shouldWriteToCache: async (request) => cacheable(request) && request.contextValue.personalData.size === 0,
     }),
   ];
 }

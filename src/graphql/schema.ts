@@ -4,6 +4,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema, type PubSub } from 'type-graphql';
 import { ChangeResolver } from '../feed/change.resolver';
 import { AnalyticsResolver, SubmissionStatusResolver } from '../modules/analytics/analytics.resolver';
+import { AuditTrailResolver } from '../modules/audit-trail/audit-trail.resolver';
 import { CaseProgressResolver } from '../modules/cases/case-progress.resolver';
 import { CaseResolver, EnterpriseCasesResolver } from '../modules/cases/case.resolver';
 import { EnterpriseResolver } from '../modules/enterprises/enterprise.resolver';
@@ -25,6 +26,7 @@ export const resolvers = [
   ChangeResolver,
   AnalyticsResolver,
   SubmissionStatusResolver,
+  AuditTrailResolver,
 ] as const;
 
 /**

@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import { createSourceEventStream, getOperationAST, GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { ChangeSubscription } from '../feed/feed';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { pipelineSends } from './pipelined-sends';
 import { authenticate } from '../access/authenticate';
 import { bearerKey } from '../access/keys';
@@ -19,6 +19,7 @@ import { costError, limitRules } from './limits';
 import { formatError, loggable, raisedByGraphql } from './format-error';
 import { OperationLog, operationLabel } from './operation-log';
 import { EndedKeySockets } from './ended-key-sockets';
+import { auditWebSocketResult } from './personal-data-audit';
 
 export const GRAPHQL_PATH = '/graphql';
 /** Close code for a missing, unknown, expired or revoked key (graphql-ws's Forbidden). */
@@ -110,34 +111,44 @@ export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtim
         if (!(Symbol.asyncIterator in source)) return source; // the subscription was refused: its errors
         throw new Error('the change feed is the only subscription of this hub');
       },
-      onNext: (ctx, id, _payload, _args, result: ExecutionResult) => {
-        if (!result.errors) return;
-        endedKeys.note(ctx.extra.socket, result.errors);
-        operations.countErrors(ctx.extra.socket, id, result.errors.length);
-        // Errors before execution (variables that do not coerce) come without data: they are the caller's.
-        const requestError = result.data === undefined;
-        const errors = result.errors.map((error) =>
-          requestError && !error.extensions.code && raisedByGraphql(error)
-            ? new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'BAD_USER_INPUT' } })
-            : error,
-        );
-        return { ...result, errors: format(errors) };
+      onNext: (ctx, id, _payload, args, result: ExecutionResult) => {
+        // Personal data let out goes on record before it leaves (personal-data-audit.ts); a promise only then.
+        const audited = auditWebSocketResult(ctx.extra.socket, id, args as ExecutionArgs & { contextValue: HubContext }, result);
+        if (audited) return audited.then((withheld) => (withheld ? { errors: format(withheld.errors!) } : sent(ctx.extra.socket, id, result)));
+        return sent(ctx.extra.socket, id, result);
       },
       // An error message ends its operation as a complete message does.
       onError: (ctx, id, _payload, errors) => {
         endedKeys.note(ctx.extra.socket, errors);
         operations.countErrors(ctx.extra.socket, id, errors.length);
         operations.finish(ctx.extra.socket, id);
+        void runtime.personalDataAudit.ended(ctx.extra.socket, id);
         return format(errors);
       },
       onComplete: (ctx, id) => {
         operations.finish(ctx.extra.socket, id);
         // A socket whose key stopped working closes with 4403 once nothing else remains on it.
         endedKeys.finished(ctx.extra.socket, id, () => ctx.subscriptions);
+        return runtime.personalDataAudit.ended(ctx.extra.socket, id);
       },
     },
     wsServer,
   );
+
+  /** A result as it is sent: its errors counted and masked (undefined: as it is). */
+  function sent(socket: WebSocket, id: string, result: ExecutionResult) {
+    if (!result.errors) return;
+    endedKeys.note(socket, result.errors);
+    operations.countErrors(socket, id, result.errors.length);
+    // Errors before execution (variables that do not coerce) come without data: they are the caller's.
+    const requestError = result.data === undefined;
+    const errors = result.errors.map((error) =>
+      requestError && !error.extensions.code && raisedByGraphql(error)
+        ? new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'BAD_USER_INPUT' } })
+        : error,
+    );
+    return { ...result, errors: format(errors) };
+  }
 
   return {
     async dispose() {

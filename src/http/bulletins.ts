@@ -26,7 +26,7 @@ export function bulletinRoute(runtime: HubRuntime): RequestHandler {
         from: param('from', true)!,
         to: param('to', true)!,
         regionPrefix: param('regionPrefix', false),
-      });
+      }, 'markdown');
       res.status(200).set({ 'content-type': 'text/markdown; charset=utf-8', 'cache-control': 'no-store' }).send(bulletinMarkdown(bulletin));
     } catch (error) {
       replyError(res, error, runtime.log);

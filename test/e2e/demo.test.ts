@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseUscc } from '../../src/modules/enterprises/uscc';
-import { createTestDatabase, describeWithServer, sql, type TestDatabase } from '../support/db';
+import { createTestDatabase, describeWithServer, sql, TEST_AUDIT_KEY, type TestDatabase } from '../support/db';
 
 jest.setTimeout(180_000);
 const run = promisify(execFile);
@@ -14,8 +14,8 @@ const CLI = path.resolve(__dirname, '../../dist/src/main.js');
 
 /** Runs `demo` against `url`; the exit code, stdout and stderr. */
 async function demo(url: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url, DEMO_ENTERPRISES: '300', LOG_LEVEL: 'warn' };
-  for (const name of Object.keys(env)) if (/^(DATA_DIR|HUB_|PORT$|HOST$)/.test(name)) delete env[name];
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url, AUDIT_KEY: TEST_AUDIT_KEY, DEMO_ENTERPRISES: '300', LOG_LEVEL: 'warn' };
+  for (const name of Object.keys(env)) if (/^(DATA_DIR|HUB_|AUDIT_KEY_|PORT$|HOST$)/.test(name)) delete env[name];
   try {
     const { stdout, stderr } = await run(process.execPath, [CLI, 'demo'], { env, timeout: 170_000 });
     return { code: 0, stdout, stderr };

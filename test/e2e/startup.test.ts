@@ -14,7 +14,7 @@ import { startHub, type Hub } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { withStartupLock } from '../../src/db/startup-lock';
 import { createLogger } from '../../src/logger';
-import { createTestDatabase, describeWithServer, serverUrl, sql, type TestDatabase } from '../support/db';
+import { createTestDatabase, describeWithServer, serverUrl, sql, TEST_AUDIT_KEY, type TestDatabase } from '../support/db';
 
 jest.setTimeout(120_000);
 
@@ -27,13 +27,17 @@ beforeAll(() => {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
 });
 
-/** The environment of a child hub: this one's, without hub settings, plus `extra` (undefined removes). */
+/**
+ * The environment of a child hub: this one's, without hub settings, plus `extra` (undefined removes); on a server
+ * database the tests' AUDIT_KEY unless `extra` names AUDIT_KEY.
+ */
 function childEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(env)) {
-    if (/^(DATABASE_URL|DATA_DIR|HUB_|PORT$|HOST$|MIGRATE_ON_START|BODY_LIMIT|DB_POOL_SIZE|MAX_PAGE_SIZE)/.test(name)) delete env[name];
+    if (/^(DATABASE_URL|DATA_DIR|HUB_|AUDIT_|PORT$|HOST$|MIGRATE_ON_START|BODY_LIMIT|DB_POOL_SIZE|MAX_PAGE_SIZE)/.test(name)) delete env[name];
   }
   Object.assign(env, { LOG_LEVEL: 'warn', PORT: '0', HOST: '127.0.0.1' });
+  if (extra.DATABASE_URL && !('AUDIT_KEY' in extra)) env.AUDIT_KEY = TEST_AUDIT_KEY;
   for (const [name, value] of Object.entries(extra)) {
     if (value === undefined) delete env[name];
     else env[name] = value;
@@ -261,6 +265,12 @@ describe('bad settings stop start-up with exit code 1 and one clear line', () =>
     ['MIGRATE_ON_START=maybe', { MIGRATE_ON_START: 'maybe' }, /^fuyuan-hub: MIGRATE_ON_START must be true or false, got "maybe"/],
     ['BODY_LIMIT=lots', { BODY_LIMIT: 'lots' }, /^fuyuan-hub: BODY_LIMIT must be a size/],
     ['LOG_LEVEL=loud', { LOG_LEVEL: 'loud' }, /^fuyuan-hub: LOG_LEVEL must be one of/],
+    [
+      'DATABASE_URL without AUDIT_KEY',
+      { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres', AUDIT_KEY: undefined },
+      /^fuyuan-hub: AUDIT_KEY \(or AUDIT_KEY_FILE\) is required with DATABASE_URL: the audit trail's key, the same on every instance/,
+    ],
+    ['AUDIT_KEY=short', { AUDIT_KEY: 'short' }, /^fuyuan-hub: AUDIT_KEY must be 32 to 512 characters of base64 or hex/],
   ])('%s', async (_name, env, message) => {
     const result = await cli(['serve'], env);
     const line = expectOneLineFailure(result);
@@ -354,7 +364,7 @@ describeWithServer('the command line on a server database', () => {
     credentialId = announced![1];
     expect(result.stderr).not.toContain(key);
 
-    hub = await startHub(loadConfig({ DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1' }), createLogger('silent'));
+    hub = await startHub(loadConfig({ DATABASE_URL: database.url, AUDIT_KEY: TEST_AUDIT_KEY, PORT: '0', HOST: '127.0.0.1' }), createLogger('silent'));
     const me = await gql(hub.url, key, `{ me { unit { code } roles credential { id } } }`);
     expect(me.errors).toBeUndefined();
     expect(me.data.me.unit.code).toBe('YC-TAX');

@@ -565,7 +565,7 @@ describe('the audit trail', () => {
     await registered({ uscc: code, industry: '金融业', legalRepresentativeIdNumber: otherId, contactPhone: otherPhone });
     const rows = await sql<{ action: string; entity_type: string; detail: Record<string, unknown>; text: string }>(
       t.databaseUrl,
-      "select action, entity_type, detail, detail::text as text from audit_record where entity_id = $1 order by id",
+      "select action, entity_type, detail, detail::text as text from audit_record where entity_id = $1 and action <> 'enterprise.readPersonalData' order by id",
       [code],
     );
     expect(rows.map((row) => row.action)).toEqual(['enterprise.register', 'enterprise.correct']);
@@ -575,6 +575,13 @@ describe('the audit trail', () => {
     expect(rows[1].detail).toHaveProperty('legalRepresentativeIdNumber');
     expect(rows[1].detail).toHaveProperty('contactPhone');
     expect(rows[1].detail).not.toHaveProperty('name');
+    // Nor in the records of the answers that returned them (the payloads read back unmasked), whose detail names
+    // the mutation's arguments but not their values.
+    const reads = await sql<{ detail: any }>(t.databaseUrl, "select detail from audit_record where entity_id = $1 and action = 'enterprise.readPersonalData' order by id", [code]);
+    expect(reads.map((row) => row.detail)).toEqual([
+      expect.objectContaining({ type: 'mutation', fields: [{ field: 'registerEnterprise', arguments: 'input' }], rows: 1, usccs: [code] }),
+      expect.objectContaining({ type: 'mutation', rows: 1, usccs: [code] }),
+    ]);
     for (const value of [ID_NUMBER, PHONE, otherId, otherPhone, ID_NUMBER.slice(6, 14), PHONE.slice(3)]) {
       const [hit] = await sql<{ n: string }>(t.databaseUrl, 'select count(*) as n from audit_record where strpos(detail::text, $1) > 0', [value]);
       expect({ value, hits: Number(hit.n) }).toEqual({ value, hits: 0 });

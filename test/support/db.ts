@@ -2,6 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
+/** The audit key of the tests' hubs on the server (AUDIT_KEY is required with DATABASE_URL). */
+export const TEST_AUDIT_KEY = 'test-audit-key-0123456789abcdefghijklmnop';
+
 /** The server's URL, or undefined when the suite runs without a server. */
 export function serverUrl(): string | undefined {
   const url = process.env.FYH_TEST_SERVER;

@@ -10,7 +10,7 @@ import { startHub, type Hub } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { Logger } from 'pino';
 import { createLogger } from '../../src/logger';
-import { createTestDatabase, serverUrl, type TestDatabase } from './db';
+import { createTestDatabase, serverUrl, TEST_AUDIT_KEY, type TestDatabase } from './db';
 
 export interface GqlResult<T = any> {
   status: number;
@@ -50,7 +50,7 @@ export async function startTestHub(env: Record<string, string> = {}, log?: Logge
     PORT: '0',
     HOST: '127.0.0.1',
     HUB_ADMIN_KEY: adminKey,
-    ...(database ? { DATABASE_URL: database.url } : { DATA_DIR: dataDir! }),
+    ...(database ? { DATABASE_URL: database.url, AUDIT_KEY: TEST_AUDIT_KEY } : { DATA_DIR: dataDir! }),
     // DB_POOL_SIZE=1 npm test finds any query issued on a second connection inside a transaction: it hangs.
     ...(process.env.DB_POOL_SIZE ? { DB_POOL_SIZE: process.env.DB_POOL_SIZE } : {}),
     ...env,
@@ -111,7 +111,7 @@ export function gqlAt(url: string, defaultKey: string): TestHub['gql'] {
  * tests of several instances. Stopping it leaves the database to `t`.
  */
 export async function startInstance(t: TestHub, env: Record<string, string> = {}, log?: Logger): Promise<TestHub> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: t.databaseUrl, HUB_ADMIN_KEY: t.adminKey, ...env });
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: t.databaseUrl, HUB_ADMIN_KEY: t.adminKey, AUDIT_KEY: TEST_AUDIT_KEY, ...env });
   const hub = await startHub(config, log ?? createLogger(process.env.LOG_LEVEL ?? 'silent'));
   return { ...t, hub, url: hub.url, gql: gqlAt(hub.url, t.adminKey), stop: () => hub.stop() };
 }

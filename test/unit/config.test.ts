@@ -1,5 +1,9 @@
 import path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
 import { ConfigError, loadConfig } from '../../src/config';
+
+const AUDIT_KEY = 'dGhpcy1pcy1hLXRlc3QtYXVkaXQta2V5LTAxMjM0NTY3';
 
 describe('settings', () => {
   it('has defaults for a fresh machine: embedded database in ./data, port 4000, migrations on start', () => {
@@ -29,6 +33,7 @@ describe('settings', () => {
     const config = loadConfig({
       PORT: '8080',
       DATABASE_URL: 'postgres://hub@db:5432/hub',
+      AUDIT_KEY: 'dGhpcy1pcy1hLXRlc3QtYXVkaXQta2V5LTAxMjM0NTY3',
       MIGRATE_ON_START: 'false',
       BODY_LIMIT: '10mb',
       DB_POOL_SIZE: '20',
@@ -95,6 +100,15 @@ describe('settings', () => {
     [{ FEED_POLL_MS: '1' }, 'FEED_POLL_MS'],
     [{ FEED_LISTEN: 'sometimes' }, 'FEED_LISTEN'],
     [{ DEMO_ENTERPRISES: '5' }, 'DEMO_ENTERPRISES'],
+    [{ AUDIT_KEY: 'too-short' }, 'AUDIT_KEY'],
+    [{ AUDIT_KEY: 'has spaces in it so it is not base64 at all, sorry' }, 'AUDIT_KEY'],
+    [{ AUDIT_KEY: AUDIT_KEY, AUDIT_KEY_FILE: '/etc/hostname' }, 'AUDIT_KEY_FILE'],
+    [{ AUDIT_KEY_FILE: '/nonexistent/audit.key' }, 'AUDIT_KEY_FILE'],
+    [{ AUDIT_KEY_ID: 'k 1' }, 'AUDIT_KEY_ID'],
+    [{ AUDIT_KEYS_RETIRED: 'k0' }, 'AUDIT_KEYS_RETIRED'],
+    [{ AUDIT_KEYS_RETIRED: `k0:short` }, 'AUDIT_KEYS_RETIRED'],
+    [{ AUDIT_KEYS_RETIRED: `k1:${AUDIT_KEY}` }, 'AUDIT_KEYS_RETIRED'],
+    [{ AUDIT_KEYS_RETIRED: `k0:${AUDIT_KEY},k0:${AUDIT_KEY}` }, 'AUDIT_KEYS_RETIRED'],
   ])('refuses %j with a message naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);
@@ -106,5 +120,34 @@ describe('HUB_TIMEZONE', () => {
     expect(loadConfig({}).timeZone).toBe('Asia/Shanghai');
     expect(loadConfig({ HUB_TIMEZONE: 'UTC' }).timeZone).toBe('UTC');
     expect(loadConfig({ HUB_TIMEZONE: 'America/Argentina/Buenos_Aires' }).timeZone).toBe('America/Argentina/Buenos_Aires');
+  });
+
+  describe('the audit key', () => {
+    it('is required with DATABASE_URL: one line naming AUDIT_KEY', () => {
+      const server = { DATABASE_URL: 'postgres://hub@db:5432/hub' };
+      expect(() => loadConfig(server)).toThrow(ConfigError);
+      expect(() => loadConfig(server)).toThrow(/^AUDIT_KEY \(or AUDIT_KEY_FILE\) is required with DATABASE_URL/);
+      expect(loadConfig({ ...server, AUDIT_KEY }).audit).toMatchObject({ key: AUDIT_KEY, keySource: 'AUDIT_KEY', keyId: 'k1' });
+    });
+
+    it('is optional on the embedded database (DATA_DIR/audit.key is used)', () => {
+      expect(loadConfig({}).audit).toEqual({ key: undefined, keySource: undefined, keyId: 'k1', retired: new Map() });
+    });
+
+    it('comes from AUDIT_KEY_FILE, trimmed', () => {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fyh-config-')), 'audit.key');
+      fs.writeFileSync(file, `${AUDIT_KEY}\n`);
+      expect(loadConfig({ DATABASE_URL: 'postgres://hub@db:5432/hub', AUDIT_KEY_FILE: file }).audit).toMatchObject({ key: AUDIT_KEY, keySource: 'AUDIT_KEY_FILE' });
+      fs.writeFileSync(file, 'nope\n');
+      expect(() => loadConfig({ AUDIT_KEY_FILE: file })).toThrow(/^AUDIT_KEY_FILE must be 32 to 512 characters/);
+      fs.rmSync(path.dirname(file), { recursive: true });
+    });
+
+    it('names its id, and the retired keys are id:key pairs', () => {
+      const old = 'b2xkLWtleS1vbGQta2V5LW9sZC1rZXktb2xkLWtleQ==';
+      const audit = loadConfig({ AUDIT_KEY, AUDIT_KEY_ID: '2027-a', AUDIT_KEYS_RETIRED: ` k1:${old} , k0:${AUDIT_KEY}` }).audit;
+      expect(audit.keyId).toBe('2027-a');
+      expect([...audit.retired]).toEqual([['k1', old], ['k0', AUDIT_KEY]]);
+    });
   });
 });

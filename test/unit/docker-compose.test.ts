@@ -56,6 +56,7 @@ const SET_BY_COMPOSE: Record<string, RegExp> = {
   DATABASE_URL: /^postgres:\/\/fuyuan_hub:\$\{HUB_DB_PASSWORD:\?[^}]+\}@postgres:5432\/fuyuan$/,
   DATABASE_OWNER_URL: /^postgres:\/\/fuyuan_owner:\$\{HUB_DB_OWNER_PASSWORD:\?[^}]+\}@postgres:5432\/fuyuan$/,
   HUB_ADMIN_KEY: /^\$\{HUB_ADMIN_KEY:\?[^}]+\}$/,
+  AUDIT_KEY: /^\$\{AUDIT_KEY:\?[^}]+\}$/,
 };
 
 describe('docker-compose.yml', () => {

@@ -77,7 +77,7 @@ function setUp() {
   const { schema, runs } = counted();
   const document = parse('subscription { changes { cursor runs kind } }');
   const subscribe = (principal: Principal, freshAt: Position = START) =>
-    sharing.results(feed.open(principal, {}, { from: freshAt }), { schema, document, contextValue: { fresh: (caller: Principal) => ({ principal: caller }) } });
+    sharing.results(feed.open(principal, {}, { from: freshAt }), { schema, document, contextValue: { fresh: (caller: Principal) => ({ principal: caller, settle: <R extends object>(result: R) => result }) } });
   const read = (batch: StoredChange[]) => {
     inside.position = batch[batch.length - 1].position;
     inside.offer(batch);

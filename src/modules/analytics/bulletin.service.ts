@@ -2,11 +2,13 @@
  * The periodic bulletin (定期通报, source 000 三(二)): for the days from `from` to `to` (both included, in the
  * hub's time zone), the cases registered, moved and ended, the progress entries by kind, the list entries added
  * and withdrawn by list type and level, and the enterprises that came onto the lists of two or more units — all
- * over what the caller may see, optionally in one region. Needs ANALYZE.
+ * over what the caller may see, optionally in one region. Needs ANALYZE. Each bulletin made (the query and the
+ * Markdown download alike) writes an audit record (who, which period and region, how many rows it names).
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
+import { appendReadAudit } from '../../audit/audit.service';
 import { visibleSql } from '../../access/visibility';
 import { isoTime } from '../../db/sql';
 import { badInput } from '../../graphql/errors';
@@ -61,7 +63,20 @@ export class BulletinService {
     private readonly timeoutMs = 0,
   ) {}
 
-  async bulletin(principal: Principal, args: { from: string; to: string; regionPrefix?: string | null }): Promise<Bulletin> {
+  /** The bulletin; `format` (the GraphQL query or the Markdown download) is named in its audit record. */
+  async bulletin(principal: Principal, args: { from: string; to: string; regionPrefix?: string | null }, format: 'graphql' | 'markdown' = 'graphql'): Promise<Bulletin> {
+    const bulletin = await this.make(principal, args);
+    const named = { casesRegistered: bulletin.casesRegistered.length, enterprisesOnSeveralLists: bulletin.enterprisesOnSeveralLists.length };
+    await appendReadAudit(this.em, principal, {
+      action: 'bulletin.read',
+      entityType: 'Bulletin',
+      entityId: `${bulletin.from}/${bulletin.to}`,
+      detail: { format, from: bulletin.from, to: bulletin.to, regionPrefix: bulletin.regionPrefix, rows: named.casesRegistered + named.enterprisesOnSeveralLists, ...named },
+    });
+    return bulletin;
+  }
+
+  private async make(principal: Principal, args: { from: string; to: string; regionPrefix?: string | null }): Promise<Bulletin> {
     authorize(principal, 'analyze');
     const from = ruleValue(parseLocalDate(args.from), 'from');
     const to = ruleValue(parseLocalDate(args.to), 'to');

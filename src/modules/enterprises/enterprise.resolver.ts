@@ -1,4 +1,4 @@
-import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { pageRequest, toConnection } from '../../graphql/connection';
 import type { HubContext } from '../../graphql/context';
 import { UsccScalar } from '../../graphql/scalars';
@@ -35,4 +35,21 @@ export class EnterpriseResolver {
     const result = await ctx.enterprises.register(ctx.principal, input);
     return Object.assign(new RegisterEnterprisePayload(), { enterprise: toEnterpriseNode(result.enterprise), created: result.created });
   }
+
+  // The two fields of personal data: an unmasked value returned is noted for the operation's audit record
+  // (graphql/personal-data-audit.ts); their types and descriptions are those of EnterpriseNode.
+  @FieldResolver()
+  legalRepresentativeIdNumber(@Root() node: EnterpriseNode, @Ctx() ctx: HubContext) {
+    return personalValue(node, node.legalRepresentativeIdNumber, ctx);
+  }
+
+  @FieldResolver()
+  contactPhone(@Root() node: EnterpriseNode, @Ctx() ctx: HubContext) {
+    return personalValue(node, node.contactPhone, ctx);
+  }
+}
+
+function personalValue(node: EnterpriseNode, value: string | null, ctx: HubContext): string | null {
+  if (value !== null && !node.personalDataMasked) ctx.personalData.add(node.uscc);
+  return value;
 }
