@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import pino from 'pino';
 import { migrationsList } from '../../migrations';
 import { ConfigError } from '../../src/config';
-import { describeWithServer, sql } from '../support/db';
+import { describeWithServer, sql, TEST_AUDIT_KEY } from '../support/db';
 import { CLI, MOVE_TO_OWNER, owned, privileges, rolesFixture, run, superuserEnv, tables, urlAs } from '../support/database-roles';
 import { gqlAt } from '../support/hub';
 
@@ -74,7 +74,7 @@ describeWithServer('two database roles: start-up, npm run migrate, and DATABASE_
     expect(fs.existsSync(CLI)).toBe(true);
     const db = await f.database();
     await f.createRoles(db);
-    const { stdout } = await run(process.execPath, [CLI, 'migrate'], { env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...f.bothRoles(db) } });
+    const { stdout } = await run(process.execPath, [CLI, 'migrate'], { env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', AUDIT_KEY: TEST_AUDIT_KEY, ...f.bothRoles(db) } });
     expect(stdout).toContain(`applied ${migrationsList.length} migration(s)`);
     expect(await owned(db, f.RUNTIME)).toEqual([]);
     const granted = await privileges(db, f.RUNTIME);

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import WebSocket from 'ws';
 import { usccCheckCharacter } from '../../src/modules/enterprises/uscc';
-import { describeWithServer, sql } from '../support/db';
+import { describeWithServer, sql, TEST_AUDIT_KEY } from '../support/db';
 import { pollChanges, rawSocket, type RawSocket } from '../support/feed';
 import { startInstance, startTestHub, type TestHub } from '../support/hub';
 
@@ -179,7 +179,7 @@ describeWithServer('what ends a subscription', () => {
     await createUnit('YC-CLI', 'OTHER');
     const { key } = await issue('YC-CLI', ['SUBSCRIBE']);
     const ours = await Promise.all(instances.map(async (hub) => track(await subscriber(hub, key))));
-    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: a.databaseUrl, LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: a.databaseUrl, AUDIT_KEY: TEST_AUDIT_KEY, LOG_LEVEL: 'warn' };
     for (const name of Object.keys(env)) if (/^(DATA_DIR|HUB_|PORT$|HOST$)/.test(name)) delete env[name];
     const { stdout } = await run(process.execPath, [CLI, 'unit', 'update', '--code', 'YC-CLI', '--active', 'false'], { env, timeout: 30_000 });
     expect(stdout).toContain('unit YC-CLI: YC-CLI 测试单位, OTHER, 140800, deactivated');

@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { startHub, type Hub } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { createTestDatabase, serverUrl, sql, type TestDatabase } from './db';
+import { createTestDatabase, serverUrl, sql, TEST_AUDIT_KEY, type TestDatabase } from './db';
 
 export const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -75,7 +75,7 @@ export function rolesFixture() {
     },
 
     async start(env: Record<string, string>, log?: Logger): Promise<Hub> {
-      const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', HUB_ADMIN_KEY: f.ADMIN_KEY, ...env });
+      const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', HUB_ADMIN_KEY: f.ADMIN_KEY, AUDIT_KEY: TEST_AUDIT_KEY, ...env });
       const hub = await startHub(config, log ?? createLogger(process.env.LOG_LEVEL ?? 'silent'));
       hubs.push(hub);
       return hub;

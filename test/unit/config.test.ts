@@ -54,12 +54,13 @@ describe('settings', () => {
 
   it('DATABASE_OWNER_URL: beside DATABASE_URL, on its host, port and database; blank is unset', () => {
     const runtime = 'postgres://fuyuan_hub:secret@db:5432/fuyuan';
-    expect(loadConfig({ DATABASE_URL: runtime, DATABASE_OWNER_URL: 'postgres://fuyuan_owner:other@DB/fuyuan' })).toMatchObject({
+    const AUDIT = 'a-test-audit-key-of-at-least-32-characters';
+    expect(loadConfig({ DATABASE_URL: runtime, AUDIT_KEY: AUDIT, DATABASE_OWNER_URL: 'postgres://fuyuan_owner:other@DB/fuyuan' })).toMatchObject({
       databaseUrl: runtime,
       databaseOwnerUrl: 'postgres://fuyuan_owner:other@DB/fuyuan',
     });
-    expect(loadConfig({ DATABASE_URL: runtime, DATABASE_OWNER_URL: ' ' }).databaseOwnerUrl).toBeUndefined();
-    expect(loadConfig({ DATABASE_URL: runtime }).databaseOwnerUrl).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: runtime, AUDIT_KEY: AUDIT, DATABASE_OWNER_URL: ' ' }).databaseOwnerUrl).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: runtime, AUDIT_KEY: AUDIT }).databaseOwnerUrl).toBeUndefined();
   });
 
   it.each<[Record<string, string>, string]>([
