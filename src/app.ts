@@ -69,7 +69,7 @@ export async function openDatabase(config: HubConfig, log: Logger): Promise<Data
 export async function prepareDatabase(db: Database, config: HubConfig, log: Logger, migrate: boolean): Promise<BootstrapResult> {
   return withStartupLock(db.clientUrl, async () => {
     if (migrate) {
-      const applied = await applyMigrations(db.orm);
+      const applied = await applyMigrations(db.orm, (note) => log.warn({ migration: true }, note));
       if (applied.length) log.info({ applied }, 'migrations applied');
     } else {
       const pending = await pendingMigrations(db.orm);

@@ -109,7 +109,7 @@ async function serve(config: HubConfig, log: Logger): Promise<void> {
 async function migrateCommand(config: HubConfig, log: Logger): Promise<void> {
   const db = await openDatabase(config, log);
   try {
-    const applied = await withStartupLock(db.clientUrl, () => applyMigrations(db.orm));
+    const applied = await withStartupLock(db.clientUrl, () => applyMigrations(db.orm, (note) => console.log(note)));
     console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'no migration pending');
   } finally {
     await db.close();
