@@ -5,14 +5,18 @@
  *
  * Enterprises (DESIGN.md invariant 2, DOMAIN.md "Administrative divisions"): an enterprise's existence is public
  * once the office registered it or a SHARED row (a list entry or a case) names it; the fact is the column
- * `enterprise.public_since`, set by every write path (registerEnterprise, a publication, a case) and never unset —
- * what every unit was once shown cannot be taken back. An enterprise known only from RESTRICTED rows exists only for
- * those who may read one of those rows: for everyone else it is unknown (null, left out of lists and counts).
- * Whoever sees it that way sees what the first row it may read says of it (name, region, that row's times) and
- * nothing else, never a name from a row it may not read. A public enterprise carries its registry name: the
- * office's, or the last SHARED market-regulation publication's, else the first SHARED row's (the write paths keep
- * that in `enterprise.name`). {@link enterpriseView} in memory, {@link enterpriseVisibleSql} and
- * {@link seenMentionSql} as SQL. Personal data (the legal representative's ID number, a contact phone) is masked
+ * `enterprise.public_since`, set by every write path in the transaction that writes the row (registerEnterprise, a
+ * publication, a case registered or made SHARED: enterprises/enterprise.sql.ts) and never unset — what every unit
+ * was once shown cannot be taken back. A column rather than a look for SHARED rows at each read: nearly every
+ * enterprise is public, and then a read costs nothing more than before. An enterprise known only from RESTRICTED
+ * rows exists only for those who may read one of those rows: for everyone else it is unknown (null, left out of
+ * lists and counts). Whoever sees it that way sees what the first row it may read says of it (name, region, that
+ * row's times) and nothing else, never a name from a row it may not read. A public enterprise carries its registry
+ * name: the office's, or the last SHARED market-regulation publication's, else the first SHARED row's (the write
+ * paths keep that in `enterprise.name`). {@link enterpriseView} in memory, {@link enterpriseVisibleSql} and
+ * {@link seenMentionSql} as SQL; a read path gets the rule inside the statement it runs anyway (a page, or the per-request
+ * DataLoader's batch), the first readable row a subquery evaluated only for an enterprise that is not public, so no
+ * statement is added per row. Personal data (the legal representative's ID number, a contact phone) is masked
  * unless the credential has PERSONAL_DATA.
  */
 import { Classification, type Sharing } from './classification';
