@@ -10,7 +10,8 @@ import { noteForOperator } from '../src/db/migration-notes';
  * registerEnterprise audit record that set one, else of the newest SHARED market-regulation entry, else of the first
  * SHARED row (a list entry's version or a case); the region from the same sources in the same order. An enterprise
  * only RESTRICTED rows name keeps its stored name, which nobody sees any more who may not read those rows. The
- * counts go to the operator (db/migration-notes: the hub's log at start-up, `npm run migrate` prints them).
+ * counts go to the operator (db/migration-notes: the hub's log at start-up, `npm run migrate` prints them), unless
+ * the database has no enterprise yet.
  */
 export class Migration20261204000100_enterprise_names extends Migration {
   override async up(): Promise<void> {
@@ -65,8 +66,11 @@ export class Migration20261204000100_enterprise_names extends Migration {
       )
       select (select count(*) from restored where renamed)::int as renamed,
         (select count(*) from restored where moved)::int as moved,
-        (select count(*) from enterprise)::int - (select count(*) from restored)::int as restricted_only`);
-    const { renamed, moved, restricted_only: restrictedOnly } = counts as { renamed: number; moved: number; restricted_only: number };
+        (select count(*) from enterprise)::int - (select count(*) from restored)::int as restricted_only,
+        (select count(*) from enterprise)::int as enterprises`);
+    const { renamed, moved, restricted_only: restrictedOnly, enterprises } = counts as Record<string, number>;
+    // A new database has nothing to restore and nothing to tell.
+    if (!enterprises) return;
     noteForOperator(
       this.config,
       `migration enterprise_names: restored the registry name of ${renamed} enterprise(s) and the region of ${moved} that had been ` +
