@@ -18,7 +18,7 @@ import { badInput, conflict, ErrorCode, forbidden, HubError, notFound } from '..
 import { DEFAULT_TIME_ZONE, TODAY_IN_ZONE_SQL } from '../calendar-date';
 import { namedByRow } from '../enterprises/enterprise.service';
 import { parseRegionCode, parseRegionPrefix } from '../enterprises/region';
-import { parseUscc, usccDivision } from '../enterprises/uscc';
+import { parseUscc } from '../enterprises/uscc';
 import { isUuid, optionalText, requiredText, ruleValue } from '../input';
 import { cursorRefused, SortDirection } from '../risk-lists/risk-entry.service';
 import type { RiskLevel } from '../risk-lists/risk-level';

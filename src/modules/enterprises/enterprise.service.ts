@@ -63,13 +63,11 @@ export class EnterpriseService {
 
   /**
    * Enterprises by USCC in the order asked, null where unknown or not visible to the caller (for the per-request
-   * DataLoader, the bulletin): one statement, also inside a transaction (`em` then being the transaction's).
+   * DataLoader): one statement, a hot path of nested reads, so off the ORM and prepared.
    */
-  async byUsccs(principal: Principal, usccs: readonly string[], em = this.em): Promise<(EnterpriseView | null)[]> {
+  async byUsccs(principal: Principal, usccs: readonly string[]): Promise<(EnterpriseView | null)[]> {
     const { sql, params } = enterprisesSql(principal, 'e.uscc = any(?::text[])');
-    const values = [...params, pgArray(usccs)];
-    // A hot path of nested reads, so off the ORM and prepared; inside a transaction (an analyst's) on its connection.
-    const rows = em.isInTransaction() ? await em.execute<EnterpriseSqlRow[]>(sql, values) : await queryPrepared<EnterpriseSqlRow>(em, sql, values);
+    const rows = await queryPrepared<EnterpriseSqlRow>(this.em, sql, [...params, pgArray(usccs)]);
     const byUscc = new Map(rows.map((row) => [row.uscc, viewOf(principal, row)]));
     return usccs.map((uscc) => byUscc.get(uscc) ?? null);
   }
