@@ -82,7 +82,7 @@ export async function prepareDatabase(db: Database, config: HubConfig, log: Logg
   return withStartupLock(db.clientUrl, async () => {
     await withMigrator(db.orm, config.databaseOwnerUrl, log, async ({ orm, runtimeRole }) => {
       if (migrate) {
-        const applied = await applyMigrations(orm, runtimeRole);
+        const applied = await applyMigrations(orm, { runtimeRole, report: (note) => log.warn({ migration: true }, note) });
         if (applied.length) log.info({ applied }, 'migrations applied');
       } else {
         const pending = await pendingMigrations(orm);

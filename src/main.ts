@@ -117,7 +117,7 @@ async function migrateCommand(config: HubConfig, log: Logger): Promise<void> {
   const db = await openDatabase(config, log);
   try {
     const applied = await withStartupLock(db.clientUrl, async () => {
-      const names = await migrateWithRoles(db.orm, config.databaseOwnerUrl, log);
+      const names = await migrateWithRoles(db.orm, config.databaseOwnerUrl, log, (note) => console.log(note));
       await prepareAuditChain(db.orm.em.fork(), db.auditKeys);
       return names;
     });

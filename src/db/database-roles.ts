@@ -38,9 +38,12 @@ export async function withMigrator<T>(runtimeOrm: Orm, ownerUrl: string | undefi
   }
 }
 
-/** Applies pending migrations as {@link withMigrator} says (`npm run migrate`); returns the names applied. */
-export function migrateWithRoles(runtimeOrm: Orm, ownerUrl: string | undefined, log: Logger): Promise<string[]> {
-  return withMigrator(runtimeOrm, ownerUrl, log, ({ orm, runtimeRole }) => applyMigrations(orm, runtimeRole));
+/**
+ * Applies pending migrations as {@link withMigrator} says (`npm run migrate`); returns the names applied. `report`
+ * hears the migrations' notes for the operator once they committed.
+ */
+export function migrateWithRoles(runtimeOrm: Orm, ownerUrl: string | undefined, log: Logger, report?: (note: string) => void): Promise<string[]> {
+  return withMigrator(runtimeOrm, ownerUrl, log, ({ orm, runtimeRole }) => applyMigrations(orm, { runtimeRole, report }));
 }
 
 async function currentRole(orm: Orm): Promise<string> {

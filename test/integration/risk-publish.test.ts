@@ -780,7 +780,7 @@ describe('enterprises named by rows', () => {
     expect((await entriesOf(court.code)).get(moved).regionCode).toBe('140821');
   });
 
-  it('a different name is taken from the office or MARKET_REGULATION, not from TAX', async () => {
+  it('a different name is taken only from SHARED rows of MARKET_REGULATION (the office publishing for it counts as it), not from TAX', async () => {
     const tax = await newUnit('TAX');
     const market = await newUnit('MARKET_REGULATION');
     const code = yanhu(403);
@@ -796,8 +796,11 @@ describe('enterprises named by rows', () => {
     await published(market.key, { listType: 'LICENSE_REVOKED', mode: 'DELTA', entries: [revokedRow(code, { enterpriseName: '市监登记名有限公司' })] });
     expect(await nameNow()).toBe('市监登记名有限公司');
 
+    // The office publishing for TAX is TAX: no rename (issue 10 item 5); for market regulation it is market regulation.
     await published(t.adminKey, { listType: 'TAX_ARREARS', mode: 'DELTA', publisher: tax.code, entries: [taxRow(code, { enterpriseName: '办公室更正名有限公司', amount: '2.00' })] });
-    expect(await nameNow()).toBe('办公室更正名有限公司');
+    expect(await nameNow()).toBe('市监登记名有限公司');
+    await published(t.adminKey, { listType: 'LICENSE_REVOKED', mode: 'DELTA', publisher: market.code, entries: [revokedRow(code, { enterpriseName: '办公室代市监更正名有限公司' })] });
+    expect(await nameNow()).toBe('办公室代市监更正名有限公司');
   });
 });
 

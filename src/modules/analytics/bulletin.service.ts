@@ -9,7 +9,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { appendReadAudit } from '../../audit/audit.service';
-import { visibleSql } from '../../access/visibility';
+import { seenColumnSql, visibleSql } from '../../access/visibility';
 import { isoTime } from '../../db/sql';
 import { badInput } from '../../graphql/errors';
 import { parseLocalDate } from '../calendar-date';
@@ -90,6 +90,7 @@ export class BulletinService {
     const boundParams = [from, this.timeZone, to, this.timeZone];
     const cases = visibleSql(principal, 'c', 'court_unit_id');
     const entries = visibleSql(principal, 'r', 'publisher_unit_id');
+    const seenName = seenColumnSql(principal, 'e', 'name');
     const within = (column: string) => period.replace(/\bt\b/g, column);
 
     return asAnalyst(this.em, this.timeoutMs, async (em) => {
@@ -128,17 +129,18 @@ export class BulletinService {
       // On the lists of two or more units at the end of the period, but not at its start (an entry is on a list from
       // its first publication until it is withdrawn).
       const onListsAt = (moment: string) => `r.first_published_at < ${moment} and (r.withdrawn_at is null or r.withdrawn_at >= ${moment})`;
+      // The name each enterprise carries for this caller (access/visibility): never one from a row it may not read.
       const several = await em.execute<BulletinEnterprise[]>(
-        `select r.uscc, e.name, array_agg(distinct u.code order by u.code) filter (where ${onListsAt('between_end.at')}) as units
+        `select r.uscc, ${seenName.sql} as name, array_agg(distinct u.code order by u.code) filter (where ${onListsAt('between_end.at')}) as units
          from risk_entry r join unit u on u.id = r.publisher_unit_id join enterprise e on e.uscc = r.uscc, ${bounds}
          where r.region_code like ? and ${entries.sql}
            -- only an entry that started in the period can put an enterprise newly on a second list
            and r.uscc in (select started.uscc from risk_entry started where ${within('started.first_published_at')})
-         group by r.uscc, e.name
+         group by r.uscc, e.uscc
          having count(distinct r.publisher_unit_id) filter (where ${onListsAt('between_end.at')}) >= 2
             and count(distinct r.publisher_unit_id) filter (where ${onListsAt('between_start.at')}) < 2
          order by r.uscc`,
-        [...boundParams, region, ...entries.params],
+        [...seenName.params, ...boundParams, region, ...entries.params],
       );
       return {
         from,

@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { mentionView } from '../../access/visibility';
 import { pageRequest, toConnection } from '../../graphql/connection';
 import type { HubContext } from '../../graphql/context';
 import { listCost } from '../../graphql/limits';
@@ -80,9 +81,16 @@ export class CaseResolver {
     return toUnitNode((await ctx.loaders.unit.load(node.row.courtUnitId))!);
   }
 
-  @FieldResolver(() => EnterpriseNode)
+  @FieldResolver(() => EnterpriseNode, {
+    description: 'The debtor as the caller sees it (the registry name when it is public); this case describes it when nothing else may.',
+  })
   async debtor(@Root() node: CaseNode, @Ctx() ctx: HubContext) {
-    return toEnterpriseNode((await ctx.loaders.enterprise.load(node.row.debtorUscc))!);
+    // Null only when the caller may no longer know the debtor (a case replayed from the change feed, restricted since).
+    const { row } = node;
+    const view = await ctx.loaders.enterprise.load(row.debtorUscc);
+    return toEnterpriseNode(
+      view ?? mentionView(ctx.principal, row.debtorUscc, { name: row.debtorName, regionCode: row.regionCode, at: row.registeredAt, updatedAt: row.updatedAt }),
+    );
   }
 
   @FieldResolver(() => [CaseProgressNode], {

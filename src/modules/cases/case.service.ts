@@ -16,8 +16,9 @@ import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log'
 import { toPage, type Page, type PageRequest } from '../../graphql/connection';
 import { badInput, conflict, ErrorCode, forbidden, HubError, notFound } from '../../graphql/errors';
 import { DEFAULT_TIME_ZONE, TODAY_IN_ZONE_SQL } from '../calendar-date';
+import { namedByRow } from '../enterprises/enterprise.service';
 import { parseRegionCode, parseRegionPrefix } from '../enterprises/region';
-import { parseUscc, usccDivision } from '../enterprises/uscc';
+import { parseUscc } from '../enterprises/uscc';
 import { isUuid, optionalText, requiredText, ruleValue } from '../input';
 import { cursorRefused, SortDirection } from '../risk-lists/risk-entry.service';
 import type { RiskLevel } from '../risk-lists/risk-level';
@@ -178,7 +179,7 @@ export class CaseService {
         const [{ today }] = await em.execute<{ today: string }[]>(`select ${TODAY_IN_ZONE_SQL}::text as today`, [this.timeZone]);
         const stageOn = input.stageOn ?? (stage === CaseStage.APPLIED ? input.appliedOn : input.acceptedOn) ?? input.acceptedOn ?? input.appliedOn ?? today;
         checkDateOrder([['appliedOn', input.appliedOn], ['acceptedOn', input.acceptedOn], ['stageOn', stageOn]]);
-        const regionCode = await this.debtorRegion(em, input.debtorUscc, debtorName, regionInput);
+        const regionCode = await namedByRow(em, { uscc: input.debtorUscc, name: debtorName, regionCode: regionInput, classification: fields.classification });
         const id = randomUUID();
         await em.execute(
           `insert into bankruptcy_case (id, court_unit_id, debtor_uscc, debtor_name, region_code, procedure, stage, stage_on,
@@ -286,6 +287,10 @@ export class CaseService {
           next.handlingPlan, next.classification, pgArray(next.sharedUnitCodes), pgArray(next.sharedKinds), row.id,
         ],
       );
+      // A case made SHARED names its debtor to every unit: one known only from RESTRICTED rows becomes public.
+      if (changed.includes('classification') && next.classification === Classification.SHARED) {
+        await namedByRow(em, { uscc: row.debtorUscc, name: next.debtorName, regionCode: row.regionCode, classification: next.classification });
+      }
       return this.commitChange(em, principal, row.id, ChangeKind.UPDATED, 'case.update', { changed: changed.sort() });
     });
   }
@@ -481,27 +486,6 @@ export class CaseService {
     if (unit.kind !== UnitKind.COURT) throw badInput(`court: ${unit.code} is a ${unit.kind} unit, not a COURT`, { field: 'court', rule: 'kind' });
     if (!unit.active) throw badInput(`court: unit ${unit.code} is deactivated`, { field: 'court', rule: 'active' });
     return unit;
-  }
-
-  /** The debtor's region; an enterprise unknown to the hub is created from the case. */
-  private async debtorRegion(em: EntityManager, uscc: string, name: string, given: string | null): Promise<string> {
-    const [known] = await em.execute<{ region_code: string }[]>('select region_code from enterprise where uscc = ?', [uscc]);
-    if (known && !given) return known.region_code;
-    let region = given;
-    if (!region) {
-      const division = parseRegionCode(usccDivision(uscc));
-      if (!division.ok) {
-        throw badInput(`regionCode is required: the USCC's division digits ${usccDivision(uscc)} are no region code`, { field: 'regionCode', rule: 'required' });
-      }
-      region = division.value;
-    }
-    if (!known) {
-      await em.execute(
-        `insert into enterprise (uscc, name, region_code, created_at, updated_at) values (?, ?, ?, now(), now()) on conflict (uscc) do nothing`,
-        [uscc, name, region],
-      );
-    }
-    return region;
   }
 
   /**

@@ -1,4 +1,4 @@
-/** Enterprises by USCC, batched per request, personal data masked by the visibility rule. */
+/** Enterprises by USCC, batched per request (one statement), as the enterprise visibility rule lets the caller see them. */
 import DataLoader from 'dataloader';
 import type { Principal } from '../../access/principal';
 import type { EnterpriseView } from '../../access/visibility';

@@ -1,18 +1,20 @@
 /**
- * Enterprises keyed by USCC: looked up and listed by every unit with READ (personal data masked by the
- * visibility rule), registered or corrected by the office.
+ * Enterprises keyed by USCC: looked up and listed by every unit with READ under the enterprise visibility rule
+ * (access/visibility: public ones for everyone, one known only from RESTRICTED rows for those who may read such a
+ * row, personal data masked), registered or corrected by the office — the registration makes it public.
  */
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
-import { enterpriseView, type EnterpriseView } from '../../access/visibility';
+import { enterpriseView, mentionFromJson, type EnterpriseView } from '../../access/visibility';
 import { appendAudit } from '../../audit/audit.service';
-import { isoTime, queryPrepared } from '../../db/sql';
+import { pgArray, queryPrepared } from '../../db/sql';
 import { badInput } from '../../graphql/errors';
 import { toPage, type Page, type PageRequest } from '../../graphql/connection';
 import { optionalText, requiredText, ruleValue } from '../input';
 import { Enterprise } from './enterprise.entity';
+import { ENTERPRISE_NAMED_BY_ROW_SQL, enterpriseFilterSql, enterprisesSql, PUBLIC_REGIONS_SQL, type EnterpriseSqlRow } from './enterprise.sql';
 import { parseIdNumber, parsePhone } from './personal-data';
 import { parseRegionCode, parseRegionPrefix } from './region';
 import { parseUscc, usccDivision } from './uscc';
@@ -41,48 +43,55 @@ export interface RegisteredEnterprise {
   created: boolean;
 }
 
-type EnterpriseRow = Omit<Enterprise, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
-
-/** Every column of {@link Enterprise}, as its properties; a hot path of nested reads, so off the ORM. */
-const ENTERPRISES_BY_USCC_SQL = `select uscc, name, region_code as "regionCode", industry, legal_representative as "legalRepresentative",
-    legal_representative_id_number as "legalRepresentativeIdNumber", contact_phone as "contactPhone",
-    ${isoTime('created_at')} as "createdAt", ${isoTime('updated_at')} as "updatedAt"
-  from enterprise where uscc = any(?::text[])`;
-
 const PERSONAL_FIELDS = new Set(['legalRepresentativeIdNumber', 'contactPhone']);
+
+/** The view of a row of {@link enterprisesSql} for the caller, or null where it may not know the enterprise. */
+function viewOf(principal: Principal, row: EnterpriseSqlRow): EnterpriseView | null {
+  const record = { ...row, publicSince: row.publicSince ? new Date(row.publicSince) : null, updatedAt: new Date(row.updatedAt) };
+  return enterpriseView(principal, record, mentionFromJson(row.mention));
+}
 
 export class EnterpriseService {
   constructor(private readonly em: EntityManager) {}
 
+  /** The enterprise, or null when the hub does not know it or the caller may not (the same answer). */
   async get(principal: Principal, uscc: string): Promise<EnterpriseView | null> {
     authorize(principal, 'readEnterprises');
-    const enterprise = await this.em.findOne(Enterprise, { uscc: ruleValue(parseUscc(uscc), 'uscc') });
-    return enterprise ? enterpriseView(principal, enterprise) : null;
+    const [view] = await this.byUsccs(principal, [ruleValue(parseUscc(uscc), 'uscc')]);
+    return view;
   }
 
-  /** Enterprises by USCC in the order asked, null where unknown (for the per-request DataLoader). */
+  /**
+   * Enterprises by USCC in the order asked, null where unknown or not visible to the caller (for the per-request
+   * DataLoader): one statement, a hot path of nested reads, so off the ORM and prepared.
+   */
   async byUsccs(principal: Principal, usccs: readonly string[]): Promise<(EnterpriseView | null)[]> {
-    const rows = await queryPrepared<EnterpriseRow>(this.em, ENTERPRISES_BY_USCC_SQL, [usccs]);
-    const byUscc = new Map(rows.map((row) => [row.uscc, enterpriseView(principal, { ...row, createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) })]));
+    const { sql, params } = enterprisesSql(principal, 'e.uscc = any(?::text[])');
+    const rows = await queryPrepared<EnterpriseSqlRow>(this.em, sql, [...params, pgArray(usccs)]);
+    const byUscc = new Map(rows.map((row) => [row.uscc, viewOf(principal, row)]));
     return usccs.map((uscc) => byUscc.get(uscc) ?? null);
   }
 
+  /** The enterprises the caller may know, filtered, by USCC; the same rule counts them. */
   async list(principal: Principal, filter: EnterpriseFilter, page: PageRequest): Promise<Page<EnterpriseView>> {
     authorize(principal, 'readEnterprises');
-    const where: FilterQuery<Enterprise> = {};
     const fragment = filter.nameContains?.trim();
-    if (fragment) where.name = { $ilike: `%${escapeLike(fragment)}%` };
-    if (filter.regionPrefix != null) {
-      where.regionCode = { $like: `${ruleValue(parseRegionPrefix(filter.regionPrefix), 'regionPrefix')}%` };
-    }
-    if (filter.industry?.trim()) where.industry = filter.industry.trim();
-    const after = page.after ? { uscc: { $gt: String(page.after[0]) } } : {};
-    const rows = await this.em.find(Enterprise, { $and: [where, after] }, { orderBy: { uscc: 'asc' }, limit: page.first + 1 });
+    const { where, params } = enterpriseFilterSql(principal, {
+      nameLike: fragment ? `%${escapeLike(fragment)}%` : undefined,
+      regionLike: filter.regionPrefix != null ? `${ruleValue(parseRegionPrefix(filter.regionPrefix), 'regionPrefix')}%` : undefined,
+      industry: filter.industry?.trim() || undefined,
+    });
+    const after = page.after ? ' and e.uscc > ?' : '';
+    const select = enterprisesSql(principal, `${where}${after} order by e.uscc limit ?`);
+    const rows = await queryPrepared<EnterpriseSqlRow>(this.em, select.sql, [...select.params, ...params, ...(page.after ? [String(page.after[0])] : []), page.first + 1]);
     return toPage(
-      rows.map((row) => enterpriseView(principal, row)),
+      rows.map((row) => viewOf(principal, row)).filter((view): view is EnterpriseView => view !== null),
       page,
       (view) => [view.uscc],
-      () => this.em.count(Enterprise, where),
+      async () => {
+        const [count] = await queryPrepared<{ n: string }>(this.em, `select count(*) as n from enterprise e where ${where}`, params);
+        return Number(count.n);
+      },
     );
   }
 
@@ -102,15 +111,22 @@ export class EnterpriseService {
   private registerOnce(principal: Principal, uscc: string, changes: EnterpriseChanges): Promise<RegisteredEnterprise> {
     return this.em.transactional(async (em) => {
       const existing = await em.findOne(Enterprise, { uscc }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (existing && changes.regionCode === null) {
+      // One known only from RESTRICTED rows is new to the registry: its stored name and region are such a row's, which
+      // the registration must not make public, so it needs a name and takes the default region unless given one.
+      const registered = existing?.publicSince != null ? existing : null;
+      if (registered && changes.regionCode === null) {
         throw badInput('regionCode cannot be cleared', { field: 'regionCode', rule: 'required' });
       }
-      if (!existing && changes.name == null) {
+      if (!registered && changes.name == null) {
         throw badInput('name is required to register a new enterprise', { field: 'name', rule: 'required' });
       }
-      const before: Record<string, unknown> = existing ? { ...existing } : {};
-      const enterprise =
-        existing ?? em.create(Enterprise, { uscc, name: changes.name!, regionCode: changes.regionCode ?? defaultRegion(uscc) });
+      const before: Record<string, unknown> = registered ? { ...registered } : {};
+      let enterprise: Enterprise;
+      if (registered) enterprise = registered;
+      else {
+        const facts = { name: changes.name!, regionCode: changes.regionCode ?? defaultRegion(uscc), publicSince: new Date() };
+        enterprise = existing ? Object.assign(existing, facts) : em.create(Enterprise, { uscc, ...facts });
+      }
       const record = enterprise as unknown as Record<string, unknown>;
       for (const [field, value] of Object.entries(changes)) {
         if (value !== undefined && !(field === 'regionCode' && value === null)) record[field] = value;
@@ -119,16 +135,31 @@ export class EnterpriseService {
       if (changed.length) {
         await em.flush();
         await appendAudit(em, principal, {
-          action: existing ? 'enterprise.correct' : 'enterprise.register',
+          action: registered ? 'enterprise.correct' : 'enterprise.register',
           entityType: 'Enterprise',
           entityId: uscc,
           // Personal data is named, never copied, into the audit trail.
           detail: Object.fromEntries(changed.map((field) => [field, PERSONAL_FIELDS.has(field) ? '(personal data)' : record[field] ?? null])),
         });
       }
-      return { enterprise: enterpriseView(principal, enterprise), created: !existing };
+      return { enterprise: enterpriseView(principal, enterprise)!, created: !existing };
     });
   }
+}
+
+/**
+ * A row other than a list entry (a case) names an enterprise, in the row's transaction: an unknown enterprise is
+ * created from it, a SHARED row makes one known only from RESTRICTED rows public; nothing else of the enterprise
+ * changes. Answers the row's region: the one given, else the public enterprise's, else the USCC's division digits.
+ */
+export async function namedByRow(
+  em: EntityManager,
+  row: { uscc: string; name: string; regionCode: string | null; classification: string },
+): Promise<string> {
+  const [known] = row.regionCode ? [] : await em.execute<{ region_code: string }[]>(PUBLIC_REGIONS_SQL, [pgArray([row.uscc])]);
+  const regionCode = row.regionCode ?? known?.region_code ?? defaultRegion(row.uscc, 'required');
+  await em.execute(ENTERPRISE_NAMED_BY_ROW_SQL, [row.uscc, row.name, regionCode, row.classification]);
+  return regionCode;
 }
 
 type EnterpriseChanges = ReturnType<typeof checkChanges>;
@@ -151,13 +182,13 @@ function checkChanges(input: RegisterEnterpriseInput) {
 }
 
 /** The USCC's division digits name the registering authority: used only when no region is given. */
-function defaultRegion(uscc: string): string {
+function defaultRegion(uscc: string, rule = 'division'): string {
   const division = usccDivision(uscc);
   const region = parseRegionCode(division);
   if (!region.ok) {
     throw badInput(`regionCode is required: the USCC's division digits ${division} are no region code (${region.message})`, {
       field: 'regionCode',
-      rule: 'division',
+      rule,
     });
   }
   return region.value;

@@ -9,10 +9,13 @@ export class EnterpriseNode {
   @Field(() => UsccScalar)
   uscc!: string;
 
-  @Field(() => String)
+  @Field(() => String, {
+    description:
+      "The registry name (the office's, or market regulation's SHARED lists'); for an enterprise known to the caller only from RESTRICTED rows, the name on the first of them it may read.",
+  })
   name!: string;
 
-  @Field(() => RegionCodeScalar, { description: "Where the enterprise is; the USCC's division digits only by default." })
+  @Field(() => RegionCodeScalar, { description: "Where the enterprise is; the USCC's division digits only by default. From the same source as name." })
   regionCode!: string;
 
   @Field(() => String, { nullable: true })
@@ -30,7 +33,7 @@ export class EnterpriseNode {
   @Field(() => Boolean, { description: 'True when personal data was masked for the caller.' })
   personalDataMasked!: boolean;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When it became public (registered, or named by a SHARED row); else the time of the row the caller knows it from.' })
   createdAt!: Date;
 
   @Field(() => Date)

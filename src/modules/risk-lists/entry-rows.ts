@@ -60,7 +60,7 @@ export interface RowDefaults {
   classification: Classification;
   sharedUnitCodes: string[];
   sharedKinds: UnitKind[];
-  /** Regions of enterprises the hub knows, by USCC: the default region of a row that names none. */
+  /** Regions of the public enterprises the hub knows, by USCC: the default region of a row that names none. */
   knownRegions: ReadonlyMap<string, string>;
 }
 

@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { pageRequest, toConnection } from '../../graphql/connection';
 import type { HubContext } from '../../graphql/context';
+import { mentionView } from '../../access/visibility';
 import { listCost } from '../../graphql/limits';
 import { EnterpriseNode, toEnterpriseNode } from '../enterprises/enterprise.types';
 import { toUnitNode, UnitNode } from '../units/unit.types';
@@ -36,10 +37,17 @@ export class RiskEntryResolver {
     return (await ctx.riskEntries.withdraw(ctx.principal, input)).map(toRiskEntryNode);
   }
 
-  @FieldResolver(() => EnterpriseNode)
+  @FieldResolver(() => EnterpriseNode, {
+    description: 'The enterprise as the caller sees it (the registry name when it is public); this entry describes it when nothing else may.',
+  })
   async enterprise(@Root() entry: RiskEntryNode, @Ctx() ctx: HubContext) {
-    const view = await ctx.loaders.enterprise.load(entry.uscc);
-    return toEnterpriseNode(view!);
+    // Null only when the caller may no longer know the enterprise (an entry replayed from the change feed whose
+    // sharing has narrowed since): then it knows it from this entry alone.
+    const { row } = entry;
+    const view = await ctx.loaders.enterprise.load(row.uscc);
+    return toEnterpriseNode(
+      view ?? mentionView(ctx.principal, row.uscc, { name: row.enterpriseName, regionCode: row.regionCode, at: row.firstPublishedAt, updatedAt: row.publishedAt }),
+    );
   }
 
   @FieldResolver(() => UnitNode)

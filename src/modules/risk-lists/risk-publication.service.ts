@@ -19,6 +19,7 @@ import { parseUnitCode } from '../units/unit-code';
 import { Unit } from '../units/unit.entity';
 import { UnitService } from '../units/unit.service';
 import { UnitKind } from '../units/unit-kind';
+import { enterprisesCreatedSql, enterprisesTakenOverSql, PUBLIC_REGIONS_SQL } from '../enterprises/enterprise.sql';
 import { hashPayload } from './payload-hash';
 import { bothPublishedAndWithdrawn, checkEntryRows, checkWithdrawals, type EntryRow, type EntryRowInput, type RejectedRow, type WithdrawalInput } from './entry-rows';
 import { RiskListType } from './list-types';
@@ -209,24 +210,14 @@ export class RiskPublicationService {
     await em.execute('set local default_statistics_target = 10');
     await em.execute('analyze risk_staging');
 
-    // Enterprises unknown to the hub are created from the rows; a different name is kept only from the
-    // office or market regulation (the registry's keepers).
-    const enterprisesCreated = await this.affected(
-      em,
-      `insert into enterprise (uscc, name, region_code, created_at, updated_at)
-       select s.uscc, s.enterprise_name, s.region_code, now(), now() from risk_staging s
-       where not exists (select 1 from enterprise e where e.uscc = s.uscc) on conflict (uscc) do nothing`,
-      [],
-    );
-    let enterprisesRenamed = 0;
-    if (principal.isOffice || principal.unit.kind === UnitKind.MARKET_REGULATION) {
-      enterprisesRenamed = await this.affected(
-        em,
-        `update enterprise e set name = s.enterprise_name, updated_at = now()
-         from risk_staging s where e.uscc = s.uscc and e.name <> s.enterprise_name`,
-        [],
-      );
-    }
+    // The enterprises the rows name (enterprises/enterprise.sql.ts): unknown ones are created, public when their row is
+    // SHARED; a SHARED row makes a known one public; only market regulation's SHARED rows (the registry's keeper, also
+    // when the office publishes for it) rename one. A RESTRICTED row's name and region stay on the row.
+    const keeper = publisher.kind === UnitKind.MARKET_REGULATION;
+    const enterprisesCreated = await this.affected(em, enterprisesCreatedSql('risk_staging', keeper), []);
+    // When every row's enterprise was created just now, no known one is left to make public or rename.
+    const enterprisesRenamed =
+      enterprisesCreated === p.good.length ? 0 : await this.affected(em, enterprisesTakenOverSql('risk_staging', keeper), []);
 
     // Updates, in one statement: the entries whose content changed are updated, and their earlier content goes to
     // the history. The insert reads risk_entry as it was before the update (all parts of a statement share one
@@ -413,7 +404,7 @@ export class RiskPublicationService {
     if (!codes.length) return new Map();
     const { rows } = await executeBound<{ uscc: string; region_code: string }>(
       this.em,
-      'select uscc, region_code from enterprise where uscc = any(?::text[])',
+      PUBLIC_REGIONS_SQL,
       [pgArray(codes)],
     );
     return new Map(rows.map((row) => [row.uscc, row.region_code]));
