@@ -23,7 +23,7 @@ export class ChangeResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('filter', () => ChangeFilter, { nullable: true }) filter?: ChangeFilter,
   ) {
-    const size = pageRequest({ first }, ctx.config.maxPageSize, 0).first;
+    const size = pageRequest({ first }, ctx.config.maxPageSize, []).first;
     const page = await ctx.changes.page(ctx.principal, { after, first: size, filter: filter as ChangeFilterInput });
     return Object.assign(new ChangeConnection(), {
       edges: page.changes.map((change) => ({ cursor: change.cursor, node: toChangeNode(change) })),

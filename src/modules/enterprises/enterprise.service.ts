@@ -10,7 +10,7 @@ import { enterpriseView, type EnterpriseView } from '../../access/visibility';
 import { appendAudit } from '../../audit/audit.service';
 import { isoTime, queryPrepared } from '../../db/sql';
 import { badInput } from '../../graphql/errors';
-import { toPage, type Page, type PageRequest } from '../../graphql/connection';
+import { toPage, type CursorShape, type Page, type PageRequest } from '../../graphql/connection';
 import { optionalText, requiredText, ruleValue } from '../input';
 import { Enterprise } from './enterprise.entity';
 import { parseIdNumber, parsePhone } from './personal-data';
@@ -66,6 +66,9 @@ export class EnterpriseService {
     const byUscc = new Map(rows.map((row) => [row.uscc, enterpriseView(principal, { ...row, createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) })]));
     return usccs.map((uscc) => byUscc.get(uscc) ?? null);
   }
+
+  /** Enterprises are paged by USCC: a cursor holds the USCC. */
+  static readonly CURSOR: CursorShape = ['text'];
 
   async list(principal: Principal, filter: EnterpriseFilter, page: PageRequest): Promise<Page<EnterpriseView>> {
     authorize(principal, 'readEnterprises');

@@ -4,7 +4,7 @@ import type { HubContext } from '../../graphql/context';
 import { listCost } from '../../graphql/limits';
 import { EnterpriseNode, toEnterpriseNode } from '../enterprises/enterprise.types';
 import { toUnitNode, UnitNode } from '../units/unit.types';
-import { RiskEntryOrderField, SortDirection } from './risk-entry.service';
+import { riskEntryCursorShape, RiskEntryOrderField, SortDirection } from './risk-entry.service';
 import {
   RiskEntryConnection,
   RiskEntryFilter,
@@ -27,7 +27,7 @@ export class RiskEntryResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
     const order = orderBy ?? { field: RiskEntryOrderField.PUBLISHED_AT, direction: SortDirection.DESC };
-    const page = await ctx.riskEntries.list(ctx.principal, filter ?? {}, order, pageRequest({ first, after }, ctx.config.maxPageSize, 2));
+    const page = await ctx.riskEntries.list(ctx.principal, filter ?? {}, order, pageRequest({ first, after }, ctx.config.maxPageSize, riskEntryCursorShape(order)));
     return toConnection(RiskEntryConnection, page, toRiskEntryNode);
   }
 

@@ -8,7 +8,7 @@ import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { appendAudit } from '../../audit/audit.service';
 import { badInput, conflict, notFound } from '../../graphql/errors';
-import { toPage, type Page, type PageRequest } from '../../graphql/connection';
+import { toPage, type CursorShape, type Page, type PageRequest } from '../../graphql/connection';
 import { parseRegionCode } from '../enterprises/region';
 import { requiredText, ruleValue } from '../input';
 import { parseUnitCode } from './unit-code';
@@ -94,6 +94,9 @@ export class UnitService {
       return unit;
     });
   }
+
+  /** Units are paged by code: a cursor holds the code. */
+  static readonly CURSOR: CursorShape = ['text'];
 
   async list(principal: Principal, filter: UnitFilter, page: PageRequest): Promise<Page<Unit>> {
     authorize(principal, 'listUnits');
