@@ -6,9 +6,11 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123000000_foundation } from './Migration20261123000000_foundation';
 import { Migration20261124000000_risk_lists } from './Migration20261124000000_risk_lists';
 import { Migration20261129000000_case_ledger } from './Migration20261129000000_case_ledger';
+import { Migration20261204000300_cursor_key } from './Migration20261204000300_cursor_key';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123000000_foundation', class: Migration20261123000000_foundation },
   { name: 'Migration20261124000000_risk_lists', class: Migration20261124000000_risk_lists },
   { name: 'Migration20261129000000_case_ledger', class: Migration20261129000000_case_ledger },
+  { name: 'Migration20261204000300_cursor_key', class: Migration20261204000300_cursor_key },
 ];

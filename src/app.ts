@@ -14,6 +14,7 @@ import { declareSharedSession } from './db/sql';
 import { withStartupLock } from './db/startup-lock';
 import { createApollo } from './graphql/apollo';
 import type { HubContext, HubRuntime } from './graphql/context';
+import { loadChangeCursors, type ChangeCursors } from './feed/cursor';
 import { Feed } from './feed/feed';
 import { ResultSharing } from './feed/result-sharing';
 import { wakeOnLocalCommits, wakeOnNotify, type StopListening } from './feed/notifier';
@@ -90,6 +91,8 @@ export interface Hub {
   bootstrap: BootstrapResult;
   /** The live change feed of this instance. */
   feed: Feed;
+  /** Its change-feed cursors (every instance on the database seals alike). */
+  cursors: ChangeCursors;
   stop(): Promise<void>;
 }
 
@@ -107,19 +110,21 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
     const bootstrap = await prepareDatabase(db, config, log, config.migrateOnStart);
     onBootstrap?.(bootstrap);
     const schema = await hubSchema();
+    const cursors = await loadChangeCursors(db.orm.em.fork());
     feed = new Feed(db.orm, log, {
       pollMs: config.feedPollMs,
       queueLimit: config.feedQueueLimit,
       stallMs: config.feedStallMs,
       batchSize: FEED_BATCH,
       recentLimit: FEED_RECENT,
+      cursors,
     });
     await feed.start();
     const wake = feed.wake.bind(feed);
     listeners.push(wakeOnLocalCommits(db.orm, wake));
     // Other instances commit on the same server; the embedded database has no other instance.
     if (config.feedListen && !db.embedded) listeners.push(wakeOnNotify(db.clientUrl, log, wake));
-    const runtime: HubRuntime = { orm: db.orm, config, log, feed, sharing: new ResultSharing() };
+    const runtime: HubRuntime = { orm: db.orm, config, log, feed, sharing: new ResultSharing(), cursors };
     httpServer = createServer();
     apollo = createApollo(schema, httpServer, log, config.responseCacheSize, { ...config.limits, maxPageSize: config.maxPageSize, trustedDocuments: config.trustedDocuments });
     await apollo.start();
@@ -138,6 +143,7 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
       db,
       bootstrap,
       feed: startedFeed,
+      cursors,
       stop() {
         stopped ??= (async () => {
           await startedFeed.stop();

@@ -9,12 +9,12 @@ import { isoTime } from '../db/sql';
 import type { Unit } from '../modules/units/unit.entity';
 import type { UnitKind } from '../modules/units/unit-kind';
 import type { ChangeKind, ChangeTopic } from './change-log';
-import { encodeCursor, START, type Position } from './cursor';
+import { START, type Position } from './cursor';
 
 /** One change as read from the log. */
 export interface StoredChange {
+  /** Sealed into the change's cursor only when it is handed out (ChangeCursors). */
   position: Position;
-  cursor: string;
   topic: ChangeTopic;
   kind: ChangeKind;
   occurredAt: Date;
@@ -114,7 +114,6 @@ function storedChange(row: Record<string, any>, units: Map<string, Unit>): Store
   }
   return {
     position,
-    cursor: encodeCursor(position),
     topic: row.topic,
     kind: row.kind,
     occurredAt: new Date(row.occurredAt),

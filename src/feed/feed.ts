@@ -25,7 +25,7 @@ import { ErrorCode, HubError } from '../graphql/errors';
 import { ChangeKind, ChangeTopic } from './change-log';
 import type { ChangeTest } from './change-filter';
 import { ChangeReader, type StoredChange } from './change-reader';
-import { comparePositions, encodeCursor, START, type Position } from './cursor';
+import { comparePositions, START, type ChangeCursors, type Position } from './cursor';
 
 /** Settings of a {@link Feed}. */
 export interface FeedOptions {
@@ -39,6 +39,8 @@ export interface FeedOptions {
   batchSize: number;
   /** Most recent changes the tail keeps for subscriptions that catch up. */
   recentLimit: number;
+  /** Seals the cursor SUBSCRIBER_BEHIND carries. */
+  cursors: ChangeCursors;
 }
 
 /** Where a subscription starts: replaying the log after a cursor, or live from a position (the head, "now"). */
@@ -349,7 +351,7 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
     if (this.ended || this.taking || this.working || !changesWait || now - this.lastTaken < this.feed.options.stallMs) return;
     this.end(
       new HubError(ErrorCode.SUBSCRIBER_BEHIND, `the subscriber took no change for ${this.feed.options.stallMs} ms while changes waited; resubscribe with after: cursor`, {
-        cursor: encodeCursor(this.delivered),
+        cursor: this.feed.options.cursors.encode(this.delivered),
       }),
     );
     this.feed.forget(this);

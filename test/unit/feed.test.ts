@@ -10,7 +10,7 @@ import { Principal } from '../../src/access/principal';
 import { Role } from '../../src/access/roles';
 import { ChangeKind, ChangeTopic } from '../../src/feed/change-log';
 import type { StoredChange } from '../../src/feed/change-reader';
-import { encodeCursor, START, type Position } from '../../src/feed/cursor';
+import { ChangeCursors, START, type Position } from '../../src/feed/cursor';
 import { Feed, type ChangeSubscription } from '../../src/feed/feed';
 import { UnitKind } from '../../src/modules/units/unit-kind';
 
@@ -23,7 +23,6 @@ function change(seq: number, ordinal = 1, over: Partial<StoredChange> = {}): Sto
   const position: Position = { seq, ordinal };
   return {
     position,
-    cursor: encodeCursor(position),
     topic: ChangeTopic.CASE,
     kind: ChangeKind.UPDATED,
     occurredAt: new Date(0),
@@ -42,8 +41,10 @@ function change(seq: number, ordinal = 1, over: Partial<StoredChange> = {}): Sto
 }
 
 /** A feed that is never started (no database): its tail's offers are made by hand. */
+const cursors = new ChangeCursors(Buffer.alloc(32, 7), 0);
+
 function feed(options: Partial<Feed['options']> = {}) {
-  const made = new Feed({} as never, pino({ level: 'silent' }), { pollMs: 1000, queueLimit: 3, stallMs: 50, batchSize: 10, recentLimit: 100, ...options });
+  const made = new Feed({} as never, pino({ level: 'silent' }), { pollMs: 1000, queueLimit: 3, stallMs: 50, batchSize: 10, recentLimit: 100, cursors, ...options });
   const offer = (batch: StoredChange[]) => (made as unknown as { offer(batch: StoredChange[]): void }).offer(batch);
   return { feed: made, offer };
 }
@@ -92,7 +93,7 @@ it('a consumer that stops taking is ended with SUBSCRIBER_BEHIND carrying the cu
   await new Promise((resolve) => setTimeout(resolve, 80));
   offer([change(3)]);
   expect(f.size).toBe(0);
-  await expect(subscription.next()).rejects.toMatchObject({ extensions: { code: 'SUBSCRIBER_BEHIND', cursor: change(1).cursor } });
+  await expect(subscription.next()).rejects.toMatchObject({ extensions: { code: 'SUBSCRIBER_BEHIND', cursor: cursors.encode(change(1).position) } });
 });
 
 it('time spent making a result is taking, not stalling', async () => {
