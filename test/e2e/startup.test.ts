@@ -5,6 +5,7 @@
  */
 process.env.LOG_LEVEL ??= 'silent';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -14,7 +15,7 @@ import { startHub, type Hub } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { withStartupLock } from '../../src/db/startup-lock';
 import { createLogger } from '../../src/logger';
-import { createTestDatabase, describeWithServer, serverUrl, sql, type TestDatabase } from '../support/db';
+import { createTestDatabase, describeWithServer, itWithServer, serverUrl, sql, type TestDatabase } from '../support/db';
 
 jest.setTimeout(120_000);
 
@@ -274,6 +275,22 @@ describe('bad settings stop start-up with exit code 1 and one clear line', () =>
     expect(line).toMatch(/refused the connection/);
     expect(line).toContain('127.0.0.1:1');
     expect(line).toContain('DATABASE_URL');
+  });
+
+  itWithServer('a DATABASE_URL naming a database that does not exist: one line naming it, and no database is created', async () => {
+    const name = `fyh_missing_${randomBytes(6).toString('hex')}`;
+    const url = new URL(serverUrl()!);
+    url.pathname = `/${name}`;
+    const exists = async () => (await sql(serverUrl()!, 'select 1 from pg_database where datname = $1', [name])).length > 0;
+    for (const command of [['serve'], ['migrate'], ['unit', 'list']]) {
+      const result = await cli(command, { DATABASE_URL: url.toString(), HUB_ADMIN_KEY: undefined });
+      const line = expectOneLineFailure(result);
+      expect(line).toBe(
+        `fuyuan-hub: the database "${name}" named in DATABASE_URL does not exist on ${url.host}: check the name, or create it first (createdb ${name}); the hub does not create databases`,
+      );
+      expect(result.stdout.match(KEY)).toBeNull();
+      expect(await exists()).toBe(false);
+    }
   });
 
   it('DATA_DIR under a regular file (cannot be created): a line naming DATA_DIR', async () => {
