@@ -100,7 +100,10 @@ async function serve(config: HubConfig, log: Logger): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  hub = await startHub(config, log, (bootstrap) => printBootstrap(bootstrap, config));
+  hub = await startHub(config, log);
+  // The hub serves: only now is a key the first start generated shown (a start that failed wrote nothing). It is
+  // shown even when a stop was asked for meanwhile, since it exists from now on.
+  printBootstrap(hub.bootstrap, config);
   if (stopRequested) return stop();
   log.info({ url: hub.url, database: hub.db.embedded ? `embedded (${config.dataDir})` : 'server' }, 'fuyuan-hub is ready');
   console.log(`fuyuan-hub: GraphQL over HTTP and WebSocket at ${hub.url}`);
