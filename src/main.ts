@@ -18,7 +18,7 @@ import { withStartupLock } from './db/startup-lock';
 import { HubError } from './graphql/errors';
 import { printHubSchema } from './graphql/schema';
 import { createLogger } from './logger';
-import { DemoRefused, loadDemo } from './demo/locality';
+import { DemoRefused, loadDemo } from './demo/load';
 import type { BootstrapResult } from './modules/units/bootstrap';
 import { CredentialService, credentialStatus } from './modules/units/credential.service';
 import { parseUnitKind } from './modules/units/unit-kind';
@@ -57,7 +57,12 @@ async function main(argv: string[]): Promise<void> {
       return createMigration(config, log);
     case 'demo':
       return withOffice(config, log, async (principal, db) => {
-        const summary = await loadDemo(db.orm, principal, log, { enterprises: config.demoEnterprises, timeZone: config.timeZone });
+        const summary = await loadDemo(db.orm, principal, log, {
+          enterprises: config.demoEnterprises,
+          timeZone: config.timeZone,
+          clientUrl: db.clientUrl,
+          say: (line) => console.log(`fuyuan-hub: ${line}`),
+        });
         console.log(
           `fuyuan-hub: demo locality loaded: ${summary.units} member units, ${summary.enterprises} enterprises, ${summary.entries} list entries, ${summary.cases} cases with ${summary.progress} progress entries`,
         );
