@@ -15,8 +15,8 @@ import { createClient } from 'graphql-ws';
 import { Client } from 'pg';
 import WebSocket from 'ws';
 import { CHANGES_AFTER_SQL, changesAfterParams } from '../src/feed/change-reader';
-import { encodeCursor, START } from '../src/feed/cursor';
 import { numberedPlaceholders } from '../src/db/sql';
+import { START } from '../src/feed/cursor';
 import { ENTRY_COUNT, fixed, gql, hubWithList, machineLine, passMiss, runBench, table } from './support';
 
 const TARGET_RATE = 20_000;
@@ -34,7 +34,9 @@ runBench('bench:catchup', async (cleanup) => {
   const key = issued.issueCredential.key;
   const total = await countChanges(db.url);
   console.log(`scratch database ${db.name}: ${total.toLocaleString('en-US')} changes in the log; hub pid ${hub.pid}`);
-  const start = encodeCursor(START);
+  // The start of the log in the clear cursor form of before sealing, which the hub still reads (position 0 is never
+  // beyond the log's head at the upgrade).
+  const start = Buffer.from('fyh1:0:0', 'utf8').toString('base64url');
 
   const rows: (string | number)[][] = [];
   const baseline = await baselineRead(db.url);

@@ -8,6 +8,7 @@ import { Migration20261124000000_risk_lists } from './Migration20261124000000_ri
 import { Migration20261129000000_case_ledger } from './Migration20261129000000_case_ledger';
 import { Migration20261204000100_enterprise_names } from './Migration20261204000100_enterprise_names';
 import { Migration20261204000200_court_codes } from './Migration20261204000200_court_codes';
+import { Migration20261204000300_cursor_key } from './Migration20261204000300_cursor_key';
 import { Migration20261204000400_audit_keyed } from './Migration20261204000400_audit_keyed';
 import { Migration20261204000500_runtime_role } from './Migration20261204000500_runtime_role';
 
@@ -17,6 +18,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129000000_case_ledger', class: Migration20261129000000_case_ledger },
   { name: 'Migration20261204000100_enterprise_names', class: Migration20261204000100_enterprise_names },
   { name: 'Migration20261204000200_court_codes', class: Migration20261204000200_court_codes },
+  { name: 'Migration20261204000300_cursor_key', class: Migration20261204000300_cursor_key },
   { name: 'Migration20261204000400_audit_keyed', class: Migration20261204000400_audit_keyed },
   { name: 'Migration20261204000500_runtime_role', class: Migration20261204000500_runtime_role },
 ];

@@ -17,6 +17,7 @@ import { declareSharedSession } from './db/sql';
 import { withStartupLock } from './db/startup-lock';
 import { createApollo } from './graphql/apollo';
 import type { HubContext, HubRuntime } from './graphql/context';
+import { loadChangeCursors, type ChangeCursors } from './feed/cursor';
 import { Feed } from './feed/feed';
 import { ResultSharing } from './feed/result-sharing';
 import { wakeOnLocalCommits, wakeOnNotify, type StopListening } from './feed/notifier';
@@ -24,6 +25,7 @@ import { PersonalDataAudit } from './graphql/personal-data-audit';
 import { hubSchema } from './graphql/schema';
 import { GRAPHQL_PATH, startWebSocket } from './graphql/websocket';
 import { createExpressApp } from './http/express-app';
+import { answerWhileStarting } from './http/starting';
 import { bootstrapOffice, type BootstrapResult } from './modules/units/bootstrap';
 
 /** Changes the feed reads from the log per statement. */
@@ -106,57 +108,67 @@ export interface Hub {
   bootstrap: BootstrapResult;
   /** The live change feed of this instance. */
   feed: Feed;
+  /** Its change-feed cursors (every instance on the database seals alike). */
+  cursors: ChangeCursors;
   stop(): Promise<void>;
 }
 
 /**
- * Starts a hub. `onBootstrap` hears what the first-start bootstrap did as soon as it has committed, before the
- * hub listens: a key generated there must be shown even when listening then fails.
+ * Starts a hub. The port is bound before anything else: a port in use stops start-up before the database is even
+ * opened, so nothing is written (no migration, no office, no key). Until the hub is ready, requests get a clear
+ * "starting" answer (src/http/starting.ts); the hub serves only once migrated, bootstrapped and built, so a key the
+ * first-start bootstrap generated is shown by the caller once the hub is serving.
  */
-export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (result: BootstrapResult) => void): Promise<Hub> {
-  const db = await openDatabase(config, log);
-  let httpServer: Server | undefined;
+export async function startHub(config: HubConfig, log: Logger): Promise<Hub> {
+  const httpServer = createServer();
+  const ready = answerWhileStarting(httpServer);
+  let db: Database | undefined;
   let apollo: ApolloServer<HubContext> | undefined;
   let feed: Feed | undefined;
   let stopHeadLog: (() => void) | undefined;
   const listeners: StopListening[] = [];
   try {
+    await listen(httpServer, config.port, config.host);
+    db = await openDatabase(config, log);
+    const openDb = db;
     const bootstrap = await prepareDatabase(db, config, log, config.migrateOnStart);
-    onBootstrap?.(bootstrap);
     const schema = await hubSchema();
+    const cursors = await loadChangeCursors(db.orm.em.fork());
     feed = new Feed(db.orm, log, {
       pollMs: config.feedPollMs,
       queueLimit: config.feedQueueLimit,
       stallMs: config.feedStallMs,
       batchSize: FEED_BATCH,
       recentLimit: FEED_RECENT,
+      cursors,
     });
     await feed.start();
     const wake = feed.wake.bind(feed);
     listeners.push(wakeOnLocalCommits(db.orm, wake));
     // Other instances commit on the same server; the embedded database has no other instance.
     if (config.feedListen && !db.embedded) listeners.push(wakeOnNotify(db.clientUrl, log, wake));
-    const personalDataAudit = new PersonalDataAudit(() => db.orm.em.fork(), log);
-    const runtime: HubRuntime = { orm: db.orm, config, log, feed, sharing: new ResultSharing(), personalDataAudit };
-    httpServer = createServer();
+    const personalDataAudit = new PersonalDataAudit(() => openDb.orm.em.fork(), log);
+    const runtime: HubRuntime = { orm: db.orm, config, log, feed, sharing: new ResultSharing(), personalDataAudit, cursors };
     apollo = createApollo(schema, httpServer, log, config.responseCacheSize, { ...config.limits, maxPageSize: config.maxPageSize, trustedDocuments: config.trustedDocuments });
     await apollo.start();
     const started = apollo;
     const startedFeed = feed;
+    // Ready: the "starting" answers make way for the hub. The WebSocket server attaches after listen(): attached
+    // earlier, it would also report a listen error, with a stack trace.
+    ready();
     httpServer.on('request', createExpressApp(apollo, runtime));
-    await listen(httpServer, config.port, config.host);
-    // After listen: a WebSocket server attached earlier would also report a listen error, with a stack trace.
     const ws = startWebSocket(httpServer, schema, runtime);
-    stopHeadLog = await logAuditHead(() => db.orm.em.fork(), log);
+    stopHeadLog = await logAuditHead(() => openDb.orm.em.fork(), log);
     const port = (httpServer.address() as AddressInfo).port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     let stopped: Promise<void> | undefined;
     return {
       url: `http://${host}:${port}${GRAPHQL_PATH}`,
       port,
-      db,
+      db: openDb,
       bootstrap,
       feed: startedFeed,
+      cursors,
       stop() {
         stopped ??= (async () => {
           await startedFeed.stop();
@@ -165,7 +177,7 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
           await personalDataAudit.stop();
           stopHeadLog?.();
           await Promise.all(listeners.map((stop) => stop()));
-          await db.close();
+          await openDb.close();
         })();
         return stopped;
       },
@@ -175,8 +187,8 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
     await feed?.stop();
     await Promise.all(listeners.map((stop) => stop().catch(() => undefined)));
     await apollo?.stop().catch(() => undefined);
-    httpServer?.close();
-    await db.close().catch(() => undefined);
+    httpServer.close();
+    await db?.close().catch(() => undefined);
     throw error;
   }
 }

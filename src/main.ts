@@ -22,7 +22,7 @@ import { withStartupLock } from './db/startup-lock';
 import { HubError } from './graphql/errors';
 import { printHubSchema } from './graphql/schema';
 import { createLogger } from './logger';
-import { DemoRefused, loadDemo } from './demo/locality';
+import { DemoRefused, loadDemo } from './demo/load';
 import type { BootstrapResult } from './modules/units/bootstrap';
 import { CredentialService, credentialStatus } from './modules/units/credential.service';
 import { parseUnitKind } from './modules/units/unit-kind';
@@ -64,7 +64,12 @@ async function main(argv: string[]): Promise<void> {
       return auditCommand(config, log, sub, rest);
     case 'demo':
       return withOffice(config, log, async (principal, db) => {
-        const summary = await loadDemo(db.orm, principal, log, { enterprises: config.demoEnterprises, timeZone: config.timeZone });
+        const summary = await loadDemo(db.orm, principal, log, {
+          enterprises: config.demoEnterprises,
+          timeZone: config.timeZone,
+          clientUrl: db.clientUrl,
+          say: (line) => console.log(`fuyuan-hub: ${line}`),
+        });
         console.log(
           `fuyuan-hub: demo locality loaded: ${summary.units} member units, ${summary.enterprises} enterprises, ${summary.entries} list entries, ${summary.cases} cases with ${summary.progress} progress entries`,
         );
@@ -107,7 +112,10 @@ async function serve(config: HubConfig, log: Logger): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  hub = await startHub(config, log, (bootstrap) => printBootstrap(bootstrap, config));
+  hub = await startHub(config, log);
+  // The hub serves: only now is a key the first start generated shown (a start that failed wrote nothing). It is
+  // shown even when a stop was asked for meanwhile, since it exists from now on.
+  printBootstrap(hub.bootstrap, config);
   if (stopRequested) return stop();
   log.info({ url: hub.url, database: hub.db.embedded ? `embedded (${config.dataDir})` : 'server' }, 'fuyuan-hub is ready');
   console.log(`fuyuan-hub: GraphQL over HTTP and WebSocket at ${hub.url}`);

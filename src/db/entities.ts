@@ -10,6 +10,7 @@ import { CaseNumberRecord } from '../modules/cases/case-number-record.entity';
 import { CaseProgress } from '../modules/cases/case-progress.entity';
 import { CaseStageChange } from '../modules/cases/case-stage-change.entity';
 import { Enterprise } from '../modules/enterprises/enterprise.entity';
+import { HubSecret } from './hub-secret.entity';
 import { Credential } from '../modules/units/credential.entity';
 import { Unit } from '../modules/units/unit.entity';
 
@@ -28,4 +29,5 @@ export const entities = [
   CaseNumberRecord,
   CaseStageChange,
   CaseProgress,
+  HubSecret,
 ];

@@ -1,38 +1,27 @@
 /**
- * A demo locality (`npm run demo`): the 22 member units of 运城's mechanism (source 000, section 四) and two basic
- * courts, about three thousand enterprises with valid USCCs in 运城's counties, lists of several units that
- * overlap, and thirty cases at various stages with their progress — so that a newcomer sees real-looking data at
- * once. Everything is written through the hub's own services (the one write path: change log, audit trail), as
- * the units themselves would. Deterministic: the same data on every run. Only on a hub without data.
+ * The demo locality (`npm run demo`), as a plan: the 22 member units of 运城's mechanism (source 000, section 四)
+ * and two basic courts, about three thousand enterprises with valid USCCs in 运城's counties, lists of several
+ * units that overlap, and thirty cases at various stages with their progress — so that a newcomer sees
+ * real-looking data at once. The plan is a pure function of its size: the same data on every run, every write
+ * named (unit codes, idempotency keys, the order of the cases), so that load.ts can tell what of it a hub already
+ * has and finish a load that stopped midway.
  */
-import { randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
-import { Principal } from '../access/principal';
-import { Role } from '../access/roles';
 import { Classification } from '../access/classification';
-import type { Orm } from '../db/orm';
-import { CaseProgressService, ClaimType, AssetType, ProgressKind } from '../modules/cases/case-progress.service';
+import { AssetType, ClaimType, ProgressKind, type AddProgressInput } from '../modules/cases/case-progress.service';
 import { CaseProcedure, CaseStage } from '../modules/cases/case-stage';
-import { CaseService } from '../modules/cases/case.service';
-import { EnterpriseService } from '../modules/enterprises/enterprise.service';
+import type { RegisterCaseInput } from '../modules/cases/case.service';
 import { usccCheckCharacter } from '../modules/enterprises/uscc';
 import { RiskListType } from '../modules/risk-lists/list-types';
 import { RiskCategory, RiskLevel } from '../modules/risk-lists/risk-level';
-import { InvalidRowPolicy, PublishMode, RiskPublicationService } from '../modules/risk-lists/risk-publication.service';
+import { InvalidRowPolicy, PublishMode, type PublishInput } from '../modules/risk-lists/risk-publication.service';
 import { UnitKind } from '../modules/units/unit-kind';
-import { UnitService } from '../modules/units/unit.service';
 import { seededRandom } from './random';
-
-/** The demo refuses a hub that already has data; this says why. */
-export class DemoRefused extends Error {
-  override name = 'DemoRefused';
-}
 
 /**
  * The member units of source 000 (运城市人民政府办公室, 2023), section 四, and two basic courts; the courts with
  * their court codes (法院代字, DOMAIN.md "Case numbers": 运城中院 晋08, a basic court by its division code).
  */
-const UNITS: { code: string; name: string; kind: UnitKind; regionCode: string; courtCode?: string }[] = [
+const UNITS: DemoUnit[] = [
   { code: 'YC-ZY', name: '运城市中级人民法院', kind: UnitKind.COURT, regionCode: '140800', courtCode: '晋08' },
   { code: 'YC-JCY', name: '运城市人民检察院', kind: UnitKind.PROCURATORATE, regionCode: '140800' },
   { code: 'YC-FGW', name: '运城市发展和改革委员会', kind: UnitKind.INDUSTRY, regionCode: '140800' },
@@ -71,55 +60,56 @@ const LENDERS = ['运城农商银行', '中国银行运城分行', '工商银行
 /** The size the list sizes below are made for. */
 const REFERENCE_ENTERPRISES = 3_000;
 
-interface DemoEnterprise {
+export interface DemoUnit {
+  code: string;
+  name: string;
+  kind: UnitKind;
+  regionCode: string;
+  /** A court's court code (法院代字). */
+  courtCode?: string;
+}
+
+export interface DemoEnterprise {
   uscc: string;
   name: string;
-  county: string;
+  industry: string | null;
 }
 
-export interface DemoSummary {
-  units: number;
-  enterprises: number;
-  entries: number;
-  cases: number;
-  progress: number;
+/** One list a unit publishes (its idempotency key makes a second publication of it a replay). */
+export interface DemoList {
+  unit: string;
+  input: PublishInput;
 }
 
-/** Fills an empty hub; refuses (DemoRefused) a hub that already has units besides the office, entries or cases. */
-export async function loadDemo(orm: Orm, office: Principal, log: Logger, options: { enterprises: number; timeZone: string }): Promise<DemoSummary> {
-  const size = options.enterprises;
-  const em = orm.em.fork();
-  const [{ units, enterprises: registered, entries, cases }] = await em.execute<{ units: number; enterprises: number; entries: number; cases: number }[]>(
-    `select (select count(*) from unit where not is_office)::int as units, (select count(*) from enterprise)::int as enterprises,
-       (select count(*) from risk_entry)::int as entries, (select count(*) from bankruptcy_case)::int as cases`,
-  );
-  if (units || registered || entries || cases) {
-    throw new DemoRefused(
-      `the hub already has data (${units} units besides the office, ${registered} enterprises, ${entries} list entries, ${cases} cases): the demo only fills an empty hub`,
-    );
-  }
+/** One case: registered by its court, led along its path, then followed by the units. */
+export interface DemoCase {
+  court: string;
+  register: RegisterCaseInput;
+  stages: { toStage: CaseStage; on: string; caseNumber: string | null; note: string | null }[];
+  /** Progress entries, each with its unit and an idempotency key of its own. */
+  progress: { unit: string; input: Omit<AddProgressInput, 'caseId'> & { idempotencyKey: string } }[];
+}
+
+export interface DemoPlan {
+  units: DemoUnit[];
+  enterprises: DemoEnterprise[];
+  lists: DemoList[];
+  cases: DemoCase[];
+}
+
+const DAY_MS = 86_400_000;
+
+/** The demo locality of `size` enterprises. */
+export function demoPlan(size: number): DemoPlan {
   const next = seededRandom(20261129);
   const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
-
-  const principals = new Map<string, Principal>();
-  for (const unit of UNITS) {
-    const created = await new UnitService(orm.em.fork()).create(office, unit);
-    principals.set(unit.code, new Principal({ id: created.id, code: created.code, name: created.name, kind: created.kind, regionCode: created.regionCode, isOffice: false }, [Role.PUBLISH, Role.READ], null));
-  }
-  const as = (code: string) => principals.get(code)!;
-  log.info({ units: UNITS.length }, 'demo: member units admitted');
 
   const enterprises: DemoEnterprise[] = Array.from({ length: size }, (_, i) => {
     const [county, countyName] = pick(COUNTIES);
     const first17 = `91${county}MA0D${String(i + 1).padStart(5, '0')}`;
-    return { uscc: first17 + usccCheckCharacter(first17), name: `${countyName}${pick(BRANDS)}${pick(TRADES)}有限公司${i % 7 === 0 ? '（分公司）' : ''}`, county };
+    const name = `${countyName}${pick(BRANDS)}${pick(TRADES)}有限公司${i % 7 === 0 ? '（分公司）' : ''}`;
+    return { uscc: first17 + usccCheckCharacter(first17), name, industry: name.includes('铝') ? '有色金属' : null };
   });
-  // Every enterprise through the registry (the office registers), then the lists that name some of them.
-  const registry = new EnterpriseService(orm.em.fork());
-  for (const enterprise of enterprises) {
-    await registry.register(office, { uscc: enterprise.uscc, name: enterprise.name, industry: enterprise.name.includes('铝') ? '有色金属' : null });
-  }
-  log.info({ enterprises: enterprises.length }, 'demo: enterprises registered');
   // Troubled enterprises appear on several lists: most list rows are drawn from the first third.
   const troubledPool = Math.ceil(size / 3);
   const troubled = () => (next() < 0.7 ? enterprises[Math.floor(next() * troubledPool)] : pick(enterprises));
@@ -129,7 +119,7 @@ export async function loadDemo(orm: Orm, office: Principal, log: Logger, options
   const date = (month: number) => `2026-${String(month).padStart(2, '0')}-${String(1 + Math.floor(next() * 28)).padStart(2, '0')}`;
   const money = (max: number) => `${Math.floor(next() * max) + 1000}.${String(Math.floor(next() * 100)).padStart(2, '0')}`;
 
-  const lists: { unit: string; listType: RiskListType; count: number; row: (e: DemoEnterprise) => Record<string, unknown> }[] = [
+  const listSpecs: { unit: string; listType: RiskListType; count: number; row: () => Record<string, unknown> }[] = [
     { unit: 'YC-SWJ', listType: RiskListType.TAX_ARREARS, count: 800, row: () => ({ categories: [RiskCategory.FINANCIAL], amount: money(3_000_000), details: { taxTypes: [pick(['增值税', '企业所得税', '城镇土地使用税', '房产税'])] } }) },
     { unit: 'YC-SCJG', listType: RiskListType.LICENSE_REVOKED, count: 300, row: () => ({ categories: [RiskCategory.LEGAL], details: { revokedOn: date(1 + Math.floor(next() * 10)), decisionNumber: `运市监吊字〔2026〕${1 + Math.floor(next() * 900)}号` } }) },
     { unit: 'YC-SCJG', listType: RiskListType.ABNORMAL_OPERATION, count: 500, row: () => ({ categories: [RiskCategory.MANAGEMENT], details: { reason: pick(['NO_ANNUAL_REPORT', 'NO_DISCLOSURE', 'UNREACHABLE']), listedOn: date(1 + Math.floor(next() * 10)) } }) },
@@ -141,27 +131,28 @@ export async function loadDemo(orm: Orm, office: Principal, log: Logger, options
     { unit: 'YC-RSJ', listType: RiskListType.WAGE_ARREARS, count: 150, row: () => ({ categories: [RiskCategory.SOCIAL_STABILITY], amount: money(2_000_000), details: { employeesAffected: 5 + Math.floor(next() * 400), monthsOwed: 1 + Math.floor(next() * 10) } }) },
     { unit: 'YC-ZY', listType: RiskListType.DISHONEST_JUDGMENT_DEBTOR, count: 250, row: () => ({ categories: [RiskCategory.LEGAL], amount: money(5_000_000), details: { enforcementCaseNumber: `（2025）晋08执${100 + Math.floor(next() * 9000)}号`, obligation: '偿还借款本息', performance: pick(['NONE', 'PARTIAL']) } }) },
   ];
-  let listed = 0;
-  for (const list of lists) {
+  const lists: DemoList[] = listSpecs.map((list) => {
     const chosen = new Map<string, DemoEnterprise>();
-    while (chosen.size < scaled(list.count)) {
+    while (chosen.size < Math.min(scaled(list.count), size)) {
       const enterprise = troubled();
       chosen.set(enterprise.uscc, enterprise);
     }
-    const rows = [...chosen.values()].map((enterprise) => ({ uscc: enterprise.uscc, enterpriseName: enterprise.name, riskLevel: level(), ...list.row(enterprise) }));
-    const answer = await new RiskPublicationService(orm.em.fork()).publish(as(list.unit), {
-      listType: list.listType,
-      mode: PublishMode.SNAPSHOT,
-      idempotencyKey: `demo-${list.listType}`,
-      period: '2026-Q3',
-      entries: rows as never,
-      classification: list.listType === RiskListType.MUTUAL_GUARANTEE_RISK ? Classification.RESTRICTED : Classification.SHARED,
-      sharedWithKinds: list.listType === RiskListType.MUTUAL_GUARANTEE_RISK ? [UnitKind.PBOC, UnitKind.COURT, UnitKind.FINANCIAL_REGULATOR] : null,
-      onInvalidRow: InvalidRowPolicy.SKIP,
-    });
-    listed += answer.added;
-  }
-  log.info({ entries: listed }, 'demo: lists published');
+    const rows = [...chosen.values()].map((enterprise) => ({ uscc: enterprise.uscc, enterpriseName: enterprise.name, riskLevel: level(), ...list.row() }));
+    const restricted = list.listType === RiskListType.MUTUAL_GUARANTEE_RISK;
+    return {
+      unit: list.unit,
+      input: {
+        listType: list.listType,
+        mode: PublishMode.SNAPSHOT,
+        idempotencyKey: `demo-${list.listType}`,
+        period: '2026-Q3',
+        entries: rows as never,
+        classification: restricted ? Classification.RESTRICTED : Classification.SHARED,
+        sharedWithKinds: restricted ? [UnitKind.PBOC, UnitKind.COURT, UnitKind.FINANCIAL_REGULATOR] : null,
+        onInvalidRow: InvalidRowPolicy.SKIP,
+      },
+    };
+  });
 
   // Thirty cases, each led along its procedure's path as far as its own step.
   const paths: Record<string, { procedure: CaseProcedure; stages: CaseStage[] }> = {
@@ -172,19 +163,19 @@ export async function loadDemo(orm: Orm, office: Principal, log: Logger, options
   };
   // Each court numbers its cases with its own court code.
   const courts = UNITS.filter((unit) => unit.courtCode).map((unit) => ({ code: unit.code, prefix: unit.courtCode! }));
-  let progress = 0;
+  const cases: DemoCase[] = [];
   for (let n = 1; n <= 30; n++) {
     const path = n <= 14 ? paths.liquidation : n <= 24 ? paths.reorganization : n <= 27 ? paths.dismissed : paths.preReorganization;
     const court = courts[n % courts.length];
     const debtor = enterprises[(n * 31) % size];
-    const cases = new CaseService(orm.em.fork(), options.timeZone);
     const pre = path.procedure === CaseProcedure.PRE_REORGANIZATION;
-    let row = await cases.register(as(court.code), {
+    const appliedOn = `2026-0${1 + (n % 6)}-0${1 + (n % 9)}`;
+    const register: RegisterCaseInput = {
       caseNumber: pre ? null : `（2026）${court.prefix}破申${n}号`,
       debtorUscc: debtor.uscc,
       debtorName: debtor.name,
       procedure: path.procedure,
-      appliedOn: `2026-0${1 + (n % 6)}-0${1 + (n % 9)}`,
+      appliedOn,
       major: n % 3 === 0,
       sensitive: n % 7 === 0,
       // A sensitive case is RESTRICTED: the units that work on it are named.
@@ -199,36 +190,30 @@ export async function loadDemo(orm: Orm, office: Principal, log: Logger, options
       publicOpinionRisk: level(),
       socialStabilityRisk: level(),
       handlingPlan: n % 3 === 0 ? '成立工作专班；职工安置和欠薪垫付预案；舆情应对预案' : null,
-    });
-    const steps = 1 + ((n * 5) % path.stages.length);
-    let day = 1;
-    for (const stage of path.stages.slice(0, steps)) {
-      day += 7 + Math.floor(next() * 30);
-      const on = new Date(Date.parse(row.stageOn) + day * 86_400_000).toISOString().slice(0, 10);
-      const accepting = stage === CaseStage.ACCEPTED;
-      row = await new CaseService(orm.em.fork(), options.timeZone).advanceStage(as(court.code), {
-        caseId: row.id,
-        toStage: stage,
-        expectedVersion: row.version,
-        on: on < row.stageOn ? row.stageOn : on,
-        caseNumber: accepting ? `（2026）${court.prefix}破${n}号` : null,
-        note: accepting ? '裁定受理，指定管理人' : null,
-      });
-    }
-    const progressOf = new CaseProgressService(orm.em.fork(), options.timeZone);
-    const add = async (unit: string, input: Record<string, unknown>) => {
-      await progressOf.add(as(unit), { caseId: row.id, idempotencyKey: randomUUID(), occurredOn: row.stageOn, ...input } as never);
-      progress++;
     };
-    if (row.stage !== CaseStage.APPLIED && row.stage !== CaseStage.DISMISSED) {
-      await add('YC-SWJ', { kind: ProgressKind.CLAIM_FILED, claimType: ClaimType.TAX, amount: money(2_000_000), summary: '申报税收债权（含滞纳金）' });
-      await add('YC-RH', { kind: ProgressKind.CLAIM_FILED, claimType: ClaimType.BANK, amount: money(50_000_000), summary: '协调辖内银行申报金融债权' });
-      await add('YC-ZRZY', { kind: ProgressKind.ASSET_FOUND, assetType: AssetType.LAND, amount: money(30_000_000), summary: '查询到国有建设用地使用权一宗' });
+    // Each stage begins some weeks after the one before (a registered case's stage begins on its application).
+    const steps = 1 + ((n * 5) % path.stages.length);
+    let stageOn = appliedOn;
+    let day = 1;
+    const stages = path.stages.slice(0, steps).map((stage) => {
+      day += 7 + Math.floor(next() * 30);
+      const on = new Date(Date.parse(stageOn) + day * DAY_MS).toISOString().slice(0, 10);
+      stageOn = on < stageOn ? stageOn : on;
+      const accepting = stage === CaseStage.ACCEPTED;
+      return { toStage: stage, on: stageOn, caseNumber: accepting ? `（2026）${court.prefix}破${n}号` : null, note: accepting ? '裁定受理，指定管理人' : null };
+    });
+    const progress: DemoCase['progress'] = [];
+    const add = (unit: string, input: Omit<AddProgressInput, 'caseId' | 'occurredOn' | 'idempotencyKey'>) =>
+      progress.push({ unit, input: { ...input, occurredOn: stageOn, idempotencyKey: `demo-case-${n}-${progress.length + 1}` } });
+    const last = stages.at(-1)?.toStage;
+    if (last !== undefined && last !== CaseStage.DISMISSED) {
+      add('YC-SWJ', { kind: ProgressKind.CLAIM_FILED, claimType: ClaimType.TAX, amount: money(2_000_000), summary: '申报税收债权（含滞纳金）' });
+      add('YC-RH', { kind: ProgressKind.CLAIM_FILED, claimType: ClaimType.BANK, amount: money(50_000_000), summary: '协调辖内银行申报金融债权' });
+      add('YC-ZRZY', { kind: ProgressKind.ASSET_FOUND, assetType: AssetType.LAND, amount: money(30_000_000), summary: '查询到国有建设用地使用权一宗' });
     }
-    if (n % 2 === 0) await add('YC-XFJ', { kind: ProgressKind.RISK_ASSESSMENT, riskLevel: level(), summary: '职工信访风险评估' });
-    if (n % 4 === 0) await add('YC-RSJ', { kind: ProgressKind.NOTE, summary: '欠薪情况核查，拟启动欠薪保障金' });
+    if (n % 2 === 0) add('YC-XFJ', { kind: ProgressKind.RISK_ASSESSMENT, riskLevel: level(), summary: '职工信访风险评估' });
+    if (n % 4 === 0) add('YC-RSJ', { kind: ProgressKind.NOTE, summary: '欠薪情况核查，拟启动欠薪保障金' });
+    cases.push({ court: court.code, register, stages, progress });
   }
-  log.info({ cases: 30, progress }, 'demo: cases registered and followed');
-  const [{ enterpriseCount }] = await em.execute<{ enterpriseCount: number }[]>('select count(*)::int as "enterpriseCount" from enterprise');
-  return { units: UNITS.length, enterprises: enterpriseCount, entries: listed, cases: 30, progress };
+  return { units: UNITS, enterprises, lists, cases };
 }

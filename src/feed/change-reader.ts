@@ -10,7 +10,7 @@ import type { Unit } from '../modules/units/unit.entity';
 import type { UnitKind } from '../modules/units/unit-kind';
 import { CREDENTIAL_COLUMNS, type CredentialRow } from '../access/authenticate';
 import type { ChangeKind, ChangeTopic } from './change-log';
-import { encodeCursor, START, type Position } from './cursor';
+import { START, type Position } from './cursor';
 
 /** A revocation or deactivation, as the tail keeps it while nobody is subscribed. */
 export interface Ending {
@@ -22,8 +22,8 @@ export interface Ending {
 
 /** One change as read from the log. */
 export interface StoredChange {
+  /** Sealed into the change's cursor only when it is handed out (ChangeCursors). */
   position: Position;
-  cursor: string;
   topic: ChangeTopic;
   kind: ChangeKind;
   occurredAt: Date;
@@ -145,7 +145,6 @@ function storedChange(row: Record<string, any>, units: Map<string, Unit>): Store
   }
   return {
     position,
-    cursor: encodeCursor(position),
     topic: row.topic,
     kind: row.kind,
     occurredAt: new Date(row.occurredAt),

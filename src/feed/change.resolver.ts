@@ -23,10 +23,13 @@ export class ChangeResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('filter', () => ChangeFilter, { nullable: true }) filter?: ChangeFilter,
   ) {
-    const size = pageRequest({ first }, ctx.config.maxPageSize, 0).first;
+    const size = pageRequest({ first }, ctx.config.maxPageSize, []).first;
     const page = await ctx.changes.page(ctx.principal, { after, first: size, filter: filter as ChangeFilterInput });
     return Object.assign(new ChangeConnection(), {
-      edges: page.changes.map((change) => ({ cursor: change.cursor, node: toChangeNode(change) })),
+      edges: page.changes.map((change) => {
+        const node = toChangeNode(change, ctx.cursors);
+        return { cursor: node.cursor, node };
+      }),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
     });
   }
@@ -48,10 +51,11 @@ export class ChangeResolver {
   })
   changesLive(
     @Root() change: StoredChange,
+    @Ctx() ctx: HubContext,
     @Arg('after', () => String, { nullable: true }) _after?: string,
     @Arg('filter', () => ChangeFilter, { nullable: true }) _filter?: ChangeFilter,
   ) {
-    return toChangeNode(change);
+    return toChangeNode(change, ctx.cursors);
   }
 
   @FieldResolver(() => UnitNode, { nullable: true, description: 'The unit that made the change.' })

@@ -16,7 +16,7 @@ import { parseUnitCode } from '../modules/units/unit-code';
 import type { ChangeKind, ChangeTopic } from './change-log';
 import { changeTest, type ChangeFilterSpec } from './change-filter';
 import { ChangeReader, type StoredChange } from './change-reader';
-import { comparePositions, decodeCursor, encodeCursor, START, type Position } from './cursor';
+import { comparePositions, START, type ChangeCursors, type Position } from './cursor';
 import type { SubscriptionStart } from './feed';
 import { KeyEndedError } from './subscriber-access';
 
@@ -53,12 +53,15 @@ function refuseBeyond(head: Position, after: Position): void {
 }
 
 export class ChangeService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly cursors: ChangeCursors,
+  ) {}
 
   /** One page of the changes after `after` (default: the start of the log) that the caller may see. */
   async page(principal: Principal, args: { after?: string | null; first: number; filter?: ChangeFilterInput | null }): Promise<ChangePage> {
     authorize(principal, 'readChanges');
-    const after = args.after != null ? decodeCursor(args.after) : START;
+    const after = args.after != null ? this.cursors.decode(args.after) : START;
     const test = changeTest(principal, await this.filterSpec(args.filter));
     const reader = new ChangeReader(this.em);
     const kept: StoredChange[] = [];
@@ -83,13 +86,13 @@ export class ChangeService {
       if (batch.length < want) break;
       if (scanned >= PAGE_SCAN_LIMIT) more = (await reader.after(position, 1)).length > 0;
     }
-    return { changes: kept, endCursor: encodeCursor(position), hasNextPage: more };
+    return { changes: kept, endCursor: this.cursors.encode(position), hasNextPage: more };
   }
 
   /** The cursor of the last change in the log: a new consumer starts from it to see only what comes next. */
   async head(principal: Principal): Promise<string> {
     authorize(principal, 'readChanges');
-    return encodeCursor(await new ChangeReader(this.em).head());
+    return this.cursors.encode(await new ChangeReader(this.em).head());
   }
 
   /**
@@ -103,7 +106,7 @@ export class ChangeService {
     args: { after?: string | null; filter?: ChangeFilterInput | null },
   ): Promise<{ principal: Principal; start: SubscriptionStart; filter: ChangeFilterSpec }> {
     authorize(principal, 'subscribeChanges');
-    const after = args.after != null ? decodeCursor(args.after) : null;
+    const after = args.after != null ? this.cursors.decode(args.after) : null;
     const reader = new ChangeReader(this.em);
     let head: Position;
     let caller = principal;

@@ -6,6 +6,7 @@ import { RiskListType } from '../modules/risk-lists/list-types';
 import { RiskLevel } from '../modules/risk-lists/risk-level';
 import { ChangeKind, ChangeTopic } from './change-log';
 import type { StoredChange } from './change-reader';
+import type { ChangeCursors } from './cursor';
 
 registerEnumType(ChangeTopic, { name: 'ChangeTopic', description: 'What changed: a list entry, a case, a progress entry of a case, a credential, a member unit (the last two: the office only).' });
 registerEnumType(ChangeKind, { name: 'ChangeKind' });
@@ -33,10 +34,10 @@ export class ChangeNode {
   payload!: Record<string, unknown>;
 }
 
-export function toChangeNode(change: StoredChange): ChangeNode {
+export function toChangeNode(change: StoredChange, cursors: ChangeCursors): ChangeNode {
   return Object.assign(new ChangeNode(), {
     row: change,
-    cursor: change.cursor,
+    cursor: cursors.encode(change.position),
     topic: change.topic,
     kind: change.kind,
     occurredAt: change.occurredAt,

@@ -25,7 +25,7 @@ import type { Principal } from '../access/principal';
 import type { Orm } from '../db/orm';
 import type { ChangeFilterSpec } from './change-filter';
 import { ChangeReader, type StoredChange } from './change-reader';
-import { comparePositions, START, type Position } from './cursor';
+import { comparePositions, START, type ChangeCursors, type Position } from './cursor';
 import { ExpiryTimers } from './expiry-timers';
 import { EndedAccess, expiredError, type KeyEndedError } from './subscriber-access';
 import { ChangeSubscription } from './subscription';
@@ -44,6 +44,8 @@ export interface FeedOptions {
   batchSize: number;
   /** Most recent changes the tail keeps for subscriptions that catch up. */
   recentLimit: number;
+  /** Seals the cursor SUBSCRIBER_BEHIND carries. */
+  cursors: ChangeCursors;
 }
 
 /**

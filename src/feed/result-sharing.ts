@@ -69,7 +69,7 @@ export class ResultSharing {
       join();
       // Alone in its group (a consumer catching up from its own cursor): nothing to share, nothing to keep.
       if (this.members.get(joined) === 1) return execution(change);
-      const key = `${joined}:${change.cursor}`;
+      const key = `${joined}:${change.position.seq}:${change.position.ordinal}`;
       let result = this.shared.get(key);
       if (!result) {
         result = Promise.resolve(execution(change));

@@ -7,7 +7,7 @@ import type { Principal } from '../access/principal';
 import { ErrorCode, HubError } from '../graphql/errors';
 import { changeTest, type ChangeFilterSpec, type ChangeTest } from './change-filter';
 import type { StoredChange } from './change-reader';
-import { comparePositions, encodeCursor, type Position } from './cursor';
+import { comparePositions, type Position } from './cursor';
 import type { Feed } from './feed';
 import { effectOn } from './subscriber-access';
 
@@ -146,7 +146,7 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
     if (this.ended || this.taking || this.working || !changesWait || now - this.lastTaken < this.feed.options.stallMs) return;
     this.end(
       new HubError(ErrorCode.SUBSCRIBER_BEHIND, `the subscriber took no change for ${this.feed.options.stallMs} ms while changes waited; resubscribe with after: cursor`, {
-        cursor: encodeCursor(this.delivered),
+        cursor: this.feed.options.cursors.encode(this.delivered),
       }),
     );
     this.feed.forget(this);

@@ -25,6 +25,7 @@ import { AnalyticsService } from '../modules/analytics/analytics.service';
 import { BulletinService } from '../modules/analytics/bulletin.service';
 import { SubmissionStatusService } from '../modules/analytics/submission-status.service';
 import { AuditTrailService } from '../modules/audit-trail/audit-trail.service';
+import type { ChangeCursors } from '../feed/cursor';
 import type { Feed } from '../feed/feed';
 import type { ResultSharing } from '../feed/result-sharing';
 import { disclosedBy, type PersonalDataAudit } from './personal-data-audit';
@@ -39,6 +40,8 @@ export interface HubRuntime {
   sharing: ResultSharing;
   /** The audit records of requests that let out unmasked personal data. */
   personalDataAudit: PersonalDataAudit;
+  /** Seals and reads change-feed cursors with the key the database keeps. */
+  cursors: ChangeCursors;
 }
 
 /** The context of one operation: its EntityManager, its caller, its services and DataLoaders, all made on first use. */
@@ -123,7 +126,7 @@ export class HubContext {
   }
 
   get changes(): ChangeService {
-    return this.service('changes', (em) => new ChangeService(em));
+    return this.service('changes', (em) => new ChangeService(em, this.runtime.cursors));
   }
 
   /** DataLoaders of this operation, made on first use (they need the caller). */
@@ -143,6 +146,11 @@ export class HubContext {
   /** The live change feed of this hub instance. */
   get feed(): Feed {
     return this.runtime.feed;
+  }
+
+  /** Change-feed cursors, sealed with the hub's key. */
+  get cursors(): ChangeCursors {
+    return this.runtime.cursors;
   }
 
   /** Authenticates `key` (a refusal is kept and thrown by the first field that needs a caller). */

@@ -14,6 +14,8 @@ export const ErrorCode = {
   SUBSCRIBER_BEHIND: 'SUBSCRIBER_BEHIND',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   BAD_REQUEST: 'BAD_REQUEST',
+  /** HTTP 503 with Retry-After: the hub is starting (src/http/starting.ts). */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

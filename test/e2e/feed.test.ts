@@ -6,7 +6,6 @@
 process.env.LOG_LEVEL ??= 'silent';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { encodeCursor } from '../../src/feed/cursor';
 import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../src/feed/change-log';
 import { Classification } from '../../src/access/classification';
 import { usccCheckCharacter } from '../../src/modules/enterprises/uscc';
@@ -25,7 +24,7 @@ async function logCursors(t: TestHub, afterSeq = 0): Promise<string[]> {
     'select c.seq::text as seq, e.ordinal from change_commit c join change_event e on e.tx_id = c.tx_id where c.seq > $1 order by c.seq, e.ordinal',
     [afterSeq],
   );
-  return rows.map((row) => encodeCursor({ seq: Number(row.seq), ordinal: row.ordinal }));
+  return rows.map((row) => t.hub.cursors.encode({ seq: Number(row.seq), ordinal: row.ordinal }));
 }
 
 async function headSeq(t: TestHub): Promise<number> {
@@ -36,7 +35,7 @@ async function headSeq(t: TestHub): Promise<number> {
 /** The cursor after every change of the commits up to `seq` (the head cursor when `seq` is the last commit). */
 async function cursorAfter(t: TestHub, seq: number): Promise<string> {
   const [row] = await sql<{ count: number | null }>(t.databaseUrl, 'select event_count as count from change_commit where seq = $1', [seq]);
-  return encodeCursor({ seq, ordinal: row?.count ?? 0 });
+  return t.hub.cursors.encode({ seq, ordinal: row?.count ?? 0 });
 }
 
 /** Registers a case through `t` with the court's key; one CASE CREATED change. */
@@ -142,7 +141,7 @@ describeWithServer('the change feed', () => {
   }, 30_000);
 
   it('a subscription with a cursor beyond the head, or an empty one, is refused BAD_USER_INPUT', async () => {
-    for (const after of [encodeCursor({ seq: 1_000_000, ordinal: 1 }), '']) {
+    for (const after of [t.hub.cursors.encode({ seq: 1_000_000, ordinal: 1 }), '']) {
       const refused = subscribeChanges(t, court, { after });
       await refused.ended();
       expect(refused.error).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'after', rule: 'cursor' } });

@@ -5,6 +5,7 @@
  */
 process.env.LOG_LEVEL ??= 'silent';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -14,7 +15,7 @@ import { startHub, type Hub } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { withStartupLock } from '../../src/db/startup-lock';
 import { createLogger } from '../../src/logger';
-import { createTestDatabase, describeWithServer, serverUrl, sql, TEST_AUDIT_KEY, type TestDatabase } from '../support/db';
+import { createTestDatabase, describeWithServer, itWithServer, serverUrl, sql, TEST_AUDIT_KEY, type TestDatabase } from '../support/db';
 
 jest.setTimeout(120_000);
 
@@ -153,6 +154,23 @@ async function gql(url: string, key: string | undefined, query: string, variable
   return response.json();
 }
 
+/** Resolves once every one of `procs` waits for an advisory lock on the database of `url` (the start-up lock). */
+async function waitingForLock(url: string, procs: Proc[]): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const [{ n }] = await sql<{ n: number }>(
+      url,
+      `select count(*)::int as n from pg_locks l join pg_database d on d.oid = l.database
+        where l.locktype = 'advisory' and not l.granted and d.datname = current_database()`,
+    );
+    if (n === procs.length) return;
+    if (Date.now() > deadline || procs.some((proc) => proc.child.exitCode !== null)) {
+      throw new Error(`not all ${procs.length} hubs waited for the start-up lock\n${procs.map((p) => p.stdout + p.stderr).join('\n')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function lines(text: string): string[] {
   return text.split('\n').filter((line) => line.trim() !== '');
 }
@@ -284,6 +302,22 @@ describe('bad settings stop start-up with exit code 1 and one clear line', () =>
     expect(line).toMatch(/refused the connection/);
     expect(line).toContain('127.0.0.1:1');
     expect(line).toContain('DATABASE_URL');
+  });
+
+  itWithServer('a DATABASE_URL naming a database that does not exist: one line naming it, and no database is created', async () => {
+    const name = `fyh_missing_${randomBytes(6).toString('hex')}`;
+    const url = new URL(serverUrl()!);
+    url.pathname = `/${name}`;
+    const exists = async () => (await sql(serverUrl()!, 'select 1 from pg_database where datname = $1', [name])).length > 0;
+    for (const command of [['serve'], ['migrate'], ['unit', 'list']]) {
+      const result = await cli(command, { DATABASE_URL: url.toString(), HUB_ADMIN_KEY: undefined });
+      const line = expectOneLineFailure(result);
+      expect(line).toBe(
+        `fuyuan-hub: the database "${name}" named in DATABASE_URL does not exist on ${url.host}: check the name, or create it first (createdb ${name}); the hub does not create databases`,
+      );
+      expect(result.stdout.match(KEY)).toBeNull();
+      expect(await exists()).toBe(false);
+    }
   });
 
   it('DATA_DIR under a regular file (cannot be created): a line naming DATA_DIR', async () => {
@@ -527,20 +561,27 @@ describe('stopping and failing without losing anything', () => {
     }
   }, 180_000);
 
-  it('a first start that cannot listen still shows the office key it created; the next start shows none', async () => {
+  it('a first start on a PORT in use writes nothing and shows no key; the next start shows the key once it serves', async () => {
+    const database = serverUrl() ? await createTestDatabase() : undefined;
     const dataDir = tempDir();
+    const where = database ? { DATABASE_URL: database.url } : { DATA_DIR: dataDir };
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = String((blocker.address() as net.AddressInfo).port);
     try {
-      const failed = await cli(['serve'], { DATA_DIR: dataDir, PORT: port, HOST: '127.0.0.1' });
-      expect(failed.code).toBe(1);
-      const keys = failed.stdout.match(KEY) ?? [];
-      expect(keys).toHaveLength(1);
-      blocker.close();
-      const hub = await serve({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' });
+      const failed = await cli(['serve'], { ...where, PORT: port, HOST: '127.0.0.1', HUB_ADMIN_KEY: undefined });
+      expect(expectOneLineFailure(failed)).toBe(`fuyuan-hub: PORT ${port} is in use on 127.0.0.1: stop what uses it or set PORT`);
+      expect(failed.stdout.match(KEY)).toBeNull();
+      expect(failed.stdout).not.toContain('first start');
+      // Nothing was written: no table on the server database, not even a file in DATA_DIR.
+      if (database) expect(await sql(database.url, `select table_name from information_schema.tables where table_schema = 'public'`)).toEqual([]);
+      expect(fs.readdirSync(dataDir)).toEqual([]);
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+      const hub = await serve({ ...where, PORT: port, HOST: '127.0.0.1', HUB_ADMIN_KEY: undefined });
       try {
-        expect(hub.proc.stdout.match(KEY)).toBeNull();
+        const keys = hub.proc.stdout.match(KEY) ?? [];
+        expect(keys).toHaveLength(1);
+        expect(hub.proc.stdout).toContain('first start: created the coordination office OFFICE');
         expect((await gql(hub.url, keys[0], `{ me { unit { isOffice } } }`)).data.me.unit.isOffice).toBe(true);
       } finally {
         await hub.proc.stop();
@@ -548,8 +589,63 @@ describe('stopping and failing without losing anything', () => {
     } finally {
       blocker.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      await database?.drop();
     }
   }, 180_000);
+});
+
+describeWithServer('while the hub starts: the port is bound, requests get a clear answer, the key comes once it serves', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database?.drop());
+
+  it('/healthz 200, /readyz 503, GraphQL 503 with Retry-After in the error shape, WebSocket 503; then the hub serves and shows its key', async () => {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const base = `http://127.0.0.1:${port}`;
+    let proc: Proc | undefined;
+    try {
+      // The start-up lock held: the hub has bound its port and waits to migrate.
+      await withStartupLock(database.url, async () => {
+        proc = new Proc(['serve'], { DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1', HUB_ADMIN_KEY: undefined });
+        await waitingForLock(database.url, [proc]);
+        const health = await fetch(`${base}/healthz`);
+        expect([health.status, await health.json()]).toEqual([200, { status: 'starting' }]);
+        const ready = await fetch(`${base}/readyz`);
+        expect([ready.status, await ready.json()]).toEqual([503, { status: 'not ready', reason: 'starting' }]);
+        const graphql = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+        expect(graphql.status).toBe(503);
+        expect(graphql.headers.get('retry-after')).toBe('1');
+        expect(graphql.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(await graphql.json()).toEqual({ errors: [{ message: 'the hub is starting: try again in a moment', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+        const upgrade = await new Promise<string>((resolve, reject) => {
+          const socket = net.connect(port, '127.0.0.1', () =>
+            socket.write('GET /graphql HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n'),
+          );
+          let answer = '';
+          socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+          socket.on('end', () => resolve(answer));
+          socket.on('error', reject);
+        });
+        expect(upgrade).toMatch(/^HTTP\/1\.1 503 /);
+        // Nothing written yet, nothing shown.
+        expect(await sql(database.url, `select table_name from information_schema.tables where table_schema = 'public'`)).toEqual([]);
+        expect(proc.stdout.match(KEY)).toBeNull();
+      });
+      const url = (await proc!.waitFor(READY))[1];
+      const keys = proc!.stdout.match(KEY) ?? [];
+      expect(keys).toHaveLength(1);
+      expect((await gql(url, keys[0], `{ me { unit { isOffice } } }`)).data.me.unit.isOffice).toBe(true);
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'up' });
+    } finally {
+      if (proc) expect(await proc.stop()).toEqual({ code: 0, signal: null });
+    }
+  });
 });
 
 describeWithServer('two instances starting at once on one fresh database', () => {
@@ -565,19 +661,7 @@ describeWithServer('two instances starting at once on one fresh database', () =>
       // Hold the start-up lock until both hubs wait for it, so that they really contend for the fresh database.
       await withStartupLock(database.url, async () => {
         procs = [new Proc(['serve'], { DATABASE_URL: database.url }), new Proc(['serve'], { DATABASE_URL: database.url })];
-        const deadline = Date.now() + 60_000;
-        for (;;) {
-          const [{ n }] = await sql<{ n: number }>(
-            database.url,
-            `select count(*)::int as n from pg_locks l join pg_database d on d.oid = l.database
-              where l.locktype = 'advisory' and not l.granted and d.datname = current_database()`,
-          );
-          if (n === 2) break;
-          if (Date.now() > deadline || procs.some((proc) => proc.child.exitCode !== null)) {
-            throw new Error(`the two hubs did not both wait for the start-up lock\n${procs.map((p) => p.stdout + p.stderr).join('\n')}`);
-          }
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+        await waitingForLock(database.url, procs);
       });
       const urls = await Promise.all(procs.map((proc) => proc.waitFor(READY).then((match) => match[1])));
       expect(new Set(urls).size).toBe(2);

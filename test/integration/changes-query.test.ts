@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { usccCheckCharacter } from '../../src/modules/enterprises/uscc';
-import { encodeCursor, START } from '../../src/feed/cursor';
+import { START } from '../../src/feed/cursor';
 import { PAGE_SCAN_LIMIT } from '../../src/feed/change.service';
 import { CHANGE_FIELDS, pollChanges } from '../support/feed';
 import { startTestHub, type GqlResult, type TestHub } from '../support/hub';
@@ -57,7 +57,8 @@ const REVOKE = `mutation($id: ID!) { revokeCredential(id: $id) { id status revok
 const codeOf = (result: GqlResult) => result.errors?.[0]?.extensions?.code;
 const extensionsOf = (result: GqlResult) => result.errors?.[0]?.extensions;
 const b64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
-const START_CURSOR = encodeCursor(START);
+/** The cursor of the start of the log, sealed with the key of `t`'s database. */
+const startOf = (t: TestHub) => t.hub.cursors.encode(START);
 
 function rowFor(listType: string, code: string, over: Record<string, unknown> = {}): Record<string, unknown> {
   const base: Record<string, Record<string, unknown>> = {
@@ -172,11 +173,11 @@ describe('the log from its start: every write path, commit order, paging, the he
   afterAll(() => t?.stop());
 
   it('an empty log: changesHead is the start, changes has nothing and ends where it started', async () => {
-    expect(await headOf(t)).toBe(START_CURSOR);
+    expect(await headOf(t)).toBe(startOf(t));
     const page = await pageOf(t, t.adminKey, {}, NODE);
-    expect(page).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: START_CURSOR } });
-    const fromHead = await pageOf(t, t.adminKey, { after: START_CURSOR, first: 10 });
-    expect(fromHead).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: START_CURSOR } });
+    expect(page).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: startOf(t) } });
+    const fromHead = await pageOf(t, t.adminKey, { after: startOf(t), first: 10 });
+    expect(fromHead).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: startOf(t) } });
   });
 
   describe('after writes', () => {
@@ -186,7 +187,7 @@ describe('the log from its start: every write path, commit order, paging, the he
     });
 
     it('creating units and keys writes no change', async () => {
-      expect(await headOf(t)).toBe(START_CURSOR);
+      expect(await headOf(t)).toBe(startOf(t));
       expect((await pageOf(t, t.adminKey, {})).edges).toEqual([]);
     });
 
@@ -206,8 +207,8 @@ describe('the log from its start: every write path, commit order, paging, the he
         }),
       );
       expect(answer).toMatchObject({ added: 3, updated: 0, withdrawn: 0 });
-      expect(before).toBe(START_CURSOR);
-      expect(head).not.toBe(START_CURSOR);
+      expect(before).toBe(startOf(t));
+      expect(head).not.toBe(startOf(t));
       const entries = [await entryOf(t, 'TAX_ARREARS', yanhu(1)), await entryOf(t, 'TAX_ARREARS', yanhu(2)), await entryOf(t, 'TAX_ARREARS', yanhu(3))];
       expect(changes).toHaveLength(3);
       expect(changes.map(triple).sort()).toEqual(entries.map((entry) => `RISK_ENTRY CREATED ${entry.id}`).sort());
@@ -726,16 +727,16 @@ describe('visibility per change and filters, with two courts, the tax bureau, th
   describe('refusals', () => {
     const QUERY = pageQuery(LIGHT);
 
-    it.each<[string, string]>([
-      ['a random string', 'not-a-cursor'],
-      ['base64url of other text', b64url('hello')],
-      ['a cursor of another list (base64url of ["x","y"])', b64url('["x","y"]')],
-      ['a negative commit number', b64url('fyh1:-1:0')],
-      ['a leading zero', b64url('fyh1:01:1')],
-      ['padding added to a good cursor', `${encodeCursor({ seq: 1, ordinal: 1 })}=`],
-      ['a UUID', randomUUID()],
+    it.each<[string, () => string]>([
+      ['a random string', () => 'not-a-cursor'],
+      ['base64url of other text', () => b64url('hello')],
+      ['a cursor of another list (base64url of ["x","y"])', () => b64url('["x","y"]')],
+      ['a negative commit number', () => b64url('fyh1:-1:0')],
+      ['a leading zero', () => b64url('fyh1:01:1')],
+      ['padding added to a good cursor', () => `${t.hub.cursors.encode({ seq: 1, ordinal: 1 })}=`],
+      ['a UUID', () => randomUUID()],
     ])('a malformed after (%s) is BAD_USER_INPUT naming after', async (_, after) => {
-      const result = await t.gql(QUERY, { after, first: 10 }, keys.OFFICE);
+      const result = await t.gql(QUERY, { after: after(), first: 10 }, keys.OFFICE);
       expect(codeOf(result)).toBe('BAD_USER_INPUT');
       expect(extensionsOf(result)).toMatchObject({ field: 'after', rule: 'cursor' });
       expect(result.data ?? null).toBeNull();
@@ -748,7 +749,7 @@ describe('visibility per change and filters, with two courts, the tax bureau, th
 
     it('a well-formed cursor beyond the head is BAD_USER_INPUT: a poller holding it would miss everything until the log got there', async () => {
       const head = await t.gql(`{ changesHead }`, {}, keys.OFFICE);
-      const beyond = encodeCursor({ seq: 1_000_000, ordinal: 1 });
+      const beyond = t.hub.cursors.encode({ seq: 1_000_000, ordinal: 1 });
       const result = await t.gql(QUERY, { after: beyond, first: 10 }, keys.OFFICE);
       expect(extensionsOf(result)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after', rule: 'cursor' });
       const atHead = await t.gql(QUERY, { after: head.data.changesHead, first: 10 }, keys.OFFICE);
@@ -832,7 +833,7 @@ describe('visibility per change and filters, with two courts, the tax bureau, th
     });
 
     it('a refusal answers no changes', async () => {
-      const result = await t.gql(QUERY, { after: START_CURSOR, filter: { actingUnits: ['NO-SUCH-UNIT'] } }, keys.TAX);
+      const result = await t.gql(QUERY, { after: startOf(t), filter: { actingUnits: ['NO-SUCH-UNIT'] } }, keys.TAX);
       expect(codeOf(result)).toBe('BAD_USER_INPUT');
       expect(JSON.stringify(result.body)).not.toContain(ids.arrears);
     });

@@ -2,13 +2,12 @@
 import { Classification } from '../../src/access/classification';
 import { ChangeKind, ChangeTopic } from '../../src/feed/change-log';
 import type { StoredChange } from '../../src/feed/change-reader';
-import { encodeCursor, type Position } from '../../src/feed/cursor';
+import type { Position } from '../../src/feed/cursor';
 
 export function storedChange(seq: number, ordinal = 1, over: Partial<StoredChange> = {}): StoredChange {
   const position: Position = { seq, ordinal };
   return {
     position,
-    cursor: encodeCursor(position),
     topic: ChangeTopic.CASE,
     kind: ChangeKind.UPDATED,
     occurredAt: new Date(0),

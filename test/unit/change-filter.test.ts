@@ -9,7 +9,6 @@ import { Role } from '../../src/access/roles';
 import { ChangeKind, ChangeTopic } from '../../src/feed/change-log';
 import { changeTest, type ChangeFilterSpec } from '../../src/feed/change-filter';
 import type { StoredChange } from '../../src/feed/change-reader';
-import { encodeCursor } from '../../src/feed/cursor';
 import type { Unit } from '../../src/modules/units/unit.entity';
 import { UnitKind } from '../../src/modules/units/unit-kind';
 
@@ -43,7 +42,6 @@ function change(over: Partial<StoredChange> = {}): StoredChange {
   const position = { seq, ordinal: 1 };
   return {
     position,
-    cursor: encodeCursor(position),
     topic: ChangeTopic.RISK_ENTRY,
     kind: ChangeKind.CREATED,
     occurredAt: new Date('2026-05-01T02:00:00Z'),

@@ -12,7 +12,7 @@ import { Principal } from '../../src/access/principal';
 import { Role } from '../../src/access/roles';
 import { ChangeKind, ChangeTopic } from '../../src/feed/change-log';
 import type { StoredChange } from '../../src/feed/change-reader';
-import { START, type Position } from '../../src/feed/cursor';
+import { ChangeCursors, START, type Position } from '../../src/feed/cursor';
 import { Feed, type ChangeSubscription } from '../../src/feed/feed';
 import { KeyEndedError } from '../../src/feed/subscriber-access';
 import { UnitKind } from '../../src/modules/units/unit-kind';
@@ -26,8 +26,10 @@ const everything = {};
 const change = storedChange;
 
 /** A feed that is never started (no database): its tail's offers are made by hand. */
+const cursors = new ChangeCursors(Buffer.alloc(32, 7), 0);
+
 function feed(options: Partial<Feed['options']> = {}) {
-  const made = new Feed({} as never, pino({ level: 'silent' }), { pollMs: 1000, queueLimit: 3, stallMs: 50, batchSize: 10, recentLimit: 100, ...options });
+  const made = new Feed({} as never, pino({ level: 'silent' }), { pollMs: 1000, queueLimit: 3, stallMs: 50, batchSize: 10, recentLimit: 100, cursors, ...options });
   const inside = made as unknown as { offer(batch: StoredChange[]): void; remember(batch: StoredChange[]): void; position: Position };
   const offer = (batch: StoredChange[]) => inside.offer(batch);
   /** What the tail does with a batch it read: moves on, keeps it among the recent changes, offers it. */
@@ -98,7 +100,7 @@ it('a consumer that stops taking is ended with SUBSCRIBER_BEHIND carrying the cu
   await new Promise((resolve) => setTimeout(resolve, 80));
   offer([change(3)]);
   expect(f.size).toBe(0);
-  await expect(subscription.next()).rejects.toMatchObject({ extensions: { code: 'SUBSCRIBER_BEHIND', cursor: change(1).cursor } });
+  await expect(subscription.next()).rejects.toMatchObject({ extensions: { code: 'SUBSCRIBER_BEHIND', cursor: cursors.encode(change(1).position) } });
 });
 
 it('time spent making a result is taking, not stalling', async () => {

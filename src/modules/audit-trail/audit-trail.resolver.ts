@@ -1,3 +1,4 @@
+import { AuditTrailService } from './audit-trail.service';
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { pageRequest, toConnection } from '../../graphql/connection';
 import type { HubContext } from '../../graphql/context';
@@ -14,7 +15,7 @@ export class AuditTrailResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    const page = await ctx.auditTrail.page(ctx.principal, filter ?? {}, pageRequest({ first, after }, ctx.config.maxPageSize, 1));
+    const page = await ctx.auditTrail.page(ctx.principal, filter ?? {}, pageRequest({ first, after }, ctx.config.maxPageSize, AuditTrailService.CURSOR));
     return toConnection(AuditRecordConnection, page, toAuditRecordNode);
   }
 

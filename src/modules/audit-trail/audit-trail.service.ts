@@ -6,7 +6,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
-import { toPage, type Page, type PageRequest } from '../../graphql/connection';
+import { toPage, type CursorShape, type Page, type PageRequest } from '../../graphql/connection';
 import { badInput } from '../../graphql/errors';
 import { auditTrailCount, auditTrailPage, type AuditTrailCriteria, type AuditTrailRow } from './audit-trail.sql';
 
@@ -20,6 +20,9 @@ export interface AuditTrailFilter {
 }
 
 export class AuditTrailService {
+  /** Records are paged by id, newest first: a cursor holds the id as a decimal string. */
+  static readonly CURSOR: CursorShape = ['decimal'];
+
   constructor(private readonly em: EntityManager) {}
 
   async page(principal: Principal, filter: AuditTrailFilter, page: PageRequest): Promise<Page<AuditTrailRow>> {

@@ -10,7 +10,7 @@ import { SortDirection } from '../risk-lists/risk-entry.service';
 import { RiskEntryNode, toRiskEntryNode } from '../risk-lists/risk-entry.types';
 import { toUnitNode, UnitNode } from '../units/unit.types';
 import { allowedMoves, type CaseProcedure, type CaseStage } from './case-stage';
-import { CaseOrderField } from './case.service';
+import { caseCursorShape, CaseOrderField } from './case.service';
 import {
   AddCaseNumberInput,
   AdvanceCaseStageInput,
@@ -43,7 +43,7 @@ export class CaseResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
     const order = orderBy ?? { field: CaseOrderField.UPDATED_AT, direction: SortDirection.DESC };
-    const page = await ctx.cases.list(ctx.principal, filter ?? {}, order, pageRequest({ first, after }, ctx.config.maxPageSize, 2));
+    const page = await ctx.cases.list(ctx.principal, filter ?? {}, order, pageRequest({ first, after }, ctx.config.maxPageSize, caseCursorShape(order)));
     return toConnection(CaseConnection, page, toCaseNode);
   }
 

@@ -13,7 +13,7 @@ import { visibleSql } from '../../access/visibility';
 import { appendAudit } from '../../audit/audit.service';
 import { isoTime, pgArray } from '../../db/sql';
 import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log';
-import { toPage, type Page, type PageRequest } from '../../graphql/connection';
+import { toPage, type CursorPart, type CursorShape, type Page, type PageRequest } from '../../graphql/connection';
 import { badInput, conflict, ErrorCode, forbidden, HubError, notFound } from '../../graphql/errors';
 import { DEFAULT_TIME_ZONE, TODAY_IN_ZONE_SQL } from '../calendar-date';
 import { namedByRow } from '../enterprises/enterprise.service';
@@ -128,13 +128,18 @@ export interface StageChangeRow {
   occurredAt: Date;
 }
 
-/** Sort expression and the type its cursor value is cast back to. */
-const ORDER: Record<CaseOrderField, { expression: string; cast: string }> = {
-  UPDATED_AT: { expression: 'c.updated_at', cast: 'timestamptz' },
-  REGISTERED_AT: { expression: 'c.created_at', cast: 'timestamptz' },
-  SEVERITY: { expression: '(5 - coalesce(c.risk_level, 5))', cast: 'int' },
-  EMPLOYEES_AFFECTED: { expression: 'coalesce(c.employees_affected, -1)', cast: 'int' },
+/** Sort expression, the type its cursor value is cast back to, and the kind a cursor's value must be of. */
+const ORDER: Record<CaseOrderField, { expression: string; cast: string; part: CursorPart }> = {
+  UPDATED_AT: { expression: 'c.updated_at', cast: 'timestamptz', part: 'time' },
+  REGISTERED_AT: { expression: 'c.created_at', cast: 'timestamptz', part: 'time' },
+  SEVERITY: { expression: '(5 - coalesce(c.risk_level, 5))', cast: 'int', part: 'int' },
+  EMPLOYEES_AFFECTED: { expression: 'coalesce(c.employees_affected, -1)', cast: 'int', part: 'int' },
 };
+
+/** The sort key of a page of cases in `order`: its sort value, then the case's id. */
+export function caseCursorShape(order: CaseOrder): CursorShape {
+  return [ORDER[order.field].part, 'uuid'];
+}
 
 const NAME_MAX = 200;
 const TEXT_MAX = 10_000;

@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 't
 import { pageRequest, toConnection } from '../../graphql/connection';
 import type { HubContext } from '../../graphql/context';
 import { UsccScalar } from '../../graphql/scalars';
+import { EnterpriseService } from './enterprise.service';
 import {
   EnterpriseConnection,
   EnterpriseFilter,
@@ -26,7 +27,7 @@ export class EnterpriseResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    const page = await ctx.enterprises.list(ctx.principal, filter ?? {}, pageRequest({ first, after }, ctx.config.maxPageSize, 1));
+    const page = await ctx.enterprises.list(ctx.principal, filter ?? {}, pageRequest({ first, after }, ctx.config.maxPageSize, EnterpriseService.CURSOR));
     return toConnection(EnterpriseConnection, page, toEnterpriseNode);
   }
 

@@ -11,7 +11,7 @@ import { enterpriseView, mentionFromJson, type EnterpriseView } from '../../acce
 import { appendAudit } from '../../audit/audit.service';
 import { pgArray, queryPrepared } from '../../db/sql';
 import { badInput } from '../../graphql/errors';
-import { toPage, type Page, type PageRequest } from '../../graphql/connection';
+import { toPage, type CursorShape, type Page, type PageRequest } from '../../graphql/connection';
 import { optionalText, requiredText, ruleValue } from '../input';
 import { Enterprise } from './enterprise.entity';
 import { ENTERPRISE_NAMED_BY_ROW_SQL, enterpriseFilterSql, enterprisesSql, PUBLIC_REGIONS_SQL, type EnterpriseSqlRow } from './enterprise.sql';
@@ -71,6 +71,9 @@ export class EnterpriseService {
     const byUscc = new Map(rows.map((row) => [row.uscc, viewOf(principal, row)]));
     return usccs.map((uscc) => byUscc.get(uscc) ?? null);
   }
+
+  /** Enterprises are paged by USCC: a cursor holds the USCC. */
+  static readonly CURSOR: CursorShape = ['text'];
 
   /** The enterprises the caller may know, filtered, by USCC; the same rule counts them. */
   async list(principal: Principal, filter: EnterpriseFilter, page: PageRequest): Promise<Page<EnterpriseView>> {

@@ -5,7 +5,7 @@ import { mentionView } from '../../access/visibility';
 import { listCost } from '../../graphql/limits';
 import { EnterpriseNode, toEnterpriseNode } from '../enterprises/enterprise.types';
 import { toUnitNode, UnitNode } from '../units/unit.types';
-import { RiskEntryOrderField, SortDirection } from './risk-entry.service';
+import { riskEntryCursorShape, RiskEntryOrderField, SortDirection } from './risk-entry.service';
 import {
   RiskEntryConnection,
   RiskEntryFilter,
@@ -28,7 +28,7 @@ export class RiskEntryResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
     const order = orderBy ?? { field: RiskEntryOrderField.PUBLISHED_AT, direction: SortDirection.DESC };
-    const page = await ctx.riskEntries.list(ctx.principal, filter ?? {}, order, pageRequest({ first, after }, ctx.config.maxPageSize, 2));
+    const page = await ctx.riskEntries.list(ctx.principal, filter ?? {}, order, pageRequest({ first, after }, ctx.config.maxPageSize, riskEntryCursorShape(order)));
     return toConnection(RiskEntryConnection, page, toRiskEntryNode);
   }
 

@@ -10,7 +10,7 @@ import { isoTime, pgArray, queryPrepared } from '../../db/sql';
 import { appendAudit } from '../../audit/audit.service';
 import { ChangeLogWriter } from '../../feed/change-log';
 import { badInput, conflict, forbidden, notFound } from '../../graphql/errors';
-import { toPage, type Page, type PageRequest } from '../../graphql/connection';
+import { toPage, type CursorPart, type CursorShape, type Page, type PageRequest } from '../../graphql/connection';
 import { parseLocalDate } from '../calendar-date';
 import { parseRegionPrefix } from '../enterprises/region';
 import { parseUscc } from '../enterprises/uscc';
@@ -63,12 +63,17 @@ export interface RiskEntryOrder {
   direction: SortDirection;
 }
 
-/** Sort expression and the type its cursor value is cast back to. */
-const ORDER: Record<RiskEntryOrderField, { expression: string; cast: string }> = {
-  PUBLISHED_AT: { expression: 'r.published_at', cast: 'timestamptz' },
-  SEVERITY: { expression: '(5 - r.risk_level)', cast: 'int' },
-  AMOUNT: { expression: 'coalesce(r.amount, -1)', cast: 'numeric' },
+/** Sort expression, the type its cursor value is cast back to, and the kind a cursor's value must be of. */
+const ORDER: Record<RiskEntryOrderField, { expression: string; cast: string; part: CursorPart }> = {
+  PUBLISHED_AT: { expression: 'r.published_at', cast: 'timestamptz', part: 'time' },
+  SEVERITY: { expression: '(5 - r.risk_level)', cast: 'int', part: 'int' },
+  AMOUNT: { expression: 'coalesce(r.amount, -1)', cast: 'numeric', part: 'decimal' },
 };
+
+/** The sort key of a page of entries in `order`: its sort value, then the entry's id. */
+export function riskEntryCursorShape(order: RiskEntryOrder): CursorShape {
+  return [ORDER[order.field].part, 'uuid'];
+}
 
 export interface RiskEntryVersionRow {
   version: number;

@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 't
 import { pageRequest, toConnection } from '../../graphql/connection';
 import type { HubContext } from '../../graphql/context';
 import { toUnitNode, UnitNode } from '../units/unit.types';
+import { RiskPublicationService } from './risk-publication.service';
 import {
   PublishRiskListInput,
   PublishRiskListPayload,
@@ -26,7 +27,7 @@ export class RiskPublicationResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    const page = await ctx.riskPublications.list(ctx.principal, filter ?? {}, pageRequest({ first, after }, ctx.config.maxPageSize, 2));
+    const page = await ctx.riskPublications.list(ctx.principal, filter ?? {}, pageRequest({ first, after }, ctx.config.maxPageSize, RiskPublicationService.CURSOR));
     return toConnection(RiskPublicationConnection, page, toPublicationNode);
   }
 

@@ -13,7 +13,7 @@ import { appendAudit } from '../../audit/audit.service';
 import { executeBound, pgArray } from '../../db/sql';
 import { ChangeLogWriter } from '../../feed/change-log';
 import { badInput, conflict, forbidden } from '../../graphql/errors';
-import { toPage, type Page, type PageRequest } from '../../graphql/connection';
+import { toPage, type CursorShape, type Page, type PageRequest } from '../../graphql/connection';
 import { requiredText } from '../input';
 import { parseUnitCode } from '../units/unit-code';
 import { Unit } from '../units/unit.entity';
@@ -343,6 +343,9 @@ export class RiskPublicationService {
   }
 
   /** Publications, newest first: the caller's own unit's, or every unit's for the office. */
+  /** A page of publications is in (published_at, id) order, newest first: its cursor holds the time and the id. */
+  static readonly CURSOR: CursorShape = ['time', 'uuid'];
+
   async list(principal: Principal, filter: PublicationFilter, page: PageRequest): Promise<Page<RiskPublication>> {
     authorize(principal, 'readRiskLists');
     const conditions: string[] = [];

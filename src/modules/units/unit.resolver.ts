@@ -1,6 +1,7 @@
 import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { pageRequest, toConnection } from '../../graphql/connection';
 import type { HubContext } from '../../graphql/context';
+import { UnitService } from './unit.service';
 import { CreateUnitInput, toUnitNode, UnitConnection, UnitFilter, UnitNode, UpdateUnitInput } from './unit.types';
 
 @Resolver(() => UnitNode)
@@ -12,7 +13,7 @@ export class UnitResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    const page = await ctx.units.list(ctx.principal, filter ?? {}, pageRequest({ first, after }, ctx.config.maxPageSize, 1));
+    const page = await ctx.units.list(ctx.principal, filter ?? {}, pageRequest({ first, after }, ctx.config.maxPageSize, UnitService.CURSOR));
     return toConnection(UnitConnection, page, toUnitNode);
   }
 

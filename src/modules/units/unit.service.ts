@@ -13,7 +13,7 @@ import { officeOnly } from '../../access/classification';
 import { appendAudit } from '../../audit/audit.service';
 import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log';
 import { badInput, conflict, notFound } from '../../graphql/errors';
-import { toPage, type Page, type PageRequest } from '../../graphql/connection';
+import { toPage, type CursorShape, type Page, type PageRequest } from '../../graphql/connection';
 import { parseCourtCode } from '../cases/case-number';
 import { parseRegionCode } from '../enterprises/region';
 import { requiredText, ruleValue } from '../input';
@@ -125,6 +125,9 @@ export class UnitService {
       return unit;
     });
   }
+
+  /** Units are paged by code: a cursor holds the code. */
+  static readonly CURSOR: CursorShape = ['text'];
 
   /**
    * The unit's change in the change log, as the transaction's last statement: DEACTIVATED, REACTIVATED, or
