@@ -12,7 +12,7 @@ import { startHub, type Hub } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { openOrm } from '../../src/db/orm';
 import { usccCheckCharacter } from '../../src/modules/enterprises/uscc';
-import { createTestDatabase, describeWithServer, sql, type TestDatabase } from '../support/db';
+import { createTestDatabase, describeWithServer, sql, TEST_AUDIT_KEY, type TestDatabase } from '../support/db';
 
 const code = (n: number) => {
   const first17 = `91140802MA0R${String(n).padStart(5, '0')}`;
@@ -101,7 +101,7 @@ describeWithServer('migration enterprise_names on a database written the old way
     await version(taxE7, '庚税务第一版名', 'SHARED', 2);
 
     const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-    hub = await startHub(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: db.url, HUB_ADMIN_KEY: adminKey }), log);
+    hub = await startHub(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: db.url, AUDIT_KEY: TEST_AUDIT_KEY, HUB_ADMIN_KEY: adminKey }), log);
   });
   afterAll(async () => {
     await hub?.stop();

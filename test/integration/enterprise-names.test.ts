@@ -23,7 +23,7 @@ beforeAll(async () => {
   keys.OFFICE = t.adminKey;
   keys.MARKET = await t.keyFor('YC-SCJG', ['PUBLISH', 'READ'], 'MARKET_REGULATION');
   keys.TAX = await t.keyFor('YC-SWJ', ['PUBLISH', 'READ'], 'TAX');
-  keys.COURT = await t.keyFor('YC-ZY', ['PUBLISH', 'READ'], 'COURT');
+  keys.COURT = await t.keyFor('YC-ZY', ['PUBLISH', 'READ'], 'COURT', '晋08');
   keys.PBOC = await t.keyFor('YC-RMYH', ['READ'], 'PBOC');
 });
 afterAll(() => t?.stop());

@@ -87,7 +87,7 @@ beforeAll(async () => {
   keys.TAX = await t.keyFor('YC-SWJ', ['PUBLISH', 'READ', 'SUBSCRIBE', 'ANALYZE'], 'TAX');
   keys.HR = await t.keyFor('YC-RSJ', ['PUBLISH', 'READ', 'SUBSCRIBE', 'ANALYZE'], 'HUMAN_RESOURCES');
   keys.PBOC = await t.keyFor('YC-RMYH', ['READ', 'SUBSCRIBE', 'ANALYZE'], 'PBOC');
-  keys.COURT = await t.keyFor('YC-ZY', ['PUBLISH', 'READ', 'ANALYZE'], 'COURT');
+  keys.COURT = await t.keyFor('YC-ZY', ['PUBLISH', 'READ', 'ANALYZE'], 'COURT', '晋08');
   start = (await ok('{ changesHead }', {}, keys.OFFICE)).data.changesHead;
   [{ today }] = await sql<{ today: string }>(t.databaseUrl, `select (now() at time zone 'Asia/Shanghai')::date::text as today`);
 

@@ -11,7 +11,7 @@ import { openDatabase, type Database } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { usccCheckCharacter } from '../../src/modules/enterprises/uscc';
-import { createTestDatabase, serverUrl, sql, type TestDatabase } from '../support/db';
+import { createTestDatabase, serverUrl, sql, TEST_AUDIT_KEY, type TestDatabase } from '../support/db';
 
 const BEFORE = 'Migration20261129000000_case_ledger';
 const MIGRATION = 'Migration20261204000200_court_codes';
@@ -24,7 +24,7 @@ let serial = 0;
 beforeAll(async () => {
   if (serverUrl()) database = await createTestDatabase();
   else dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fyh-test-'));
-  const config = loadConfig(database ? { DATABASE_URL: database.url } : { DATA_DIR: dataDir! });
+  const config = loadConfig(database ? { DATABASE_URL: database.url, AUDIT_KEY: TEST_AUDIT_KEY } : { DATA_DIR: dataDir! });
   db = await openDatabase(config, createLogger('silent'));
   await db.orm.getMigrator().up({ to: BEFORE });
 });

@@ -141,7 +141,7 @@ let t: TestHub;
 beforeAll(async () => {
   t = await startTestHub();
   const tax = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
-  const court = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT');
+  const court = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT', '晋08');
   const publish = async (input: Record<string, unknown>) => {
     const result = await t.gql(
       `mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed rejected { index field message } } }`,

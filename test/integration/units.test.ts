@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Unit } from '../../src/modules/units/unit.entity';
-import { itWithServer, sql } from '../support/db';
+import { itWithServer, sql, TEST_AUDIT_KEY } from '../support/db';
 import { startTestHub, type TestHub } from '../support/hub';
 
 let t: TestHub;
@@ -101,7 +101,7 @@ describe('member units', () => {
   });
 
   itWithServer("the command line's unit update has no option for a new code: a usage error before the database is touched", async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: t.databaseUrl, LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: t.databaseUrl, AUDIT_KEY: TEST_AUDIT_KEY, LOG_LEVEL: 'warn' };
     for (const name of Object.keys(env)) if (/^(DATA_DIR|HUB_|PORT$|HOST$)/.test(name)) delete env[name];
     const cli = path.resolve(__dirname, '../../dist/src/main.js');
     const usage = await promisify(execFile)(process.execPath, [cli, 'unit', 'update', '--code', 'YC-TAX', '--new-code', 'YC-TAX2'], { env }).catch((error) => error);
