@@ -1,10 +1,12 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { pageRequest, toConnection } from '../../graphql/connection';
 import type { HubContext } from '../../graphql/context';
+import { NESTED_LIST_ARGUMENT, NestedList, nestedListLength } from '../../graphql/list-size';
 import { toUnitNode, UnitNode } from '../units/unit.types';
 import {
   PublishRiskListInput,
   PublishRiskListPayload,
+  RejectedRow,
   RiskPublicationConnection,
   RiskPublicationFilter,
   RiskPublicationNode,
@@ -28,6 +30,24 @@ export class RiskPublicationResolver {
   ) {
     const page = await ctx.riskPublications.list(ctx.principal, filter ?? {}, pageRequest({ first, after }, ctx.config.maxPageSize, 2));
     return toConnection(RiskPublicationConnection, page, toPublicationNode);
+  }
+
+  @FieldResolver(() => [RejectedRow], {
+    description: 'Rows skipped under onInvalidRow SKIP, in the order sent: the first `first` (MAX_NESTED_LIST when not given); rejectedCount tells how many there are.',
+  })
+  @NestedList()
+  async rejected(
+    @Root() publication: RiskPublicationNode,
+    @Ctx() ctx: HubContext,
+    @Arg('first', () => Int, { nullable: true, description: NESTED_LIST_ARGUMENT }) first?: number,
+  ) {
+    const size = nestedListLength(first, ctx.config.limits.maxNestedList);
+    return publication.rejectedRows?.slice(0, size) ?? ctx.loaders.rejectedRows.load({ key: publication.id, size });
+  }
+
+  @FieldResolver(() => Int, { description: 'How many rows were skipped under onInvalidRow SKIP.' })
+  async rejectedCount(@Root() publication: RiskPublicationNode, @Ctx() ctx: HubContext) {
+    return publication.rejectedRows?.length ?? ctx.loaders.rejectedCount.load(publication.id);
   }
 
   @FieldResolver(() => UnitNode, { description: 'The unit whose list this is.' })
