@@ -5,26 +5,18 @@
  * the schema whose type is an object or a list has its resolver wrapped (scalar fields are left alone: they resolve no
  * object), whatever resolves it — a resolver of ours, the default resolver reading a value that generated SQL made.
  * Once the limit is passed, every further object or list field of the operation is refused before its resolver runs,
- * with the same error, so nothing more is read.
+ * so nothing more is read: as GraphQL does with any field error, each refused field is null (or nulls its parent)
+ * with the error at its own path, over HTTP and WebSocket alike. With the defaults (MAX_QUERY_COST 20,000, an upper
+ * bound of the objects a query resolves, against MAX_RESOLVED_OBJECTS 200,000) it fires only where the estimate
+ * does not see (the items of scalar lists) or when an operator sets it lower.
  */
-import {
-  defaultFieldResolver,
-  getNullableType,
-  GraphQLError,
-  isLeafType,
-  isListType,
-  isObjectType,
-  responsePathAsArray,
-  type GraphQLFieldResolver,
-  type GraphQLResolveInfo,
-  type GraphQLSchema,
-} from 'graphql';
-import { limitExceeded } from './errors';
+import { defaultFieldResolver, getNullableType, isLeafType, isListType, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { limitExceeded, type HubError } from './errors';
 
 /** What one operation (one delivery of a subscription) has resolved so far. */
 export class ResolvedObjects {
   private count = 0;
-  private refusal?: GraphQLError;
+  private refusal?: HubError;
 
   constructor(readonly limit: number) {}
 
@@ -33,17 +25,15 @@ export class ResolvedObjects {
     if (this.refusal) throw this.refusal;
   }
 
-  /** Counts `n` objects or items resolved at `info`; the operation's refusal when that passes the limit. */
-  add(n: number, info: GraphQLResolveInfo): void {
+  /** Counts `n` objects or items resolved; the operation's refusal when that passes the limit. */
+  add(n: number): void {
     this.count += n;
     if (this.count <= this.limit) return;
-    // Located once where the limit was passed: graphql-js keeps an error that has its path, so every later refusal
-    // of the operation is this one object.
-    this.refusal ??= new GraphQLError(`the operation resolved more than ${this.limit} objects and list items (MAX_RESOLVED_OBJECTS); ask for smaller pages and shorter nested lists`, {
-      nodes: info.fieldNodes,
-      path: responsePathAsArray(info.path),
-      originalError: limitExceeded(`more than ${this.limit} objects and list items (MAX_RESOLVED_OBJECTS)`, 'MAX_RESOLVED_OBJECTS', this.limit),
-    });
+    this.refusal ??= limitExceeded(
+      `the operation resolved more than ${this.limit} objects and list items (MAX_RESOLVED_OBJECTS) and was ended; ask for smaller pages and shorter nested lists`,
+      'MAX_RESOLVED_OBJECTS',
+      this.limit,
+    );
     throw this.refusal;
   }
 
@@ -83,7 +73,7 @@ function counting(resolve: GraphQLFieldResolver<unknown, unknown>, list: boolean
     const take = (value: unknown) => {
       // A list counts its items (an iterable other than an array is read once, here); an object counts one.
       const items = list && value != null && !Array.isArray(value) && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function' ? Array.from(value as Iterable<unknown>) : value;
-      budget.add(list ? (Array.isArray(items) ? items.length : 0) : items == null ? 0 : 1, info);
+      budget.add(list ? (Array.isArray(items) ? items.length : 0) : items == null ? 0 : 1);
       return items;
     };
     const value = resolve(source, args, context, info);
