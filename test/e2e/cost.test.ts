@@ -6,12 +6,11 @@
  * the estimate lets through, and counts each delivery of a subscription on its own.
  */
 process.env.LOG_LEVEL ??= 'silent';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { usccCheckCharacter } from '../../src/modules/enterprises/uscc';
 import { sql } from '../support/db';
 import { subscribeChanges } from '../support/feed';
 import { startTestHub, type TestHub } from '../support/hub';
+import { firstErrorOverWebSocket } from '../support/websocket';
 
 const uscc = (first17: string) => first17 + usccCheckCharacter(first17);
 /** Set low so that a query the estimate allows can pass it (the estimate's own limit stays 20,000). */
@@ -24,22 +23,7 @@ let reader: string;
 let publisher: string;
 let caseId: string;
 
-/** The first error of `query` over WebSocket (graphql-ws), or null when it succeeded. */
-async function overWebSocket(key: string, query: string, variables?: Record<string, unknown>) {
-  const client = createClient({ url: t.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${key}` }, retryAttempts: 0 });
-  try {
-    return await new Promise<{ message: string; extensions?: Record<string, unknown> } | null>((resolve) => {
-      client.subscribe({ query, variables }, {
-        next: (result) => resolve((result.errors?.[0] as never) ?? null),
-        error: (error) => resolve(Array.isArray(error) ? error[0] : { message: String(error) }),
-        complete: () => resolve(null),
-      });
-    });
-  } finally {
-    await client.dispose();
-  }
-}
-
+const overWebSocket = (key: string, query: string, variables?: Record<string, unknown>) => firstErrorOverWebSocket(t, key, query, variables);
 const healthz = async () => (await fetch(t.url.replace(/\/graphql$/, '/healthz'))).status;
 const progressRows = async () => Number((await sql<{ n: string }>(t.databaseUrl, 'select count(*)::text as n from case_progress where case_id = $1', [caseId]))[0].n);
 

@@ -3,9 +3,8 @@
  * LIMIT_EXCEEDED error naming the limit and its value, over HTTP and over WebSocket alike; nothing runs.
  */
 process.env.LOG_LEVEL ??= 'silent';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { startTestHub, type TestHub } from '../support/hub';
+import { firstErrorOverWebSocket } from '../support/websocket';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -14,20 +13,7 @@ beforeAll(async () => {
 afterAll(() => t?.stop());
 
 /** The first error of `query` over WebSocket (graphql-ws), or null when it succeeded. */
-async function overWebSocket(query: string, variables?: Record<string, unknown>): Promise<{ message: string; extensions?: Record<string, unknown> } | null> {
-  const client = createClient({ url: t.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${t.adminKey}` }, retryAttempts: 0 });
-  try {
-    return await new Promise((resolve) => {
-      client.subscribe({ query, variables }, {
-        next: (result) => resolve((result.errors?.[0] as never) ?? null),
-        error: (error) => resolve(Array.isArray(error) ? error[0] : { message: String(error) }),
-        complete: () => resolve(null),
-      });
-    });
-  } finally {
-    await client.dispose();
-  }
-}
+const overWebSocket = (query: string, variables?: Record<string, unknown>) => firstErrorOverWebSocket(t, t.adminKey, query, variables);
 
 const DEEP = '{ riskEntries(first: 1) { edges { node { enterprise { riskEntries { uscc } } } } } }';
 const ALIASES = '{ a: me { roles } b: me { roles } c: me { roles } }';
