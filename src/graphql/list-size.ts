@@ -7,7 +7,8 @@
  * - {@link BoundedList}: the list is never longer than a bound that does not depend on the data (the stage table,
  *   the values of an enum, MAX_PAGE_SIZE refused beyond, a connection's page that its own field counts).
  * Lists of scalars and enum values select nothing below them and cost nothing in the estimate; MAX_RESOLVED_OBJECTS
- * counts their items all the same.
+ * counts their items all the same. Also here: the batching that reads a page of parents' cut lists and counts in one
+ * statement each ({@link sizedListLoader}, {@link groupRows}, {@link countsIn}).
  */
 import DataLoader from 'dataloader';
 import { Extensions } from 'type-graphql';

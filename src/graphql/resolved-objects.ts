@@ -36,10 +36,6 @@ export class ResolvedObjects {
     );
     throw this.refusal;
   }
-
-  get resolved(): number {
-    return this.count;
-  }
 }
 
 /** A context that counts: the hub's (context.ts) has one per operation and per delivery. */
@@ -70,15 +66,25 @@ function counting(resolve: GraphQLFieldResolver<unknown, unknown>, list: boolean
     const budget = (context as CountingContext | undefined)?.resolved;
     if (!budget) return resolve(source, args, context, info);
     budget.check();
-    const take = (value: unknown) => {
-      // A list counts its items (an iterable other than an array is read once, here); an object counts one.
-      const items = list && value != null && !Array.isArray(value) && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function' ? Array.from(value as Iterable<unknown>) : value;
-      budget.add(list ? (Array.isArray(items) ? items.length : 0) : items == null ? 0 : 1);
-      return items;
-    };
     const value = resolve(source, args, context, info);
-    return isPromiseLike(value) ? value.then(take) : take(value);
+    return isPromiseLike(value) ? value.then((resolved) => counted(budget, resolved, list)) : counted(budget, value, list);
   };
+}
+
+/** Counts a resolved value: a list its items (an iterable other than an array is read once, here), an object one. */
+function counted(budget: ResolvedObjects, value: unknown, list: boolean): unknown {
+  if (!list) {
+    if (value != null) budget.add(1);
+    return value;
+  }
+  if (Array.isArray(value)) {
+    budget.add(value.length);
+    return value;
+  }
+  if (value == null || typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function') return value;
+  const items = Array.from(value as Iterable<unknown>);
+  budget.add(items.length);
+  return items;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
