@@ -44,8 +44,12 @@ export interface HubConfig {
   analystStatementTimeoutMs: number;
   /** Enterprises of the demo locality (`DEMO_ENTERPRISES`, default 3000; `npm run demo` only). */
   demoEnterprises: number;
-  /** Limits of a query (`MAX_QUERY_DEPTH` 12, `MAX_ALIASES` 30, `MAX_ROOT_FIELDS` 10, `MAX_QUERY_COST` 20000). */
-  limits: { maxDepth: number; maxAliases: number; maxRootFields: number; maxCost: number };
+  /**
+   * Limits of a query (`MAX_QUERY_DEPTH` 12, `MAX_ALIASES` 30, `MAX_ROOT_FIELDS` 10, `MAX_QUERY_COST` 20000), the
+   * default and largest `first`/`last` of a nested list (`MAX_NESTED_LIST` 100, at most `MAX_PAGE_SIZE`) and the
+   * objects and list items one operation may resolve (`MAX_RESOLVED_OBJECTS` 200000; a subscription: per delivery).
+   */
+  limits: { maxDepth: number; maxAliases: number; maxRootFields: number; maxCost: number; maxNestedList: number; maxResolvedObjects: number };
   /** Only these documents (canonical form) run, when `TRUSTED_DOCUMENTS` names a file of them; null: any. */
   trustedDocuments: ReadonlySet<string> | null;
   /** The change feed: safety poll of the log in ms (`FEED_POLL_MS`, default 2000). */
@@ -110,6 +114,10 @@ export function loadConfig(env: Env = process.env): HubConfig {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
 
+  const maxPageSize = integer(env, 'MAX_PAGE_SIZE', 500, 1, 100000);
+  const maxNestedList = integer(env, 'MAX_NESTED_LIST', Math.min(100, maxPageSize), 1, 100000);
+  if (maxNestedList > maxPageSize) throw new ConfigError(`MAX_NESTED_LIST (${maxNestedList}) must not be larger than MAX_PAGE_SIZE (${maxPageSize})`);
+
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
     host: blankToUndefined(env.HOST) ?? '0.0.0.0',
@@ -126,7 +134,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     },
     bodyLimit: byteSize(env, 'BODY_LIMIT', '64mb'),
     poolSize: integer(env, 'DB_POOL_SIZE', databaseUrl ? 10 : 4, 1, 200),
-    maxPageSize: integer(env, 'MAX_PAGE_SIZE', 500, 1, 100000),
+    maxPageSize,
     responseCacheSize: byteSize(env, 'RESPONSE_CACHE_SIZE', '64mb', true),
     timeZone: timeZone(env),
     analystStatementTimeoutMs: integer(env, 'ANALYST_STATEMENT_TIMEOUT', 30_000, 0, 3_600_000),
@@ -135,6 +143,8 @@ export function loadConfig(env: Env = process.env): HubConfig {
       maxAliases: integer(env, 'MAX_ALIASES', 30, 0, 100_000),
       maxRootFields: integer(env, 'MAX_ROOT_FIELDS', 10, 1, 1000),
       maxCost: integer(env, 'MAX_QUERY_COST', 20_000, 1, 100_000_000),
+      maxNestedList,
+      maxResolvedObjects: integer(env, 'MAX_RESOLVED_OBJECTS', 200_000, 1, 1_000_000_000),
     },
     trustedDocuments: trustedDocuments(env),
     demoEnterprises: integer(env, 'DEMO_ENTERPRISES', 3_000, 100, 100_000),

@@ -1,6 +1,7 @@
 /** GraphQL types of the change feed. */
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { PageInfo } from '../graphql/connection';
+import { BoundedList } from '../graphql/list-size';
 import { JSONScalar, UsccScalar } from '../graphql/scalars';
 import { RiskListType } from '../modules/risk-lists/list-types';
 import { RiskLevel } from '../modules/risk-lists/risk-level';
@@ -57,7 +58,9 @@ export class ChangeEdge {
 
 @ObjectType('ChangeConnection', { description: 'A page of the change log. endCursor moves forward even when the page kept nothing.' })
 export class ChangeConnection {
+  // As long as the page, which `changes(first:)` already counts in the cost estimate.
   @Field(() => [ChangeEdge])
+  @BoundedList(1)
   edges!: ChangeEdge[];
 
   @Field(() => PageInfo)

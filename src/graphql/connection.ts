@@ -6,6 +6,7 @@
  */
 import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { badInput, limitExceeded } from './errors';
+import { BoundedList } from './list-size';
 
 /** What a service needs to read one page: how many rows, after which sort key. */
 export interface PageRequest {
@@ -138,7 +139,9 @@ export function Connection<T extends object>(name: string, nodeType: ClassType<T
 
   @ObjectType(`${name}Connection`)
   class ConnectionClass implements ConnectionShape<T> {
+    // As long as the page, which the connection's own field (its `first`) already counts in the cost estimate.
     @Field(() => [Edge])
+    @BoundedList(1)
     edges!: Edge[];
 
     @Field(() => PageInfo)

@@ -14,12 +14,14 @@ import { CaseService } from '../modules/cases/case.service';
 import { enterpriseLoader } from '../modules/enterprises/enterprise.loader';
 import { EnterpriseService } from '../modules/enterprises/enterprise.service';
 import { riskEntryLoaders } from '../modules/risk-lists/risk-entry.loader';
+import { rejectedRowLoaders } from '../modules/risk-lists/risk-publication-rejected';
 import { RiskEntryService } from '../modules/risk-lists/risk-entry.service';
 import { RiskPublicationService } from '../modules/risk-lists/risk-publication.service';
 import { unitLoader } from '../modules/units/unit.loader';
 import { CredentialService } from '../modules/units/credential.service';
 import { UnitService } from '../modules/units/unit.service';
 import { HubError } from './errors';
+import { ResolvedObjects } from './resolved-objects';
 import { ChangeService } from '../feed/change.service';
 import { AnalyticsService } from '../modules/analytics/analytics.service';
 import { BulletinService } from '../modules/analytics/bulletin.service';
@@ -54,6 +56,7 @@ export class HubContext {
   operationName?: string;
   /** The enterprises whose unmasked personal data this operation returned (for its audit record). */
   readonly personalData = new Set<string>();
+  private counted?: ResolvedObjects;
 
   private constructor(
     private readonly runtime: HubRuntime,
@@ -135,6 +138,12 @@ export class HubContext {
     return this.batched;
   }
 
+  /** What this operation (this delivery, for a subscription) has resolved: MAX_RESOLVED_OBJECTS (resolved-objects.ts). */
+  get resolved(): ResolvedObjects {
+    this.counted ??= new ResolvedObjects(this.runtime.config.limits.maxResolvedObjects);
+    return this.counted;
+  }
+
   get config(): HubConfig {
     return this.runtime.config;
   }
@@ -166,8 +175,9 @@ export class HubContext {
   }
 
   /**
-   * A context with a new EntityManager fork and new DataLoaders (one change's delivery), for the same caller or
-   * for `caller` — a subscription's caller as it is at that change (its unit's kind may have changed since).
+   * A context with a new EntityManager fork, new DataLoaders and a new count of what it resolves (one change's
+   * delivery), for the same caller or for `caller` — a subscription's caller as it is at that change (its unit's
+   * kind may have changed since).
    */
   fresh(caller: Principal | HubError = this.caller): HubContext {
     return new HubContext(this.runtime, () => this.runtime.orm.em.fork(), caller, this.snapshot);
@@ -204,6 +214,7 @@ function createLoaders(context: HubContext) {
     unit: unitLoader(context.em),
     enterprise: enterpriseLoader(context.enterprises, context.principal),
     ...riskEntryLoaders(context.riskEntries, context.principal),
+    ...rejectedRowLoaders(context.em),
     ...caseLoaders(context.cases, context.caseProgress, context.principal),
   };
 }

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { ChangeResolver } from '../feed/change.resolver';
-import { AnalyticsResolver, SubmissionStatusResolver } from '../modules/analytics/analytics.resolver';
+import { AnalyticsResolver, BulletinResolver, SubmissionStatusResolver } from '../modules/analytics/analytics.resolver';
 import { AuditTrailResolver } from '../modules/audit-trail/audit-trail.resolver';
 import { CaseProgressResolver } from '../modules/cases/case-progress.resolver';
 import { CaseResolver, EnterpriseCasesResolver } from '../modules/cases/case.resolver';
@@ -12,6 +12,7 @@ import { EnterpriseRiskEntriesResolver, RiskEntryResolver } from '../modules/ris
 import { RiskPublicationResolver } from '../modules/risk-lists/risk-publication.resolver';
 import { CredentialResolver } from '../modules/units/credential.resolver';
 import { UnitResolver } from '../modules/units/unit.resolver';
+import { countResolvedObjects } from './resolved-objects';
 
 export const resolvers = [
   UnitResolver,
@@ -27,6 +28,7 @@ export const resolvers = [
   AnalyticsResolver,
   SubmissionStatusResolver,
   AuditTrailResolver,
+  BulletinResolver,
 ] as const;
 
 /**
@@ -44,9 +46,9 @@ const NO_TOPICS: PubSub = {
 
 let built: Promise<GraphQLSchema> | undefined;
 
-/** The schema, built once per process (building is pure). */
+/** The schema, built once per process (building is pure), its object and list fields counting what they resolve. */
 export function hubSchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({ resolvers, validate: false, pubSub: NO_TOPICS });
+  built ??= buildSchema({ resolvers, validate: false, pubSub: NO_TOPICS }).then(countResolvedObjects);
   return built;
 }
 

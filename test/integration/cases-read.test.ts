@@ -557,9 +557,14 @@ describe('progress entries', () => {
       expect(summaries(result.data.cases.edges[0].node.all)).toEqual(['0301-a', '0301-b', '0303', '0304', '0305']);
     });
 
-    it.each([0, -1, 101])('progress(last: %i) is BAD_USER_INPUT naming last', async (last) => {
+    it.each([0, -1])('progress(last: %i) is BAD_USER_INPUT naming last', async (last) => {
       const result = await t.gql(TIMELINE, { id: caseId, last });
       expect(extensionsOf(result)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'last' });
+    });
+
+    it('progress(last: 101) is LIMIT_EXCEEDED naming MAX_NESTED_LIST (100)', async () => {
+      const result = await t.gql(TIMELINE, { id: caseId, last: 101 });
+      expect(extensionsOf(result)).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'MAX_NESTED_LIST', value: 100 });
     });
   });
 

@@ -28,7 +28,7 @@ const ENTRY = `id listType uscc enterpriseName regionCode riskLevel categories a
   classification sharedWithUnits sharedWithKinds status version period firstPublishedAt publishedAt withdrawnAt
   withdrawalReason publisher { code }`;
 const ENTRIES = `query($filter: RiskEntryFilter, $first: Int) {
-  riskEntries(filter: $filter, first: $first) { totalCount edges { node { ${ENTRY} history { version amount period supersededAt riskLevel } } } }
+  riskEntries(filter: $filter, first: $first) { totalCount edges { node { ${ENTRY} history(last: 20) { version amount period supersededAt riskLevel } } } }
 }`;
 const PUBLICATIONS = `query($filter: RiskPublicationFilter) {
   riskPublications(filter: $filter, first: 100) { totalCount edges { node { id idempotencyKey added updated withdrawn unchanged entryCount publisher { code } actingUnit { code } } } }

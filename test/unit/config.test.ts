@@ -29,6 +29,16 @@ describe('settings', () => {
     expect(() => loadConfig({ BODY_LIMIT: '0' })).toThrow('BODY_LIMIT must be a size such as 512kb or 64mb (at least 1kb)');
   });
 
+  it('MAX_NESTED_LIST (default 100, at most MAX_PAGE_SIZE) and MAX_RESOLVED_OBJECTS (default 200,000)', () => {
+    expect(loadConfig({}).limits).toMatchObject({ maxNestedList: 100, maxResolvedObjects: 200_000, maxCost: 20_000 });
+    expect(loadConfig({ MAX_NESTED_LIST: '250', MAX_RESOLVED_OBJECTS: '5000' }).limits).toMatchObject({ maxNestedList: 250, maxResolvedObjects: 5000 });
+    // A page size below 100 lowers the default: a nested list is never longer than a page.
+    expect(loadConfig({ MAX_PAGE_SIZE: '40' }).limits.maxNestedList).toBe(40);
+    expect(loadConfig({ MAX_PAGE_SIZE: '40', MAX_NESTED_LIST: '40' }).limits.maxNestedList).toBe(40);
+    expect(() => loadConfig({ MAX_PAGE_SIZE: '40', MAX_NESTED_LIST: '41' })).toThrow('MAX_NESTED_LIST (41) must not be larger than MAX_PAGE_SIZE (40)');
+    expect(() => loadConfig({ MAX_NESTED_LIST: '501' })).toThrow(ConfigError);
+  });
+
   it('reads every setting', () => {
     const config = loadConfig({
       PORT: '8080',
@@ -97,6 +107,10 @@ describe('settings', () => {
     [{ HUB_TIMEZONE: 'CST' }, 'HUB_TIMEZONE'],
     [{ MAX_QUERY_DEPTH: '1' }, 'MAX_QUERY_DEPTH'],
     [{ MAX_QUERY_COST: 'much' }, 'MAX_QUERY_COST'],
+    [{ MAX_NESTED_LIST: '0' }, 'MAX_NESTED_LIST'],
+    [{ MAX_NESTED_LIST: 'ten' }, 'MAX_NESTED_LIST'],
+    [{ MAX_RESOLVED_OBJECTS: '0' }, 'MAX_RESOLVED_OBJECTS'],
+    [{ MAX_RESOLVED_OBJECTS: '-1' }, 'MAX_RESOLVED_OBJECTS'],
     [{ ANALYST_STATEMENT_TIMEOUT: '-5' }, 'ANALYST_STATEMENT_TIMEOUT'],
     [{ FEED_POLL_MS: '1' }, 'FEED_POLL_MS'],
     [{ FEED_LISTEN: 'sometimes' }, 'FEED_LISTEN'],

@@ -3,7 +3,8 @@ import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ProgressKind } from '../cases/case-progress.service';
 import { UnitNode } from '../units/unit.types';
 import { DecimalScalar, LocalDateScalar, RegionCodeScalar } from '../../graphql/scalars';
-import { CaseProcedure, CaseStage } from '../cases/case-stage';
+import { CaseProcedure, CaseStage, END_STAGES } from '../cases/case-stage';
+import { BoundedList } from '../../graphql/list-size';
 import { RiskListType } from '../risk-lists/list-types';
 import { RiskCategory, RiskLevel } from '../risk-lists/risk-level';
 import { UnitKind } from '../units/unit-kind';
@@ -182,6 +183,9 @@ export class BulletinEnterpriseNode {
   units!: string[];
 }
 
+/** The (list type, risk level) pairs there are. */
+const LIST_LEVELS = Object.values(RiskListType).length * Object.values(RiskLevel).filter((level) => typeof level === 'number').length;
+
 @ObjectType('Bulletin', { description: 'The periodic bulletin (定期通报) over what the caller may see.' })
 export class BulletinNode {
   @Field(() => LocalDateScalar)
@@ -196,24 +200,30 @@ export class BulletinNode {
   @Field(() => String, { description: 'The time zone of the days (HUB_TIMEZONE).' })
   timeZone!: string;
 
-  @Field(() => [BulletinCaseNode])
+  /** Every case registered in the period: Bulletin.casesRegistered shows the first ones (analytics.resolver.ts). */
   casesRegistered!: BulletinCaseNode[];
 
+  // The lists below are counts grouped by the values of enums: never longer than those.
   @Field(() => [StageCountNode], { description: 'Stage moves by the stage moved to.' })
+  @BoundedList(Object.values(CaseStage).length)
   stageMoves!: StageCountNode[];
 
   @Field(() => [StageCountNode], { description: 'Cases that reached CLOSED, TERMINATED or DISMISSED.' })
+  @BoundedList(END_STAGES.length)
   casesEnded!: StageCountNode[];
 
   @Field(() => [ProgressKindCountNode])
+  @BoundedList(Object.values(ProgressKind).length)
   progress!: ProgressKindCountNode[];
 
   @Field(() => [ListLevelCountNode])
+  @BoundedList(LIST_LEVELS)
   entriesAdded!: ListLevelCountNode[];
 
   @Field(() => [ListLevelCountNode])
+  @BoundedList(LIST_LEVELS)
   entriesWithdrawn!: ListLevelCountNode[];
 
-  @Field(() => [BulletinEnterpriseNode])
+  /** Every enterprise that came onto several lists: Bulletin.enterprisesOnSeveralLists shows the first ones. */
   enterprisesOnSeveralLists!: BulletinEnterpriseNode[];
 }

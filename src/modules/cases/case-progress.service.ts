@@ -12,13 +12,14 @@ import { appendAudit } from '../../audit/audit.service';
 import { pgArray } from '../../db/sql';
 import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log';
 import { badInput, conflict } from '../../graphql/errors';
+import { countsIn, groupRows } from '../../graphql/list-size';
 import { DEFAULT_TIME_ZONE, TODAY_IN_ZONE_SQL } from '../calendar-date';
 import { isUuid, requiredText } from '../input';
 import { hashPayload } from '../risk-lists/payload-hash';
 import type { RiskLevel } from '../risk-lists/risk-level';
 import { UnitService } from '../units/unit.service';
 import { caseSharing, CaseService } from './case.service';
-import { casePayload, PROGRESS_COLUMNS, PROGRESS_ORDER, progressPayload, progressRow, type ProgressRow } from './case.sql';
+import { casePayload, PROGRESS_COLUMNS, progressPayload, progressRow, type ProgressRow } from './case.sql';
 
 /** 进展类型 */
 export enum ProgressKind {
@@ -178,24 +179,33 @@ export class CaseProgressService {
   }
 
   /**
-   * The timeline of each case the caller may see now, oldest first; with `last`, only its `last` most recent
-   * entries (for Case.progress, batched: one statement for a page of cases; a case from the change feed may since
-   * have been restricted).
+   * The timeline of each case the caller may see now, oldest first, cut to its `last` most recent entries (for
+   * Case.progress, batched: one statement for a page of cases; a case from the change feed may since have been
+   * restricted).
    */
-  async timelineOf(principal: Principal, caseIds: readonly string[], last: number | null): Promise<ProgressRow[][]> {
+  async timelineOf(principal: Principal, caseIds: readonly string[], last: number): Promise<ProgressRow[][]> {
     const visible = visibleSql(principal, 'c', 'court_unit_id');
-    const ofVisibleCases = `from case_progress p join bankruptcy_case c on c.id = p.case_id where p.case_id = any(?::uuid[]) and ${visible.sql}`;
     const raw = await this.em.execute<Record<string, unknown>[]>(
-      last == null
-        ? `select ${PROGRESS_COLUMNS} ${ofVisibleCases} order by ${PROGRESS_ORDER}`
-        : `select * from (
-             select ${PROGRESS_COLUMNS}, row_number() over (partition by p.case_id order by p.occurred_on desc, p.recorded_at desc, p.id desc) as recent
-             ${ofVisibleCases}
-           ) t where t.recent <= ? order by t."occurredOn", t."recordedAt", t.id`,
-      last == null ? [pgArray(caseIds), ...visible.params] : [pgArray(caseIds), ...visible.params, last],
+      `select * from (
+         select ${PROGRESS_COLUMNS}, row_number() over (partition by p.case_id order by p.occurred_on desc, p.recorded_at desc, p.id desc) as recent
+         from case_progress p join bankruptcy_case c on c.id = p.case_id where p.case_id = any(?::uuid[]) and ${visible.sql}
+       ) t where t.recent <= ? order by t."occurredOn", t."recordedAt", t.id`,
+      [pgArray(caseIds), ...visible.params, last],
     );
     const rows = raw.map(({ recent: _recent, ...row }) => progressRow(row));
-    return caseIds.map((id) => rows.filter((row) => row.caseId === id));
+    return groupRows(caseIds, rows, (row) => row.caseId);
+  }
+
+  /** How many entries the timeline of each case the caller may see now has (Case.progressCount, batched). */
+  async countOf(principal: Principal, caseIds: readonly string[]): Promise<number[]> {
+    const visible = visibleSql(principal, 'c', 'court_unit_id');
+    const counts = await this.em.execute<{ caseId: string; n: number }[]>(
+      `select p.case_id as "caseId", count(*)::int as n
+       from case_progress p join bankruptcy_case c on c.id = p.case_id where p.case_id = any(?::uuid[]) and ${visible.sql}
+       group by p.case_id`,
+      [pgArray(caseIds), ...visible.params],
+    );
+    return countsIn(caseIds, counts, (row) => row.caseId);
   }
 }
 

@@ -206,3 +206,32 @@ export function caseRiskLevel(risks: readonly (number | null | undefined)[]): nu
   const known = risks.filter((risk): risk is number => typeof risk === 'number');
   return known.length ? Math.min(...known) : null;
 }
+
+/** The most moves {@link allowedMoves} offers from any stage of any procedure (Case.allowedNextStages). */
+export const ALLOWED_MOVES_MAX = Math.max(
+  ...Object.values(CaseProcedure).flatMap((procedure) => Object.values(CaseStage).map((stage) => allowedMoves(procedure, stage).length)),
+);
+
+/**
+ * The most steps a case's stage history can hold (Case.stageHistory): its registration and the longest chain of moves
+ * the table allows from a stage a case may be registered at. The moves form no cycle; a change of the table that
+ * made one would throw here, when the module loads.
+ */
+export const STAGE_HISTORY_MAX = 1 + longestChainOfMoves();
+
+function longestChainOfMoves(): number {
+  const longest = new Map<string, number>();
+  const onPath = new Set<string>();
+  const from = (procedure: CaseProcedure, stage: CaseStage): number => {
+    const key = `${procedure} ${stage}`;
+    const known = longest.get(key);
+    if (known !== undefined) return known;
+    if (onPath.has(key)) throw new Error(`the stage table has a cycle through ${key}: a stage history would have no bound`);
+    onPath.add(key);
+    const length = Math.max(0, ...allowedMoves(procedure, stage).map((move) => 1 + from(move.procedure, move.stage)));
+    onPath.delete(key);
+    longest.set(key, length);
+    return length;
+  };
+  return Math.max(...Object.values(CaseProcedure).flatMap((procedure) => registrableStages(procedure).map((stage) => from(procedure, stage))));
+}

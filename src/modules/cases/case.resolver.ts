@@ -2,14 +2,13 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { mentionView } from '../../access/visibility';
 import { pageRequest, toConnection } from '../../graphql/connection';
 import type { HubContext } from '../../graphql/context';
-import { listCost } from '../../graphql/limits';
-import { badInput } from '../../graphql/errors';
+import { BoundedList, NESTED_LIST_ARGUMENT, NestedList, nestedListLength } from '../../graphql/list-size';
 import { CaseNumberScalar } from '../../graphql/scalars';
 import { EnterpriseNode, toEnterpriseNode } from '../enterprises/enterprise.types';
 import { SortDirection } from '../risk-lists/risk-entry.service';
 import { RiskEntryNode, toRiskEntryNode } from '../risk-lists/risk-entry.types';
 import { toUnitNode, UnitNode } from '../units/unit.types';
-import { allowedMoves, type CaseProcedure, type CaseStage } from './case-stage';
+import { ALLOWED_MOVES_MAX, allowedMoves, STAGE_HISTORY_MAX, type CaseProcedure, type CaseStage } from './case-stage';
 import { caseCursorShape, CaseOrderField } from './case.service';
 import {
   AddCaseNumberInput,
@@ -28,9 +27,6 @@ import {
   toStageMoveNode,
   UpdateCaseInput,
 } from './case.types';
-
-/** Most progress entries `Case.progress(last:)` returns per case. */
-const PROGRESS_LAST_MAX = 100;
 
 @Resolver(() => CaseNode)
 export class CaseResolver {
@@ -94,37 +90,72 @@ export class CaseResolver {
   }
 
   @FieldResolver(() => [CaseProgressNode], {
-    description: `The timeline, oldest first; with last, only the last (at most ${PROGRESS_LAST_MAX}) entries.`,
-    // The cost counts `last` entries, or a typical whole timeline of 20.
-    complexity: ({ args, childComplexity }) => (typeof args.last === 'number' ? args.last : 20) * (1 + childComplexity),
+    description: 'The timeline, oldest first: its `last` most recent entries (MAX_NESTED_LIST when not given); progressCount tells how many there are.',
   })
-  async progress(@Root() node: CaseNode, @Ctx() ctx: HubContext, @Arg('last', () => Int, { nullable: true }) last?: number) {
-    if (last != null && (last < 1 || last > PROGRESS_LAST_MAX)) {
-      throw badInput(`last is from 1 to ${PROGRESS_LAST_MAX}`, { field: 'last', rule: 'range' });
-    }
-    return (await ctx.loaders.timeline.load({ caseId: node.id, last: last ?? null })).map(toProgressNode);
+  @NestedList('last')
+  async progress(
+    @Root() node: CaseNode,
+    @Ctx() ctx: HubContext,
+    @Arg('last', () => Int, { nullable: true, description: NESTED_LIST_ARGUMENT }) last?: number,
+  ) {
+    const size = nestedListLength(last, ctx.config.limits.maxNestedList, 'last');
+    return (await ctx.loaders.timeline.load({ key: node.id, size })).map(toProgressNode);
   }
 
-  @FieldResolver(() => [CaseStageChangeNode], { description: 'The registration and every stage move, oldest first.', complexity: listCost(10) })
+  @FieldResolver(() => Int, { description: 'How many progress entries the timeline has (progress shows at most MAX_NESTED_LIST of them).' })
+  async progressCount(@Root() node: CaseNode, @Ctx() ctx: HubContext) {
+    return ctx.loaders.progressCount.load(node.id);
+  }
+
+  // The registration and the moves of one case: never more than the stage table's longest chain.
+  @FieldResolver(() => [CaseStageChangeNode], { description: 'The registration and every stage move, oldest first.' })
+  @BoundedList(STAGE_HISTORY_MAX)
   async stageHistory(@Root() node: CaseNode, @Ctx() ctx: HubContext) {
     return (await ctx.loaders.stageHistory.load(node.id)).map(toStageChangeNode);
   }
 
   @FieldResolver(() => [CaseStageMoveNode], { description: 'The moves the stage rules allow from here.' })
+  @BoundedList(ALLOWED_MOVES_MAX)
   allowedNextStages(@Root() node: CaseNode) {
     return allowedMoves(node.row.procedure as CaseProcedure, node.row.stage as CaseStage).map(toStageMoveNode);
   }
 
-  @FieldResolver(() => [RiskEntryNode], { description: "The debtor's active list entries the caller may see.", complexity: listCost(10) })
-  async debtorRiskEntries(@Root() node: CaseNode, @Ctx() ctx: HubContext) {
-    return (await ctx.loaders.activeByUscc.load(node.row.debtorUscc)).map(toRiskEntryNode);
+  @FieldResolver(() => [RiskEntryNode], {
+    description: "The debtor's active list entries the caller may see, newest first: the first `first` (MAX_NESTED_LIST when not given); debtorRiskEntryCount tells how many there are.",
+  })
+  @NestedList()
+  async debtorRiskEntries(
+    @Root() node: CaseNode,
+    @Ctx() ctx: HubContext,
+    @Arg('first', () => Int, { nullable: true, description: NESTED_LIST_ARGUMENT }) first?: number,
+  ) {
+    const size = nestedListLength(first, ctx.config.limits.maxNestedList);
+    return (await ctx.loaders.activeByUscc.load({ key: node.row.debtorUscc, size })).map(toRiskEntryNode);
+  }
+
+  @FieldResolver(() => Int, { description: "How many active list entries of the debtor the caller may see." })
+  async debtorRiskEntryCount(@Root() node: CaseNode, @Ctx() ctx: HubContext) {
+    return ctx.loaders.activeCountByUscc.load(node.row.debtorUscc);
   }
 }
 
 @Resolver(() => EnterpriseNode)
 export class EnterpriseCasesResolver {
-  @FieldResolver(() => [CaseNode], { description: 'The cases of this enterprise as debtor that the caller may see, newest first.', complexity: listCost(5) })
-  async cases(@Root() enterprise: EnterpriseNode, @Ctx() ctx: HubContext) {
-    return (await ctx.loaders.casesByDebtor.load(enterprise.uscc)).map(toCaseNode);
+  @FieldResolver(() => [CaseNode], {
+    description: 'The cases of this enterprise as debtor that the caller may see, newest first: the first `first` (MAX_NESTED_LIST when not given); caseCount tells how many there are.',
+  })
+  @NestedList()
+  async cases(
+    @Root() enterprise: EnterpriseNode,
+    @Ctx() ctx: HubContext,
+    @Arg('first', () => Int, { nullable: true, description: NESTED_LIST_ARGUMENT }) first?: number,
+  ) {
+    const size = nestedListLength(first, ctx.config.limits.maxNestedList);
+    return (await ctx.loaders.casesByDebtor.load({ key: enterprise.uscc, size })).map(toCaseNode);
+  }
+
+  @FieldResolver(() => Int, { description: 'How many cases of this enterprise as debtor the caller may see.' })
+  async caseCount(@Root() enterprise: EnterpriseNode, @Ctx() ctx: HubContext) {
+    return ctx.loaders.caseCountByDebtor.load(enterprise.uscc);
   }
 }

@@ -14,6 +14,7 @@ import { appendAudit } from '../../audit/audit.service';
 import { isoTime, pgArray } from '../../db/sql';
 import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log';
 import { toPage, type CursorPart, type CursorShape, type Page, type PageRequest } from '../../graphql/connection';
+import { countsIn, groupRows } from '../../graphql/list-size';
 import { badInput, conflict, ErrorCode, forbidden, HubError, notFound } from '../../graphql/errors';
 import { DEFAULT_TIME_ZONE, TODAY_IN_ZONE_SQL } from '../calendar-date';
 import { namedByRow } from '../enterprises/enterprise.service';
@@ -372,17 +373,30 @@ export class CaseService {
     );
   }
 
-  /** The cases the caller may see of each debtor, newest first (for Enterprise.cases). */
-  async byDebtor(principal: Principal, usccs: readonly string[]): Promise<CaseRow[][]> {
+  /** The cases the caller may see of each debtor, newest first, at most `first` each (for Enterprise.cases). */
+  async byDebtor(principal: Principal, usccs: readonly string[], first: number): Promise<CaseRow[][]> {
     const visible = visibleSql(principal, 'c', 'court_unit_id');
     const rows = (
       await this.em.execute<Record<string, unknown>[]>(
-        `select ${CASE_COLUMNS} from bankruptcy_case c where c.debtor_uscc = any(?::text[]) and ${visible.sql}
-         order by c.created_at desc, c.id desc`,
-        [pgArray(usccs), ...visible.params],
+        `select ${CASE_COLUMNS} from bankruptcy_case c join (
+           select c.id, row_number() over (partition by c.debtor_uscc order by c.created_at desc, c.id desc) as recent
+           from bankruptcy_case c where c.debtor_uscc = any(?::text[]) and ${visible.sql}
+         ) ranked on ranked.id = c.id
+         where ranked.recent <= ? order by c.created_at desc, c.id desc`,
+        [pgArray(usccs), ...visible.params, first],
       )
     ).map(caseRow);
-    return usccs.map((uscc) => rows.filter((row) => row.debtorUscc === uscc));
+    return groupRows(usccs, rows, (row) => row.debtorUscc);
+  }
+
+  /** How many cases the caller may see each debtor has (Enterprise.caseCount, batched). */
+  async countByDebtor(principal: Principal, usccs: readonly string[]): Promise<number[]> {
+    const visible = visibleSql(principal, 'c', 'court_unit_id');
+    const counts = await this.em.execute<{ uscc: string; n: number }[]>(
+      `select c.debtor_uscc as uscc, count(*)::int as n from bankruptcy_case c where c.debtor_uscc = any(?::text[]) and ${visible.sql} group by c.debtor_uscc`,
+      [pgArray(usccs), ...visible.params],
+    );
+    return countsIn(usccs, counts, (row) => row.uscc);
   }
 
   /** Cases by id that the caller may see (for progress entries' case). */

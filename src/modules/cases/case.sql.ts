@@ -85,9 +85,6 @@ export const PROGRESS_COLUMNS = `p.id, p.case_id as "caseId", p.kind, p.occurred
   p.addressed_to as "addressedTo", p.in_reply_to as "inReplyTo", p.details, p.unit_id as "unitId",
   ${isoTime('p.recorded_at')} as "recordedAt"`;
 
-/** Timeline order of progress entries: by the date it happened, then as recorded. */
-export const PROGRESS_ORDER = 'p.occurred_on, p.recorded_at, p.id';
-
 export function progressRow(raw: Record<string, unknown>): ProgressRow {
   return { ...(raw as unknown as ProgressRow), recordedAt: new Date(raw.recordedAt as string) };
 }

@@ -2,7 +2,8 @@ import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 't
 import { pageRequest, toConnection } from '../../graphql/connection';
 import type { HubContext } from '../../graphql/context';
 import { mentionView } from '../../access/visibility';
-import { listCost } from '../../graphql/limits';
+import { limitExceeded } from '../../graphql/errors';
+import { BoundedList, NESTED_LIST_ARGUMENT, NestedList, nestedListLength } from '../../graphql/list-size';
 import { EnterpriseNode, toEnterpriseNode } from '../enterprises/enterprise.types';
 import { toUnitNode, UnitNode } from '../units/unit.types';
 import { riskEntryCursorShape, RiskEntryOrderField, SortDirection } from './risk-entry.service';
@@ -32,8 +33,12 @@ export class RiskEntryResolver {
     return toConnection(RiskEntryConnection, page, toRiskEntryNode);
   }
 
-  @Mutation(() => [RiskEntryNode], { description: "Withdraw entries with a reason, all or none. PUBLISH; a unit its own, the office any unit's." })
+  @Mutation(() => [RiskEntryNode], { description: "Withdraw entries with a reason, all or none (at most MAX_PAGE_SIZE ids). PUBLISH; a unit its own, the office any unit's." })
+  // As long as its ids, which are refused beyond MAX_PAGE_SIZE.
+  @BoundedList('MAX_PAGE_SIZE')
   async withdrawRiskEntries(@Ctx() ctx: HubContext, @Arg('input', () => WithdrawRiskEntriesInput) input: WithdrawRiskEntriesInput) {
+    const max = ctx.config.maxPageSize;
+    if (input.ids.length > max) throw limitExceeded(`ids names ${input.ids.length} entries, at most ${max} are withdrawn at once (MAX_PAGE_SIZE)`, 'MAX_PAGE_SIZE', max);
     return (await ctx.riskEntries.withdraw(ctx.principal, input)).map(toRiskEntryNode);
   }
 
@@ -55,16 +60,42 @@ export class RiskEntryResolver {
     return toUnitNode((await ctx.loaders.unit.load(entry.row.publisherUnitId))!);
   }
 
-  @FieldResolver(() => [RiskEntryVersionNode], { description: 'Every version, oldest first; the last is the current one.', complexity: listCost(10) })
-  async history(@Root() entry: RiskEntryNode, @Ctx() ctx: HubContext) {
-    return (await ctx.loaders.history.load(entry.row)).map(toVersionNode);
+  @FieldResolver(() => [RiskEntryVersionNode], {
+    description: 'Every version, oldest first, the last the current one: the `last` most recent (MAX_NESTED_LIST when not given); historyCount tells how many there are.',
+  })
+  @NestedList('last')
+  async history(
+    @Root() entry: RiskEntryNode,
+    @Ctx() ctx: HubContext,
+    @Arg('last', () => Int, { nullable: true, description: NESTED_LIST_ARGUMENT }) last?: number,
+  ) {
+    const size = nestedListLength(last, ctx.config.limits.maxNestedList, 'last');
+    return (await ctx.loaders.history.load({ key: entry.row, size })).map(toVersionNode);
+  }
+
+  @FieldResolver(() => Int, { description: 'How many versions history has for the caller (the earlier ones it may read, and this one).' })
+  async historyCount(@Root() entry: RiskEntryNode, @Ctx() ctx: HubContext) {
+    return ctx.loaders.historyCount.load(entry.row);
   }
 }
 
 @Resolver(() => EnterpriseNode)
 export class EnterpriseRiskEntriesResolver {
-  @FieldResolver(() => [RiskEntryNode], { description: 'The active list entries of this enterprise the caller may see, newest first.', complexity: listCost(10) })
-  async riskEntries(@Root() enterprise: EnterpriseNode, @Ctx() ctx: HubContext) {
-    return (await ctx.loaders.activeByUscc.load(enterprise.uscc)).map(toRiskEntryNode);
+  @FieldResolver(() => [RiskEntryNode], {
+    description: 'The active list entries of this enterprise the caller may see, newest first: the first `first` (MAX_NESTED_LIST when not given); riskEntryCount tells how many there are.',
+  })
+  @NestedList()
+  async riskEntries(
+    @Root() enterprise: EnterpriseNode,
+    @Ctx() ctx: HubContext,
+    @Arg('first', () => Int, { nullable: true, description: NESTED_LIST_ARGUMENT }) first?: number,
+  ) {
+    const size = nestedListLength(first, ctx.config.limits.maxNestedList);
+    return (await ctx.loaders.activeByUscc.load({ key: enterprise.uscc, size })).map(toRiskEntryNode);
+  }
+
+  @FieldResolver(() => Int, { description: 'How many active list entries of this enterprise the caller may see.' })
+  async riskEntryCount(@Root() enterprise: EnterpriseNode, @Ctx() ctx: HubContext) {
+    return ctx.loaders.activeCountByUscc.load(enterprise.uscc);
   }
 }

@@ -11,6 +11,7 @@ import { appendAudit } from '../../audit/audit.service';
 import { ChangeLogWriter } from '../../feed/change-log';
 import { badInput, conflict, forbidden, notFound } from '../../graphql/errors';
 import { toPage, type CursorPart, type CursorShape, type Page, type PageRequest } from '../../graphql/connection';
+import { countsIn, groupRows } from '../../graphql/list-size';
 import { parseLocalDate } from '../calendar-date';
 import { parseRegionPrefix } from '../enterprises/region';
 import { parseUscc } from '../enterprises/uscc';
@@ -18,7 +19,7 @@ import { isUuid, requiredText, ruleValue } from '../input';
 import type { UnitKind } from '../units/unit-kind';
 import type { RiskListType } from './list-types';
 import type { RiskCategory, RiskLevel } from './risk-level';
-import { RISK_ENTRY_COLUMNS, riskEntryChangesSql, riskEntryRow, type RiskEntryRow } from './risk-entry.sql';
+import { entryVersionKey, RISK_ENTRY_COLUMNS, riskEntryChangesSql, riskEntryRow, type RiskEntryRow } from './risk-entry.sql';
 
 export enum EntryStatusFilter {
   ACTIVE = 'ACTIVE',
@@ -139,41 +140,56 @@ export class RiskEntryService {
     );
   }
 
-  /** Active entries the caller may see of each enterprise, newest first (for Enterprise.riskEntries). */
-  async activeByUscc(principal: Principal, usccs: readonly string[]): Promise<RiskEntryRow[][]> {
+  /**
+   * Active entries the caller may see of each enterprise, newest first, at most `first` each (for
+   * Enterprise.riskEntries and Case.debtorRiskEntries).
+   */
+  async activeByUscc(principal: Principal, usccs: readonly string[], first: number): Promise<RiskEntryRow[][]> {
     const visible = visibleSql(principal, 'r', 'publisher_unit_id');
     const rows = (
       await this.em.execute<Record<string, unknown>[]>(
-        `select ${RISK_ENTRY_COLUMNS} from risk_entry r
-         where r.uscc = any(?::text[]) and r.status = 'ACTIVE' and ${visible.sql}
-         order by r.published_at desc, r.id desc`,
-        [pgArray(usccs), ...visible.params],
+        `select ${RISK_ENTRY_COLUMNS} from risk_entry r join (
+           select r.id, row_number() over (partition by r.uscc order by r.published_at desc, r.id desc) as recent
+           from risk_entry r where r.uscc = any(?::text[]) and r.status = 'ACTIVE' and ${visible.sql}
+         ) ranked on ranked.id = r.id
+         where ranked.recent <= ? order by r.published_at desc, r.id desc`,
+        [pgArray(usccs), ...visible.params, first],
       )
     ).map(riskEntryRow);
-    return usccs.map((uscc) => rows.filter((row) => row.uscc === uscc));
+    return groupRows(usccs, rows, (row) => row.uscc);
+  }
+
+  /** How many active entries of each enterprise the caller may see (riskEntryCount, debtorRiskEntryCount; batched). */
+  async activeCountByUscc(principal: Principal, usccs: readonly string[]): Promise<number[]> {
+    const visible = visibleSql(principal, 'r', 'publisher_unit_id');
+    const counts = await this.em.execute<{ uscc: string; n: number }[]>(
+      `select r.uscc, count(*)::int as n from risk_entry r where r.uscc = any(?::text[]) and r.status = 'ACTIVE' and ${visible.sql} group by r.uscc`,
+      [pgArray(usccs), ...visible.params],
+    );
+    return countsIn(usccs, counts, (row) => row.uscc);
   }
 
   /**
-   * Every version of each entry up to the one given, oldest first, the given one last (for RiskEntry.history; an
-   * entry from the change feed may be an older version). Earlier versions are shown only where the caller may read
-   * them: each version keeps the sharing it was published with.
+   * The last `last` versions of each entry up to the one given, oldest first, the given one last (for
+   * RiskEntry.history; an entry from the change feed may be an older version). Earlier versions are shown only where
+   * the caller may read them: each version keeps the sharing it was published with.
    */
-  async historyOf(principal: Principal, entries: readonly RiskEntryRow[]): Promise<RiskEntryVersionRow[][]> {
-    const visible = visibleSql(principal, 'v', 'publisher_unit_id');
-    const raw = await this.em.execute<(RiskEntryVersionRow & { entryId: string })[]>(
-      `select v.entry_id as "entryId", v.version, v.enterprise_name as "enterpriseName", v.region_code as "regionCode",
+  async historyOf(principal: Principal, entries: readonly RiskEntryRow[], last: number): Promise<RiskEntryVersionRow[][]> {
+    const { versions, params } = this.earlierVersions(principal, entries);
+    const raw = await this.em.execute<(RiskEntryVersionRow & { entryId: string; ofVersion: number })[]>(
+      `${versions} select k.id as "entryId", k.version as "ofVersion", v.version, v.enterprise_name as "enterpriseName", v.region_code as "regionCode",
          v.risk_level as "riskLevel", v.categories, v.amount::text as amount, v.effective_date::text as "effectiveDate", v.remarks,
          v.details, v.classification, v.period, ${isoTime('v.published_at')} as "publishedAt",
          ${isoTime('v.superseded_at')} as "supersededAt"
-       from (select version_row.*, r.publisher_unit_id from risk_entry_version version_row join risk_entry r on r.id = version_row.entry_id
-             where version_row.entry_id = any(?::uuid[])) v
-       where ${visible.sql}
+       from unnest(?::uuid[], ?::int[]) as k(id, version)
+       cross join lateral (select * from visible_version v where v.entry_id = k.id and v.version < k.version order by v.version desc limit ?) v
        order by v.version`,
-      [pgArray(entries.map((entry) => entry.id)), ...visible.params],
+      [...params, last - 1],
     );
     const rows = raw.map((row) => ({ ...row, publishedAt: new Date(row.publishedAt), supersededAt: new Date(row.supersededAt!) }));
-    return entries.map((entry) => [
-      ...rows.filter((row) => row.entryId === entry.id && row.version < entry.version),
+    const earlier = groupRows(entries.map(entryVersionKey), rows, (row) => `${row.entryId}:${row.ofVersion}`);
+    return entries.map((entry, i) => [
+      ...earlier[i].map(({ entryId: _entry, ofVersion: _of, ...version }) => version),
       {
         version: entry.version,
         enterpriseName: entry.enterpriseName,
@@ -190,6 +206,34 @@ export class RiskEntryService {
         supersededAt: null,
       },
     ]);
+  }
+
+  /** How many versions RiskEntry.history has for each entry: the earlier ones the caller may read, and the entry's own. */
+  async historyCountOf(principal: Principal, entries: readonly RiskEntryRow[]): Promise<number[]> {
+    const { versions, params } = this.earlierVersions(principal, entries);
+    const counts = await this.em.execute<{ id: string; version: number; n: number }[]>(
+      `${versions} select k.id, k.version, (select count(*) from visible_version v where v.entry_id = k.id and v.version < k.version)::int as n
+       from unnest(?::uuid[], ?::int[]) as k(id, version)`,
+      params,
+    );
+    return countsIn(entries.map(entryVersionKey), counts, (row) => `${row.id}:${row.version}`).map((earlier) => earlier + 1);
+  }
+
+  /**
+   * `with visible_version`: the versions of `entries` the caller may read (with their entry's publisher), and the
+   * parameters of it and of the keys `unnest(?::uuid[], ?::int[]) as k(id, version)` that follow it: the start of
+   * {@link historyOf} and {@link historyCountOf}.
+   */
+  private earlierVersions(principal: Principal, entries: readonly RiskEntryRow[]): { versions: string; params: unknown[] } {
+    const visible = visibleSql(principal, 'v', 'publisher_unit_id');
+    const ids = pgArray(entries.map((entry) => entry.id));
+    return {
+      versions: `with visible_version as (
+        select v.* from (select version_row.*, r.publisher_unit_id from risk_entry_version version_row join risk_entry r on r.id = version_row.entry_id
+                         where version_row.entry_id = any(?::uuid[])) v
+        where ${visible.sql})`,
+      params: [ids, ...visible.params, ids, pgArray(entries.map((entry) => entry.version))],
+    };
   }
 
   /**

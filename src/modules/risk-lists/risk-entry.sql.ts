@@ -39,6 +39,9 @@ export const RISK_ENTRY_COLUMNS = `r.id, r.publisher_unit_id as "publisherUnitId
   ${isoTime('r.withdrawn_at')} as "withdrawnAt", r.withdrawal_reason as "withdrawalReason"`;
 
 
+/** The key of an entry at its version (an entry from the change feed may be an older version than the stored one). */
+export const entryVersionKey = (entry: RiskEntryRow): string => `${entry.id}:${entry.version}`;
+
 /** A raw row selected with {@link RISK_ENTRY_COLUMNS}, its times as Dates. */
 export function riskEntryRow(raw: Record<string, unknown>): RiskEntryRow {
   return {

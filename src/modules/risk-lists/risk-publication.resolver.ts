@@ -1,11 +1,13 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { pageRequest, toConnection } from '../../graphql/connection';
 import type { HubContext } from '../../graphql/context';
+import { NESTED_LIST_ARGUMENT, NestedList, nestedListLength } from '../../graphql/list-size';
 import { toUnitNode, UnitNode } from '../units/unit.types';
 import { RiskPublicationService } from './risk-publication.service';
 import {
   PublishRiskListInput,
   PublishRiskListPayload,
+  RejectedRow,
   RiskPublicationConnection,
   RiskPublicationFilter,
   RiskPublicationNode,
@@ -29,6 +31,24 @@ export class RiskPublicationResolver {
   ) {
     const page = await ctx.riskPublications.list(ctx.principal, filter ?? {}, pageRequest({ first, after }, ctx.config.maxPageSize, RiskPublicationService.CURSOR));
     return toConnection(RiskPublicationConnection, page, toPublicationNode);
+  }
+
+  @FieldResolver(() => [RejectedRow], {
+    description: 'Rows skipped under onInvalidRow SKIP, in the order sent: the first `first` (MAX_NESTED_LIST when not given); rejectedCount tells how many there are.',
+  })
+  @NestedList()
+  async rejected(
+    @Root() publication: RiskPublicationNode,
+    @Ctx() ctx: HubContext,
+    @Arg('first', () => Int, { nullable: true, description: NESTED_LIST_ARGUMENT }) first?: number,
+  ) {
+    const size = nestedListLength(first, ctx.config.limits.maxNestedList);
+    return publication.rejectedRows?.slice(0, size) ?? ctx.loaders.rejectedRows.load({ key: publication.id, size });
+  }
+
+  @FieldResolver(() => Int, { description: 'How many rows were skipped under onInvalidRow SKIP.' })
+  async rejectedCount(@Root() publication: RiskPublicationNode, @Ctx() ctx: HubContext) {
+    return publication.rejectedRows?.length ?? ctx.loaders.rejectedCount.load(publication.id);
   }
 
   @FieldResolver(() => UnitNode, { description: 'The unit whose list this is.' })

@@ -375,7 +375,8 @@ export class RiskPublicationService {
        order by p.published_at desc, p.id desc limit ?`,
       [...params, ...(page.after ?? []), page.first + 1],
     ).catch(cursorRefused(page));
-    const publications = await this.em.find(RiskPublication, { id: { $in: rows.map((row) => row.id) } });
+    // Without the rejected rows (up to a publication's every row): RiskPublication.rejected reads what it shows.
+    const publications = (await this.em.find(RiskPublication, { id: { $in: rows.map((row) => row.id) } }, { exclude: ['rejected'] })) as RiskPublication[];
     const byId = new Map(publications.map((pub) => [pub.id, pub]));
     const sortKeys = new Map(rows.map((row) => [row.id, row.sortKey]));
     return toPage(

@@ -2,6 +2,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Classification } from '../../access/classification';
 import { Connection } from '../../graphql/connection';
+import { BoundedList } from '../../graphql/list-size';
 import { JSONScalar } from '../../graphql/scalars';
 import { UnitKind } from '../units/unit-kind';
 import type { RejectedRow as RejectedRowValue } from './entry-rows';
@@ -144,8 +145,8 @@ export class RiskPublicationNode {
   @Field(() => Int)
   unchanged!: number;
 
-  @Field(() => [RejectedRow], { description: 'Rows skipped under onInvalidRow SKIP.' })
-  rejected!: RejectedRowValue[];
+  /** The rows skipped, when the publication was read with them (just written or replayed); else read when asked. */
+  rejectedRows?: RejectedRowValue[];
 
   @Field(() => Date)
   publishedAt!: Date;
@@ -165,7 +166,8 @@ export function toPublicationNode(publication: RiskPublication): RiskPublication
     updated: publication.updated,
     withdrawn: publication.withdrawn,
     unchanged: publication.unchanged,
-    rejected: publication.rejected,
+    // Undefined when the list read the publication without them (risk-publication-rejected.ts reads them then).
+    rejectedRows: publication.rejected,
     publishedAt: publication.publishedAt,
   });
 }
@@ -207,7 +209,10 @@ export class PublishRiskListPayload {
   @Field(() => Int)
   unchanged!: number;
 
-  @Field(() => [RejectedRow])
+  // Every rejected row of the request (DESIGN invariant 1): as long as the request's own rows, which its body bounds;
+  // leaf rows with nothing below them, so the estimate counts the field once.
+  @Field(() => [RejectedRow], { description: 'Every rejected row of this request.' })
+  @BoundedList(1)
   rejected!: RejectedRowValue[];
 }
 

@@ -1,6 +1,7 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { HubContext } from '../../graphql/context';
 import { unauthenticated } from '../../graphql/errors';
+import { NESTED_LIST_ARGUMENT, NestedList, nestedListLength } from '../../graphql/list-size';
 import { CredentialNode, IssueCredentialInput, IssuedCredential, Me, toCredentialNode } from './credential.types';
 import { toUnitNode } from './unit.types';
 
@@ -18,9 +19,15 @@ export class CredentialResolver {
     });
   }
 
-  @Query(() => [CredentialNode], { description: "A unit's credentials, newest first, without their keys. Office ADMIN." })
-  async credentials(@Ctx() ctx: HubContext, @Arg('unit', () => String) unit: string) {
-    return (await ctx.credentials.list(ctx.principal, unit)).map((credential) => toCredentialNode(credential));
+  @Query(() => [CredentialNode], { description: "A unit's credentials, newest first, without their keys: the first `first` (MAX_NESTED_LIST when not given). Office ADMIN." })
+  @NestedList()
+  async credentials(
+    @Ctx() ctx: HubContext,
+    @Arg('unit', () => String) unit: string,
+    @Arg('first', () => Int, { nullable: true, description: NESTED_LIST_ARGUMENT }) first?: number,
+  ) {
+    const size = nestedListLength(first, ctx.config.limits.maxNestedList);
+    return (await ctx.credentials.list(ctx.principal, unit, size)).map((credential) => toCredentialNode(credential));
   }
 
   @Mutation(() => IssuedCredential, { description: 'Issue a key to a unit; the answer holds the key, shown this once. Office ADMIN.' })

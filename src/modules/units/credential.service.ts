@@ -103,11 +103,11 @@ export class CredentialService {
     return this.em.findOne(Credential, { id: principal.credentialId }, { populate: ['unit'] });
   }
 
-  /** A unit's credentials, newest first, without their keys. */
-  async list(principal: Principal, unitCode: string): Promise<Credential[]> {
+  /** A unit's credentials, newest first (at most `limit`), without their keys. */
+  async list(principal: Principal, unitCode: string, limit?: number): Promise<Credential[]> {
     authorize(principal, 'manageCredentials');
     const unit = await new UnitService(this.em).byCode(unitCode);
-    return this.em.find(Credential, { unit }, { orderBy: { createdAt: 'desc', id: 'asc' }, populate: ['unit'] });
+    return this.em.find(Credential, { unit }, { orderBy: { createdAt: 'desc', id: 'asc' }, populate: ['unit'], limit });
   }
 
   /** Revokes a credential; revoking one that is revoked already changes nothing. */
