@@ -31,7 +31,7 @@ const ADD_PROGRESS = 'mutation($input: AddCaseProgressInput!) { addCaseProgress(
 
 beforeAll(async () => {
   t = await startTestHub({ MAX_RESOLVED_OBJECTS: String(RESOLVED_LIMIT), FEED_POLL_MS: '200' });
-  court = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT');
+  court = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT', '晋08');
   reader = await t.keyFor('YC-PBOC', ['READ'], 'PBOC');
   publisher = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
   const registered = await t.gql(`mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id classification } }`, {

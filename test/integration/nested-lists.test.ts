@@ -44,7 +44,7 @@ describe('nested lists cut at MAX_NESTED_LIST (3 here), with their counts', () =
 
   beforeAll(async () => {
     t = await startTestHub({ ...counter.env, MAX_NESTED_LIST: String(MAX) }, counter.log);
-    keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT');
+    keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT', '晋08');
     keys.TAX = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
     keys.PBOC = await t.keyFor('YC-PBOC', ['READ'], 'PBOC');
     // Debtor 1: five cases, the last sensitive (RESTRICTED, shared with TAX only); the first gets five progress entries.

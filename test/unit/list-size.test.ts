@@ -61,6 +61,7 @@ describe('the list fields of the schema', () => {
     expect(fields('RiskPublication')).toContain('rejectedCount');
     expect(fields('Bulletin')).toEqual(expect.arrayContaining(['casesRegisteredCount', 'enterprisesOnSeveralListsCount']));
     expect(sized('bound')).toEqual([
+      'AuditRecordConnection.edges',
       'Bulletin.casesEnded',
       'Bulletin.entriesAdded',
       'Bulletin.entriesWithdrawn',
