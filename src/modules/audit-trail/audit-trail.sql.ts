@@ -3,6 +3,7 @@
  * values in order), a keyset page newest first (by id), and its count. Every value is a parameter.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AuditContent } from '../../audit/audit-link';
 import { isoTime } from '../../db/sql';
 
 export interface AuditTrailCriteria {
@@ -16,16 +17,9 @@ export interface AuditTrailCriteria {
   to?: Date;
 }
 
-/** One record as the query shows it. */
-export interface AuditTrailRow {
+/** One record as the query shows it: what its link covers, and the link. */
+export interface AuditTrailRow extends AuditContent {
   id: string;
-  occurredAt: Date;
-  actorUnitId: string | null;
-  actorCredentialId: string | null;
-  action: string;
-  entityType: string;
-  entityId: string;
-  detail: Record<string, unknown>;
   keyId: string | null;
   prevHash: string;
   hash: string;
