@@ -2,7 +2,7 @@
  * Builds a hub (database, migrations, first-start bootstrap, schema, HTTP and WebSocket) and stops it.
  * `npm start`, the command line and the tests all start hubs through here.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
@@ -20,6 +20,7 @@ import { wakeOnLocalCommits, wakeOnNotify, type StopListening } from './feed/not
 import { hubSchema } from './graphql/schema';
 import { GRAPHQL_PATH, startWebSocket } from './graphql/websocket';
 import { createExpressApp } from './http/express-app';
+import { createHttpServer } from './http/server';
 import { bootstrapOffice, type BootstrapResult } from './modules/units/bootstrap';
 
 /** Changes the feed reads from the log per statement. */
@@ -120,7 +121,7 @@ export async function startHub(config: HubConfig, log: Logger, onBootstrap?: (re
     // Other instances commit on the same server; the embedded database has no other instance.
     if (config.feedListen && !db.embedded) listeners.push(wakeOnNotify(db.clientUrl, log, wake));
     const runtime: HubRuntime = { orm: db.orm, config, log, feed, sharing: new ResultSharing() };
-    httpServer = createServer();
+    httpServer = createHttpServer(config, log);
     apollo = createApollo(schema, httpServer, log, config.responseCacheSize, { ...config.limits, maxPageSize: config.maxPageSize, trustedDocuments: config.trustedDocuments });
     await apollo.start();
     const started = apollo;
