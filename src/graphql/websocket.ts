@@ -93,7 +93,7 @@ export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtim
         const operation = getOperationAST(document, payload.operationName);
         contextValue.operationName = operationLabel(operation) ?? undefined;
         operations.name(ctx.extra.socket, id, contextValue.operationName ?? null);
-        // The body limit, as over HTTP (the socket's own cap, maxPayload, is twice as large and closes the socket).
+        // The body limit, as over HTTP (when BODY_LIMIT is below WS_MESSAGE_LIMIT, the socket's own cap, which closes it).
         const size = Buffer.byteLength(JSON.stringify(payload));
         if (size > config.bodyLimit) {
           return [limitExceeded(`the message is larger than BODY_LIMIT (${config.bodyLimit} bytes)`, 'BODY_LIMIT', config.bodyLimit)];

@@ -10,7 +10,8 @@
  *   needs one of two large-body slots, held until the answer is sent (parsing, coercing and writing such a
  *   body takes hundreds of MB). A request waiting for a slot has not had its body read (the socket is not read
  *   while nobody consumes the request, and `Expect: 100-continue` is answered only once admitted); after
- *   LARGE_BODY_WAIT_MS it gets 503 with Retry-After.
+ *   LARGE_BODY_WAIT_MS it gets 503 with Retry-After. Of the two read, one is processed at a time (the other
+ *   waits with its body parsed), so their long synchronous steps do not add up for the requests between them.
  */
 import type { IncomingMessage } from 'node:http';
 import express, { type RequestHandler, type Response } from 'express';
@@ -30,11 +31,12 @@ export const LARGE_BODY_SLOTS = 2;
 /** The middleware in front of GraphQL over HTTP: it admits the request, reads its JSON body and sets `res.locals.caller`. */
 export function admission(runtime: HubRuntime): RequestHandler {
   const { config } = runtime;
-  const { anonymousRequestTimeoutMs, largeBodyWaitMs } = config.admission;
+  const { anonymousRequestTimeoutMs, largeBodyWaitMs, requestTimeoutMs } = config.admission;
   const anonymousLimit = Math.min(config.admission.anonymousBodyLimit, config.bodyLimit);
   const keyedJson = express.json({ limit: config.bodyLimit });
   const anonymousJson = express.json({ limit: anonymousLimit });
   const slots = new Slots(LARGE_BODY_SLOTS);
+  const processing = new Slots(1);
 
   return async (req, res, next) => {
     const key = bearerKey(req.headers.authorization);
@@ -66,29 +68,44 @@ export function admission(runtime: HubRuntime): RequestHandler {
 
     if (length === 0) return keyedJson(req, res, next);
     if (length !== null && length > config.bodyLimit) return refuseBodyLimit(res, config.bodyLimit, true);
-    if (length === null || length > LARGE_REQUEST_BYTES) {
+    const large = length === null || length > LARGE_REQUEST_BYTES;
+    if (large) {
       const release = await slots.take(largeBodyWaitMs, res);
-      if (!release) {
-        if (res.destroyed || res.headersSent) return;
-        const seconds = Math.max(1, Math.ceil(largeBodyWaitMs / 1000));
-        return refuse(
-          res,
-          503,
-          `${LARGE_BODY_SLOTS} requests with bodies over 4 MB are being processed and this one waited LARGE_BODY_WAIT_MS (${largeBodyWaitMs} ms): retry after ${seconds} s`,
-          { code: ErrorCode.LIMIT_EXCEEDED, limit: 'LARGE_BODY_WAIT_MS', value: largeBodyWaitMs },
-          { close: true, headers: { 'Retry-After': String(seconds) } },
-        );
-      }
-      res.once('close', release);
+      if (!release) return busy(res, 'LARGE_BODY_WAIT_MS', largeBodyWaitMs);
+      untilClosed(res, release);
       // A large request (a whole list published) leaves hundreds of MB of garbage: give it back once answered.
       res.once('finish', collectGarbageSoon);
     }
     continueIfExpected(req, res);
-    // Parsing a large body and GraphQL's coercion of it are each one long synchronous step: let the requests that
-    // arrived meanwhile (a /healthz) be answered between the two rather than after both.
-    keyedJson(req, res, length === null || length > LARGE_REQUEST_BYTES ? (error?: unknown) => afterPendingIo(() => next(error)) : next);
+    // A body that could not be read (aborted, malformed, too large) has nothing to process: its refusal goes on at once.
+    keyedJson(req, res, large ? (error?: unknown) => (error || res.destroyed ? next(error) : void processAlone(res, () => next())) : next);
     if (length === null) refuseOver(req, res, config.bodyLimit, () => refuseBodyLimit(res, config.bodyLimit, true));
   };
+
+  /** No large-body slot within LARGE_BODY_WAIT_MS (the body unread), or no turn to be processed: 503 with Retry-After. */
+  function busy(res: Response, limit: 'LARGE_BODY_WAIT_MS' | 'HTTP_REQUEST_TIMEOUT_MS', waitedMs: number): void {
+    if (res.destroyed || res.headersSent) return;
+    const seconds = Math.max(1, Math.ceil(largeBodyWaitMs / 1000));
+    refuse(
+      res,
+      503,
+      `${LARGE_BODY_SLOTS} requests with bodies over 4 MB are being processed and this one waited ${limit} (${waitedMs} ms): retry after ${seconds} s`,
+      { code: ErrorCode.LIMIT_EXCEEDED, limit, value: waitedMs },
+      { close: true, headers: { 'Retry-After': String(seconds) } },
+    );
+  }
+
+  /**
+   * A large body, read and parsed, is processed (coerced, checked, written) once no other is, and only after the
+   * event loop has polled for I/O since the parse: the long synchronous steps of two large requests never run one
+   * after the other, so a /healthz that arrives during one is answered before the next.
+   */
+  async function processAlone(res: Response, run: () => void): Promise<void> {
+    const release = await processing.take(requestTimeoutMs, res);
+    if (!release) return busy(res, 'HTTP_REQUEST_TIMEOUT_MS', requestTimeoutMs);
+    untilClosed(res, release);
+    afterPendingIo(run);
+  }
 }
 
 /** The caller found by {@link admission} (always set on /graphql). */
@@ -101,6 +118,12 @@ function bodyLength(req: IncomingMessage): number | null {
   if (req.headers['transfer-encoding'] !== undefined) return null;
   const declared = req.headers['content-length'];
   return declared === undefined ? 0 : Number(declared);
+}
+
+/** Calls `release` when the answer is sent or the connection lost (at once when that has happened already). */
+function untilClosed(res: Response, release: () => void): void {
+  if (res.closed || res.destroyed) release();
+  else res.once('close', release);
 }
 
 /** Runs `then` once the event loop has polled for I/O again (a check phase after the next poll phase). */
