@@ -9,10 +9,12 @@
  * "Speed"): every subscriber gets every change; p99 under 250 ms at 1,000 and under 1 s at 5,000. A miss is
  * printed, never an exit code. Environment: BENCH_DATABASE_URL, BENCH_POOL_SIZE, BENCH_HUB_LOG_LEVEL,
  * BENCH_SUBSCRIBERS (default "1,1000,5000"), BENCH_CHANGES (default 10), BENCH_RATE (changes per second, 2).
+ * The hub's per-key caps are set for the largest phase (5,000 sockets on 4 keys: 1,250 sockets and subscriptions
+ * per key, over the defaults of 200 and 1,000).
  */
 import 'reflect-metadata';
 import WebSocket from 'ws';
-import { createScratchDatabase, fixed, gql, machineLine, passMiss, runBench, startHubProcess, table, type HubProcess } from './support';
+import { createScratchDatabase, fixed, gql, machineLine, passMiss, percentile, runBench, sleep, startHubProcess, table, type HubProcess } from './support';
 
 const PHASES = (process.env.BENCH_SUBSCRIBERS ?? '1,1000,5000').split(',').map(Number);
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 10);
@@ -41,7 +43,7 @@ runBench('bench:fanout', async (cleanup) => {
   console.log(`machine: ${machineLine()}`);
   const db = await createScratchDatabase();
   cleanup(() => db.drop());
-  const hub = await startHubProcess(db.url);
+  const hub = await startHubProcess(db.url, capsFor(Math.max(...PHASES)));
   cleanup(() => hub.stop());
   const keys = await prepare(hub);
   const caseId = await registerCase(hub, keys.writer);
@@ -88,6 +90,15 @@ runBench('bench:fanout', async (cleanup) => {
   console.log(table(['target (issue 5)', 'measured', 'result'], verdicts));
   console.log(`\nload average at the end: ${machineLine()}`);
 });
+
+/**
+ * The per-key caps (MAX_SOCKETS_PER_KEY 200, MAX_SUBSCRIPTIONS_PER_KEY 1,000 by default) set for this run's
+ * subscribers: one socket with one subscription each, spread over the four units' keys.
+ */
+function capsFor(subscribers: number): Record<string, string> {
+  const perKey = String(Math.ceil(subscribers / UNITS.length));
+  return { MAX_SOCKETS_PER_KEY: perKey, MAX_SUBSCRIPTIONS_PER_KEY: perKey, MAX_CONNECTIONS: String(Math.max(10_000, subscribers + 1_000)) };
+}
 
 async function prepare(hub: HubProcess): Promise<{ writer: string; readers: string[] }> {
   const createUnit = `mutation($input: CreateUnitInput!) { createUnit(input: $input) { code } }`;
@@ -154,14 +165,4 @@ async function waitFor(subscribers: Subscriber[], count: number, ms: number): Pr
     await sleep(20);
   }
   return true;
-}
-
-function percentile(values: number[], p: number): number {
-  if (!values.length) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }

@@ -71,6 +71,8 @@ export interface HubProcess {
   resetPeak(): boolean;
   /** VmHWM (peak resident set) and VmRSS (now) in MB, from /proc/<pid>/status. */
   memory(): { peakMb: number; rssMb: number };
+  /** Hears each line the hub prints after start-up; a listener returning true keeps the line off the console. */
+  onLine(listener: (line: string) => boolean | void): void;
   stop(): Promise<void>;
 }
 
@@ -99,6 +101,17 @@ export async function startHubProcess(databaseUrl: string, env: Record<string, s
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const listeners: ((line: string) => boolean | void)[] = [];
+  let pending = '';
+  /** After start-up: each whole line to the listeners, and to the console unless one of them kept it. */
+  const echo = (chunk: string) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) {
+      if (!listeners.some((listener) => listener(line) === true)) process.stderr.write(`[hub] ${line}\n`);
+    }
+  };
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     let err = '';
@@ -111,7 +124,7 @@ export async function startHubProcess(databaseUrl: string, env: Record<string, s
     let ready = false;
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       // After start-up the hub's log lines (LOG_LEVEL, warn by default) are shown: a benchmark that hides them misleads.
-      if (ready) return void process.stderr.write(chunk.replace(/^(?=.)/gm, '[hub] '));
+      if (ready) return echo(chunk);
       out += chunk;
       const line = /fuyuan-hub: GraphQL over HTTP and WebSocket at (\S+)/.exec(out);
       if (line) {
@@ -128,10 +141,10 @@ export async function startHubProcess(databaseUrl: string, env: Record<string, s
       if (!ready) fail(new Error(`the hub exited (${code ?? signal}) before it was ready`));
     });
   });
-  return hubHandle(child, url, adminKey);
+  return hubHandle(child, url, adminKey, listeners);
 }
 
-function hubHandle(child: ChildProcess, url: string, adminKey: string): HubProcess {
+function hubHandle(child: ChildProcess, url: string, adminKey: string, listeners: ((line: string) => boolean | void)[]): HubProcess {
   const pid = child.pid!;
   const statusField = (field: string) => {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -152,6 +165,7 @@ function hubHandle(child: ChildProcess, url: string, adminKey: string): HubProce
       }
     },
     memory: () => ({ peakMb: statusField('VmHWM'), rssMb: statusField('VmRSS') }),
+    onLine: (listener) => void listeners.push(listener),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -371,6 +385,17 @@ export function table(header: string[], rows: (string | number)[][]): string {
 
 export function fixed(value: number, digits = 0): string {
   return Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';
+}
+
+/** The `p`-th quantile (0..1) of `values`, nearest rank; NaN when there are none. */
+export function percentile(values: number[], p: number): number {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
 export function passMiss(ok: boolean): string {

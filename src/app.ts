@@ -2,7 +2,7 @@
  * Builds a hub (database, migrations, first-start bootstrap, schema, HTTP and WebSocket) and stops it.
  * `npm start`, the command line and the tests all start hubs through here.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
@@ -26,6 +26,7 @@ import { hubSchema } from './graphql/schema';
 import { GRAPHQL_PATH, startWebSocket } from './graphql/websocket';
 import { createExpressApp } from './http/express-app';
 import { answerWhileStarting } from './http/starting';
+import { createHttpServer } from './http/server';
 import { bootstrapOffice, type BootstrapResult } from './modules/units/bootstrap';
 
 /** Changes the feed reads from the log per statement. */
@@ -120,7 +121,7 @@ export interface Hub {
  * first-start bootstrap generated is shown by the caller once the hub is serving.
  */
 export async function startHub(config: HubConfig, log: Logger): Promise<Hub> {
-  const httpServer = createServer();
+  const httpServer = createHttpServer(config, log);
   const ready = answerWhileStarting(httpServer);
   let db: Database | undefined;
   let apollo: ApolloServer<HubContext> | undefined;

@@ -60,6 +60,25 @@ export interface HubConfig {
   feedQueueLimit: number;
   /** A consumer taking nothing this long (ms) while changes wait gets SUBSCRIBER_BEHIND (`FEED_STALL_MS`, default 10000). */
   feedStallMs: number;
+  /** What a client may send before its key is known, and how (issue 10, item 2; README "What a client without a valid key may send"). */
+  admission: {
+    /** Largest body of a request without a valid key (`ANONYMOUS_BODY_LIMIT`, default 64kb); larger: 401, not read. */
+    anonymousBodyLimit: number;
+    /** Headers (of every request) and an anonymous body arrive within this (`ANONYMOUS_REQUEST_TIMEOUT_MS`, default 10000). */
+    anonymousRequestTimeoutMs: number;
+    /** A whole request with a valid key arrives within this (`HTTP_REQUEST_TIMEOUT_MS`, default 300000). */
+    requestTimeoutMs: number;
+    /** Open TCP connections, WebSocket included (`MAX_CONNECTIONS`, default 10000); more are closed at once. */
+    maxConnections: number;
+    /** A body over 4 MB waits this long for one of the two large-body slots, then 503 (`LARGE_BODY_WAIT_MS`, default 30000). */
+    largeBodyWaitMs: number;
+    /** Largest WebSocket message (`WS_MESSAGE_LIMIT`, default 1mb): ws's maxPayload, larger closes with 1009. */
+    wsMessageLimit: number;
+    /** Each second, a warning when the event loop was blocked longer than this (`EVENT_LOOP_WARN_MS`, default 0: off). */
+    eventLoopWarnMs: number;
+  };
+  /** Per instance (issue 10, item 4): `MAX_OPERATIONS_PER_SOCKET` 100, `MAX_SOCKETS_PER_KEY` 200, `MAX_SUBSCRIPTIONS_PER_KEY` 1000. */
+  caps: { operationsPerSocket: number; socketsPerKey: number; subscriptionsPerKey: number };
   /** pino level (`LOG_LEVEL`, default info; the command line's own commands default to warn). */
   logLevel: string;
   /** Whether `LOG_LEVEL` was set at all. */
@@ -152,6 +171,12 @@ export function loadConfig(env: Env = process.env): HubConfig {
     feedListen: boolean(env, 'FEED_LISTEN', true),
     feedQueueLimit: integer(env, 'FEED_QUEUE_LIMIT', 1000, 1, 1_000_000),
     feedStallMs: integer(env, 'FEED_STALL_MS', 10_000, 10, 3_600_000),
+    admission: admission(env),
+    caps: {
+      operationsPerSocket: integer(env, 'MAX_OPERATIONS_PER_SOCKET', 100, 1, 100_000),
+      socketsPerKey: integer(env, 'MAX_SOCKETS_PER_KEY', 200, 1, 1_000_000),
+      subscriptionsPerKey: integer(env, 'MAX_SUBSCRIPTIONS_PER_KEY', 1000, 1, 10_000_000),
+    },
     logLevel,
     logLevelSet: blankToUndefined(env.LOG_LEVEL) !== undefined,
     audit: auditKeySettings(env, databaseUrl !== undefined),
@@ -193,6 +218,24 @@ function auditKeySettings(env: Env, onServer: boolean): AuditKeySettings {
     retired.set(id, old);
   }
   return { key, keySource, keyId, retired };
+}
+
+function admission(env: Env): HubConfig['admission'] {
+  const anonymousRequestTimeoutMs = integer(env, 'ANONYMOUS_REQUEST_TIMEOUT_MS', 10_000, 100, 3_600_000);
+  const requestTimeoutMs = integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 300_000, 100, 3_600_000);
+  // Node's headersTimeout (ANONYMOUS_REQUEST_TIMEOUT_MS) may not exceed its requestTimeout.
+  if (requestTimeoutMs < anonymousRequestTimeoutMs) {
+    throw new ConfigError(`HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs}) must be at least ANONYMOUS_REQUEST_TIMEOUT_MS (${anonymousRequestTimeoutMs})`);
+  }
+  return {
+    anonymousBodyLimit: byteSize(env, 'ANONYMOUS_BODY_LIMIT', '64kb'),
+    anonymousRequestTimeoutMs,
+    requestTimeoutMs,
+    maxConnections: integer(env, 'MAX_CONNECTIONS', 10_000, 10, 1_000_000),
+    largeBodyWaitMs: integer(env, 'LARGE_BODY_WAIT_MS', 30_000, 0, 3_600_000),
+    wsMessageLimit: byteSize(env, 'WS_MESSAGE_LIMIT', '1mb'),
+    eventLoopWarnMs: integer(env, 'EVENT_LOOP_WARN_MS', 0, 0, 3_600_000),
+  };
 }
 
 function trustedDocuments(env: Env): Set<string> | null {

@@ -4,7 +4,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { authenticateAt } from '../access/authenticate';
+import { authenticateAt, type Authenticated } from '../access/authenticate';
 import type { Principal } from '../access/principal';
 import type { HubConfig } from '../config';
 import type { Orm } from '../db/orm';
@@ -44,6 +44,12 @@ export interface HubRuntime {
   personalDataAudit: PersonalDataAudit;
   /** Seals and reads change-feed cursors with the key the database keeps. */
   cursors: ChangeCursors;
+}
+
+/** A request's caller as authentication found it (a principal and its snapshot, or the refusal), with its fork. */
+export interface Caller {
+  em: EntityManager;
+  found: Authenticated | HubError;
 }
 
 /** The context of one operation: its EntityManager, its caller, its services and DataLoaders, all made on first use. */
@@ -164,14 +170,28 @@ export class HubContext {
 
   /** Authenticates `key` (a refusal is kept and thrown by the first field that needs a caller). */
   static async create(runtime: HubRuntime, key: string | undefined): Promise<HubContext> {
+    return HubContext.of(runtime, await HubContext.authenticate(runtime, key));
+  }
+
+  /**
+   * The one authentication statement of a request, on the EntityManager fork the request will use: its caller,
+   * or the refusal saying why. HTTP runs it from the header before the body is read (http/admission.ts) and
+   * hands the result to {@link of}, so a request still costs one statement. Throws only when the database fails.
+   */
+  static async authenticate(runtime: HubRuntime, key: string | undefined): Promise<Caller> {
     const em = runtime.orm.em.fork();
     try {
-      const { principal, snapshot } = await authenticateAt(em, key);
-      return new HubContext(runtime, em, principal, snapshot);
+      return { em, found: await authenticateAt(em, key) };
     } catch (error) {
       if (!(error instanceof HubError)) throw error;
-      return new HubContext(runtime, em, error);
+      return { em, found: error };
     }
+  }
+
+  /** The context of a caller found by {@link authenticate}. */
+  static of(runtime: HubRuntime, caller: Caller): HubContext {
+    const { em, found } = caller;
+    return found instanceof HubError ? new HubContext(runtime, em, found) : new HubContext(runtime, em, found.principal, found.snapshot);
   }
 
   /**

@@ -3,7 +3,8 @@
  * `connectionParams.authorization` ("Bearer <key>"); a missing or bad key closes the socket with 4403, and the
  * key is checked again for every operation, so a revoked key stops at its next operation; a key that stops
  * working ends its open subscriptions, and its socket closes with 4403 once nothing remains (ended-key-sockets.ts).
- * Validation and error masking are the same as over HTTP.
+ * Validation and error masking are the same as over HTTP. What a socket may send and hold (message sizes,
+ * operations per socket and per key) is decided in socket-admission.ts.
  */
 import type { Server } from 'node:http';
 import { createSourceEventStream, getOperationAST, GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
@@ -11,6 +12,7 @@ import { ChangeSubscription } from '../feed/feed';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { pipelineSends } from './pipelined-sends';
+import { SocketAdmission } from './socket-admission';
 import { authenticate } from '../access/authenticate';
 import { bearerKey } from '../access/keys';
 import { HubContext, type HubRuntime } from './context';
@@ -35,11 +37,17 @@ export interface WebSocketEndpoint {
 
 export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtime: HubRuntime): WebSocketEndpoint {
   const { orm, config, log } = runtime;
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: 2 * config.bodyLimit });
+  // No larger message is ever buffered: ws closes the socket with 1009 (publications that large go over HTTP).
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: config.admission.wsMessageLimit });
   const queryLimits = { ...config.limits, maxPageSize: config.maxPageSize, trustedDocuments: config.trustedDocuments };
   const limits = limitRules(queryLimits);
-  // Registered before graphql-ws's own handler, so that every socket it serves pipelines its sends.
-  wsServer.on('connection', pipelineSends);
+  const admission = new SocketAdmission({ anonymousMessageLimit: config.admission.anonymousBodyLimit, ...config.caps }, log);
+  // Registered before graphql-ws's own handler, so that every socket it serves pipelines its sends and has its
+  // messages checked before graphql-ws parses them.
+  wsServer.on('connection', (socket) => {
+    pipelineSends(socket);
+    admission.watch(socket);
+  });
   const keyOf = (params: Record<string, unknown> | undefined) =>
     bearerKey(typeof params?.authorization === 'string' ? params.authorization : undefined);
   const format = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error, log));
@@ -51,7 +59,8 @@ export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtim
       schema,
       onConnect: async (ctx) => {
         try {
-          await authenticate(orm.em.fork(), keyOf(ctx.connectionParams));
+          const principal = await authenticate(orm.em.fork(), keyOf(ctx.connectionParams));
+          admission.acknowledge(ctx.extra.socket, principal.credentialId ?? principal.unit.id);
           return true;
         } catch (error) {
           if (error instanceof GraphQLError) return false; // graphql-ws closes with 4403 Forbidden
@@ -65,6 +74,8 @@ export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtim
       // (graphql-ws would print a thrown one with its stack and close the socket with its message).
       onSubscribe: async (ctx, id, payload) => {
         operations.start(ctx.extra.socket, id);
+        const overCap = admission.startOperation(ctx.extra.socket, id);
+        if (overCap) return [overCap];
         let contextValue: HubContext;
         try {
           contextValue = await HubContext.create(runtime, keyOf(ctx.connectionParams));
@@ -83,9 +94,10 @@ export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtim
         } catch (error) {
           return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
-        contextValue.operationName = operationLabel(getOperationAST(document, payload.operationName)) ?? undefined;
+        const operation = getOperationAST(document, payload.operationName);
+        contextValue.operationName = operationLabel(operation) ?? undefined;
         operations.name(ctx.extra.socket, id, contextValue.operationName ?? null);
-        // The body limit, as over HTTP (the socket's own cap, maxPayload, is twice as large and closes the socket).
+        // The body limit, as over HTTP (when BODY_LIMIT is below WS_MESSAGE_LIMIT, the socket's own cap, which closes it).
         const size = Buffer.byteLength(JSON.stringify(payload));
         if (size > config.bodyLimit) {
           return [limitExceeded(`the message is larger than BODY_LIMIT (${config.bodyLimit} bytes)`, 'BODY_LIMIT', config.bodyLimit)];
@@ -101,6 +113,8 @@ export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtim
         }
         const tooCostly = costError(schema, document, payload.operationName, payload.variables, queryLimits);
         if (tooCostly) return [tooCostly];
+        const tooMany = operation?.operation === 'subscription' ? admission.startSubscription(ctx.extra.socket, id) : null;
+        if (tooMany) return [tooMany];
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
       // The change feed's subscriptions share each change's result among subscribers (feed.ts); any other
@@ -122,11 +136,13 @@ export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtim
         endedKeys.note(ctx.extra.socket, errors);
         operations.countErrors(ctx.extra.socket, id, errors.length);
         operations.finish(ctx.extra.socket, id);
+        admission.finish(ctx.extra.socket, id);
         void runtime.personalDataAudit.ended(ctx.extra.socket, id);
         return format(errors);
       },
       onComplete: (ctx, id) => {
         operations.finish(ctx.extra.socket, id);
+        admission.finish(ctx.extra.socket, id);
         // A socket whose key stopped working closes with 4403 once nothing else remains on it.
         endedKeys.finished(ctx.extra.socket, id, () => ctx.subscriptions);
         return runtime.personalDataAudit.ended(ctx.extra.socket, id);

@@ -11,10 +11,7 @@ import { exportRoutes } from './export';
 import { bulletinRoute } from './bulletins';
 import { healthz, readyz } from './health';
 import { requestLog } from './request-log';
-import { collectGarbageSoon } from '../memory';
-
-/** Request bodies from which the answer is followed by a full garbage collection (src/memory.ts). */
-const LARGE_REQUEST_BYTES = 4 * 1024 * 1024;
+import { admission, admittedCaller } from './admission';
 
 export function createExpressApp(apollo: ApolloServer<HubContext>, runtime: HubRuntime): Express {
   const { orm, config, log } = runtime;
@@ -31,15 +28,12 @@ export function createExpressApp(apollo: ApolloServer<HubContext>, runtime: HubR
   app.get('/bulletins', bulletinRoute(runtime));
   app.use(
     GRAPHQL_PATH,
-    // A large request (a whole list published) leaves hundreds of MB of garbage: give it back once answered.
-    (req, res, next) => {
-      if (Number(req.headers['content-length']) >= LARGE_REQUEST_BYTES) res.once('finish', collectGarbageSoon);
-      next();
-    },
-    express.json({ limit: config.bodyLimit }),
+    // The key first, then the body, read only as far as the caller may send one (admission.ts).
+    admission(runtime),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const context = await HubContext.create(runtime, bearerKey(req.headers.authorization));
+        const caller = admittedCaller(res) ?? (await HubContext.authenticate(runtime, bearerKey(req.headers.authorization)));
+        const context = HubContext.of(runtime, caller);
         res.locals.hubContext = context;
         return context;
       },

@@ -39,6 +39,31 @@ describe('settings', () => {
     expect(() => loadConfig({ MAX_NESTED_LIST: '501' })).toThrow(ConfigError);
   });
 
+  it('what a client may send, and the caps per socket and per key: defaults, settings, and the timeouts in order', () => {
+    expect(loadConfig({})).toMatchObject({
+      admission: { anonymousBodyLimit: 64 * 1024, anonymousRequestTimeoutMs: 10_000, requestTimeoutMs: 300_000, maxConnections: 10_000, largeBodyWaitMs: 30_000, wsMessageLimit: 1024 * 1024, eventLoopWarnMs: 0 },
+      caps: { operationsPerSocket: 100, socketsPerKey: 200, subscriptionsPerKey: 1000 },
+    });
+    const config = loadConfig({
+      ANONYMOUS_BODY_LIMIT: '16kb',
+      ANONYMOUS_REQUEST_TIMEOUT_MS: '5000',
+      HTTP_REQUEST_TIMEOUT_MS: '60000',
+      MAX_CONNECTIONS: '2000',
+      LARGE_BODY_WAIT_MS: '0',
+      WS_MESSAGE_LIMIT: '4mb',
+      EVENT_LOOP_WARN_MS: '100',
+      MAX_OPERATIONS_PER_SOCKET: '10',
+      MAX_SOCKETS_PER_KEY: '1250',
+      MAX_SUBSCRIPTIONS_PER_KEY: '1250',
+    });
+    expect(config.admission).toEqual({ anonymousBodyLimit: 16 * 1024, anonymousRequestTimeoutMs: 5000, requestTimeoutMs: 60_000, maxConnections: 2000, largeBodyWaitMs: 0, wsMessageLimit: 4 * 1024 * 1024, eventLoopWarnMs: 100 });
+    expect(config.caps).toEqual({ operationsPerSocket: 10, socketsPerKey: 1250, subscriptionsPerKey: 1250 });
+    // Node's headersTimeout (the anonymous one) may not exceed its requestTimeout.
+    expect(() => loadConfig({ ANONYMOUS_REQUEST_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toThrow(
+      'HTTP_REQUEST_TIMEOUT_MS (10000) must be at least ANONYMOUS_REQUEST_TIMEOUT_MS (20000)',
+    );
+  });
+
   it('reads every setting', () => {
     const config = loadConfig({
       PORT: '8080',
@@ -124,6 +149,16 @@ describe('settings', () => {
     [{ AUDIT_KEYS_RETIRED: `k0:short` }, 'AUDIT_KEYS_RETIRED'],
     [{ AUDIT_KEYS_RETIRED: `k1:${AUDIT_KEY}` }, 'AUDIT_KEYS_RETIRED'],
     [{ AUDIT_KEYS_RETIRED: `k0:${AUDIT_KEY},k0:${AUDIT_KEY}` }, 'AUDIT_KEYS_RETIRED'],
+    [{ ANONYMOUS_BODY_LIMIT: '100' }, 'ANONYMOUS_BODY_LIMIT'],
+    [{ ANONYMOUS_REQUEST_TIMEOUT_MS: 'soon' }, 'ANONYMOUS_REQUEST_TIMEOUT_MS'],
+    [{ HTTP_REQUEST_TIMEOUT_MS: '5' }, 'HTTP_REQUEST_TIMEOUT_MS'],
+    [{ MAX_CONNECTIONS: '0' }, 'MAX_CONNECTIONS'],
+    [{ LARGE_BODY_WAIT_MS: '-1' }, 'LARGE_BODY_WAIT_MS'],
+    [{ WS_MESSAGE_LIMIT: 'huge' }, 'WS_MESSAGE_LIMIT'],
+    [{ EVENT_LOOP_WARN_MS: 'x' }, 'EVENT_LOOP_WARN_MS'],
+    [{ MAX_OPERATIONS_PER_SOCKET: '0' }, 'MAX_OPERATIONS_PER_SOCKET'],
+    [{ MAX_SOCKETS_PER_KEY: 'many' }, 'MAX_SOCKETS_PER_KEY'],
+    [{ MAX_SUBSCRIPTIONS_PER_KEY: '1.5' }, 'MAX_SUBSCRIPTIONS_PER_KEY'],
   ])('refuses %j with a message naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);
