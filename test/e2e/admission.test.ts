@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { getIntrospectionQuery } from 'graphql';
-import { createTestDatabase, describeWithServer, type TestDatabase } from '../support/db';
+import { createTestDatabase, describeWithServer, TEST_AUDIT_KEY, type TestDatabase } from '../support/db';
 import { startTestHub, type TestHub } from '../support/hub';
 import { chunk, headers, RawRequest } from '../support/raw-http';
 
@@ -220,7 +220,7 @@ describeWithServer('HTTP admission on the PostgreSQL server: /healthz while 500 
     // The hub in a process of its own (as in production), so that its event loop is not this test's.
     const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js'), 'serve'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DATABASE_URL: db.url, PORT: '0', HOST: '127.0.0.1', HUB_ADMIN_KEY: `test-admin-${randomBytes(16).toString('hex')}`, LOG_LEVEL: 'warn', ANONYMOUS_REQUEST_TIMEOUT_MS: '60000' },
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DATABASE_URL: db.url, AUDIT_KEY: TEST_AUDIT_KEY, PORT: '0', HOST: '127.0.0.1', HUB_ADMIN_KEY: `test-admin-${randomBytes(16).toString('hex')}`, LOG_LEVEL: 'warn', ANONYMOUS_REQUEST_TIMEOUT_MS: '60000' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
