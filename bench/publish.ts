@@ -34,7 +34,6 @@ import {
   table,
   withChangedAmounts,
   type BenchEntry,
-  type HubProcess,
   type PublishAnswer,
 } from './support';
 

@@ -88,6 +88,7 @@ async function main(argv: string[]): Promise<void> {
 async function serve(config: HubConfig, log: Logger): Promise<void> {
   // The handlers are in place before start-up and stay for the process's life: a SIGTERM that arrives while
   // the hub starts, or a second one while it stops, must never kill it with the data folder still locked.
+  // eslint-disable-next-line prefer-const -- assigned once start-up is done; the signal handlers read it before
   let hub: Hub | undefined;
   let stopRequested: string | undefined;
   const stop = () => {

@@ -66,7 +66,6 @@ describe('visibility of RESTRICTED entries, with three member units and the offi
     COURT: [E.restrictedToCourt, E.sharedOverride, E.shared, E.rowRestricted],
     PBOC: [E.sharedOverride, E.restrictedToPboc, E.shared],
   };
-  const viewers = Object.keys(sees);
   const sorted = (list: string[]) => [...list].sort();
 
   beforeAll(async () => {

@@ -209,7 +209,7 @@ describe('details: a value of the wrong type, for each kind', () => {
     ['usccList', RiskListType.MUTUAL_GUARANTEE_RISK, 'chainMembers', '914403001922038216', 'type'],
     ['usccList', RiskListType.MUTUAL_GUARANTEE_RISK, 'chainMembers', ['914403001922038216', '914403001922038217'], 'check'],
     ['usccList', RiskListType.MUTUAL_GUARANTEE_RISK, 'chainMembers', ['91110000600037341'], 'length'],
-    ['usccList', RiskListType.MUTUAL_GUARANTEE_RISK, 'chainMembers', [914403001922038216], 'type'],
+    ['usccList', RiskListType.MUTUAL_GUARANTEE_RISK, 'chainMembers', [Number('914403001922038216')], 'type'],
     ['caseNumber', RiskListType.DISHONEST_JUDGMENT_DEBTOR, 'enforcementCaseNumber', '(2024)晋802执123号', 'court'],
     ['caseNumber', RiskListType.DISHONEST_JUDGMENT_DEBTOR, 'enforcementCaseNumber', '2024晋0802执123号', 'bracket'],
     ['caseNumber', RiskListType.DISHONEST_JUDGMENT_DEBTOR, 'enforcementCaseNumber', 123, 'type'],
