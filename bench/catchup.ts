@@ -30,7 +30,11 @@ runBench('bench:catchup', async (cleanup) => {
   const { db, hub } = await hubWithList(ENTRY_COUNT, { MAX_PAGE_SIZE: String(Math.max(500, POLL_PAGE)) });
   cleanup(() => db.drop());
   cleanup(() => hub.stop());
-  const issued = await gql<{ issueCredential: { key: string } }>(hub.url, hub.adminKey, `mutation { issueCredential(input: { unit: "YC-COURT", roles: [READ, SUBSCRIBE], label: "bench consumer" }) { key } }`);
+  const issued = await gql<{ issueCredential: { key: string } }>(
+    hub.url,
+    hub.adminKey,
+    `mutation { issueCredential(input: { unit: "YC-COURT", roles: [READ, SUBSCRIBE], label: "bench consumer" }) { key } }`,
+  );
   const key = issued.issueCredential.key;
   const total = await countChanges(db.url);
   console.log(`scratch database ${db.name}: ${total.toLocaleString('en-US')} changes in the log; hub pid ${hub.pid}`);
@@ -45,14 +49,27 @@ runBench('bench:catchup', async (cleanup) => {
   hub.resetPeak();
   const subscription = await subscribeAll(hub.url, key, start, total);
   const subscriptionRate = subscription.count / subscription.seconds;
-  rows.push(['subscription changes(after:) over WebSocket', fixed(subscription.seconds, 2), fixed(subscriptionRate), fixed(subscriptionRate / (baseline.count / baseline.seconds), 3)]);
+  rows.push([
+    'subscription changes(after:) over WebSocket',
+    fixed(subscription.seconds, 2),
+    fixed(subscriptionRate),
+    fixed(subscriptionRate / (baseline.count / baseline.seconds), 3),
+  ]);
   const peakSubscription = hub.memory().peakMb;
 
   const polled = await pollAll(hub.url, key, start);
   const pollRate = polled.count / polled.seconds;
-  rows.push([`query changes(after:, first: ${POLL_PAGE}) over HTTP`, fixed(polled.seconds, 2), fixed(pollRate), fixed(pollRate / (baseline.count / baseline.seconds), 3)]);
+  rows.push([
+    `query changes(after:, first: ${POLL_PAGE}) over HTTP`,
+    fixed(polled.seconds, 2),
+    fixed(pollRate),
+    fixed(pollRate / (baseline.count / baseline.seconds), 3),
+  ]);
 
-  for (const [name, read] of [['subscription', subscription], ['polling', polled]] as const) {
+  for (const [name, read] of [
+    ['subscription', subscription],
+    ['polling', polled],
+  ] as const) {
     if (read.count !== total) throw new Error(`${name} read ${read.count} changes, the log holds ${total}`);
   }
   console.log();
@@ -62,8 +79,16 @@ runBench('bench:catchup', async (cleanup) => {
     table(
       ['target (issue 5)', 'measured', 'result'],
       [
-        [`catch-up by subscription >= ${TARGET_RATE.toLocaleString('en-US')} changes/s`, `${fixed(subscriptionRate)} changes/s`, passMiss(subscriptionRate >= TARGET_RATE)],
-        [`catch-up by polling >= ${TARGET_RATE.toLocaleString('en-US')} changes/s`, `${fixed(pollRate)} changes/s`, passMiss(pollRate >= TARGET_RATE)],
+        [
+          `catch-up by subscription >= ${TARGET_RATE.toLocaleString('en-US')} changes/s`,
+          `${fixed(subscriptionRate)} changes/s`,
+          passMiss(subscriptionRate >= TARGET_RATE),
+        ],
+        [
+          `catch-up by polling >= ${TARGET_RATE.toLocaleString('en-US')} changes/s`,
+          `${fixed(pollRate)} changes/s`,
+          passMiss(pollRate >= TARGET_RATE),
+        ],
       ],
     ),
   );
@@ -105,7 +130,12 @@ async function baselineRead(url: string): Promise<{ seconds: number; count: numb
 
 /** Subscribes after `after` and resolves once `expected` changes have arrived. */
 async function subscribeAll(url: string, key: string, after: string, expected: number): Promise<{ seconds: number; count: number }> {
-  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${key}` }, retryAttempts: 0 });
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${key}` },
+    retryAttempts: 0,
+  });
   try {
     const started = process.hrtime.bigint();
     let count = 0;

@@ -14,7 +14,19 @@
  */
 import 'reflect-metadata';
 import WebSocket from 'ws';
-import { createScratchDatabase, fixed, gql, machineLine, passMiss, percentile, runBench, sleep, startHubProcess, table, type HubProcess } from './support';
+import {
+  createScratchDatabase,
+  fixed,
+  gql,
+  machineLine,
+  passMiss,
+  percentile,
+  runBench,
+  sleep,
+  startHubProcess,
+  table,
+  type HubProcess,
+} from './support';
 
 const PHASES = (process.env.BENCH_SUBSCRIBERS ?? '1,1000,5000').split(',').map(Number);
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 10);
@@ -57,7 +69,11 @@ runBench('bench:fanout', async (cleanup) => {
   for (const count of PHASES) {
     while (subscribers.length < count) {
       const batch = Math.min(200, count - subscribers.length);
-      subscribers.push(...(await Promise.all(Array.from({ length: batch }, (_, i) => subscribe(hub.url, keys.readers[(subscribers.length + i) % keys.readers.length])))));
+      subscribers.push(
+        ...(await Promise.all(
+          Array.from({ length: batch }, (_, i) => subscribe(hub.url, keys.readers[(subscribers.length + i) % keys.readers.length])),
+        )),
+      );
     }
     const active = subscribers.slice(0, count);
     // A first change that every subscriber must receive: they are all live.
@@ -78,7 +94,15 @@ runBench('bench:fanout', async (cleanup) => {
     const [p50, p99, max] = [percentile(latencies, 0.5), percentile(latencies, 0.99), Math.max(...latencies)];
     if (count === PHASES[0]) baselineP99 = p99;
     const delivered = active.reduce((sum, s) => sum + Math.min(s.arrivals.length, CHANGES), 0);
-    rows.push([count.toLocaleString('en-US'), `${delivered.toLocaleString('en-US')} of ${(count * CHANGES).toLocaleString('en-US')}`, fixed(p50, 1), fixed(p99, 1), fixed(max, 1), fixed(p99 / baselineP99, 2), fixed(hub.memory().peakMb)]);
+    rows.push([
+      count.toLocaleString('en-US'),
+      `${delivered.toLocaleString('en-US')} of ${(count * CHANGES).toLocaleString('en-US')}`,
+      fixed(p50, 1),
+      fixed(p99, 1),
+      fixed(max, 1),
+      fixed(p99 / baselineP99, 2),
+      fixed(hub.memory().peakMb),
+    ]);
     const target = TARGETS[count];
     if (target) {
       verdicts.push([`${count.toLocaleString('en-US')} subscribers: every change delivered`, complete ? 'yes' : 'no', passMiss(complete)]);
@@ -106,27 +130,36 @@ async function prepare(hub: HubProcess): Promise<{ writer: string; readers: stri
   const readers: string[] = [];
   for (const unit of UNITS) {
     await gql(hub.url, hub.adminKey, createUnit, { input: { ...unit, regionCode: '140800' } });
-    const issued = await gql<{ issueCredential: { key: string } }>(hub.url, hub.adminKey, issue, { input: { unit: unit.code, roles: ['READ', 'SUBSCRIBE'], label: 'bench dashboard' } });
+    const issued = await gql<{ issueCredential: { key: string } }>(hub.url, hub.adminKey, issue, {
+      input: { unit: unit.code, roles: ['READ', 'SUBSCRIBE'], label: 'bench dashboard' },
+    });
     readers.push(issued.issueCredential.key);
   }
-  const writer = await gql<{ issueCredential: { key: string } }>(hub.url, hub.adminKey, issue, { input: { unit: 'YC-COURT', roles: ['PUBLISH', 'READ'], label: 'bench court' } });
+  const writer = await gql<{ issueCredential: { key: string } }>(hub.url, hub.adminKey, issue, {
+    input: { unit: 'YC-COURT', roles: ['PUBLISH', 'READ'], label: 'bench court' },
+  });
   return { writer: writer.issueCredential.key, readers };
 }
 
 async function registerCase(hub: HubProcess, key: string): Promise<string> {
-  const answer = await gql<{ registerCase: { id: string } }>(hub.url, key, `mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`, {
-    input: {
-      caseNumber: '（2026）晋08破申1号',
-      procedure: 'LIQUIDATION',
-      appliedOn: '2026-10-08',
-      debtorUscc: '911408001000007370',
-      debtorName: '运城市示例机械有限公司',
-      major: true,
-      employeesAffected: 320,
-      wagesOwed: '1250000.00',
-      socialStabilityRisk: 'ORANGE',
+  const answer = await gql<{ registerCase: { id: string } }>(
+    hub.url,
+    key,
+    `mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`,
+    {
+      input: {
+        caseNumber: '（2026）晋08破申1号',
+        procedure: 'LIQUIDATION',
+        appliedOn: '2026-10-08',
+        debtorUscc: '911408001000007370',
+        debtorName: '运城市示例机械有限公司',
+        major: true,
+        employeesAffected: 320,
+        wagesOwed: '1250000.00',
+        socialStabilityRisk: 'ORANGE',
+      },
     },
-  });
+  );
   return answer.registerCase.id;
 }
 

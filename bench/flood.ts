@@ -29,7 +29,22 @@ import { getOperationAST, parse } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { hubSchema } from '../src/graphql/schema';
 import { longestBusyStretches } from './cpu-profile';
-import { createScratchDatabase, ENTRY_COUNT, fixed, generateEntries, gql, machineLine, passMiss, percentile, publishBody, runBench, sleep, startHubProcess, table, type HubProcess } from './support';
+import {
+  createScratchDatabase,
+  ENTRY_COUNT,
+  fixed,
+  generateEntries,
+  gql,
+  machineLine,
+  passMiss,
+  percentile,
+  publishBody,
+  runBench,
+  sleep,
+  startHubProcess,
+  table,
+  type HubProcess,
+} from './support';
 
 const FLOOD_SECONDS = Number(process.env.BENCH_FLOOD_SECONDS ?? 20);
 const PROFILE = process.env.BENCH_FLOOD_PROFILE === '1';
@@ -88,22 +103,27 @@ runBench('bench:flood', async (cleanup) => {
     await sleep(5_000);
     return '';
   });
-  if (PHASES.includes('a')) await measure(`(a) ${SLOW_CONNECTIONS} slow anonymous + 60 MB anonymous bodies`, () => anonymousFlood(port, FLOOD_SECONDS * 1000));
+  if (PHASES.includes('a'))
+    await measure(`(a) ${SLOW_CONNECTIONS} slow anonymous + 60 MB anonymous bodies`, () => anonymousFlood(port, FLOOD_SECONDS * 1000));
   const twenty = generateEntries(ENTRY_COUNT);
-  if (PHASES.includes('b')) await measure(`(b) ${PUBLISHERS} keys × 2 publications of 20 MB`, async () => {
-    const results = await Promise.all(keys.slice(0, PUBLISHERS).map(async (key) => {
-      const first = await publishWithRetry(hub, key, publishBody(twenty, `flood-${randomBytes(6).toString('hex')}`, '2026-Q3'));
-      const second = await publishWithRetry(hub, key, publishBody(twenty, `flood-${randomBytes(6).toString('hex')}`, '2026-Q3'));
-      return first + second;
-    }));
-    return `(${Buffer.byteLength(publishBody(twenty, 'x', '2026-Q3')) >> 20} MB each; ${results.reduce((a, b) => a + b, 0)} answers 503 and retried)`;
-  });
+  if (PHASES.includes('b'))
+    await measure(`(b) ${PUBLISHERS} keys × 2 publications of 20 MB`, async () => {
+      const results = await Promise.all(
+        keys.slice(0, PUBLISHERS).map(async (key) => {
+          const first = await publishWithRetry(hub, key, publishBody(twenty, `flood-${randomBytes(6).toString('hex')}`, '2026-Q3'));
+          const second = await publishWithRetry(hub, key, publishBody(twenty, `flood-${randomBytes(6).toString('hex')}`, '2026-Q3'));
+          return first + second;
+        }),
+      );
+      return `(${Buffer.byteLength(publishBody(twenty, 'x', '2026-Q3')) >> 20} MB each; ${results.reduce((a, b) => a + b, 0)} answers 503 and retried)`;
+    });
   const fat = twenty.map((entry) => ({ ...entry, remarks: `备注：${'欠税情况说明'.repeat(22)}` }));
   const fatBody = (n: number) => publishBody(fat, `flood-fat-${n}-${randomBytes(6).toString('hex')}`, '2026-Q4');
-  if (PHASES.includes('c')) await measure('(c) 5 × 60 MB publications at once', async () => {
-    const retries = await Promise.all(keys.slice(3, 8).map((key, n) => publishWithRetry(hub, key, fatBody(n))));
-    return `(${Buffer.byteLength(fatBody(0)) >> 20} MB each; ${retries.reduce((a, b) => a + b, 0)} answers 503 and retried)`;
-  });
+  if (PHASES.includes('c'))
+    await measure('(c) 5 × 60 MB publications at once', async () => {
+      const retries = await Promise.all(keys.slice(3, 8).map((key, n) => publishWithRetry(hub, key, fatBody(n))));
+      return `(${Buffer.byteLength(fatBody(0)) >> 20} MB each; ${retries.reduce((a, b) => a + b, 0)} answers 503 and retried)`;
+    });
   await hub.stop();
 
   const baseline = percentile(phases[0].latencies, 0.99);
@@ -123,19 +143,31 @@ runBench('bench:flood', async (cleanup) => {
     ];
   });
   console.log();
-  console.log(table(['phase', 'probes', 'failed', 'healthz p50 ms', 'p99 ms', 'max ms', 'p99 / baseline', 'longest loop block ms', 'hub peak RSS MB'], rows));
-  const verdicts = phases.filter((phase) => /^\((a|b)\)/.test(phase.name)).map((phase) => {
-    const max = Math.max(...phase.latencies);
-    return [`${phase.name}: every /healthz within 2 s`, `${fixed(max, 0)} ms, ${phase.failures} failed`, passMiss(max < BOUND_MS && phase.failures === 0)];
-  });
+  console.log(
+    table(['phase', 'probes', 'failed', 'healthz p50 ms', 'p99 ms', 'max ms', 'p99 / baseline', 'longest loop block ms', 'hub peak RSS MB'], rows),
+  );
+  const verdicts = phases
+    .filter((phase) => /^\((a|b)\)/.test(phase.name))
+    .map((phase) => {
+      const max = Math.max(...phase.latencies);
+      return [
+        `${phase.name}: every /healthz within 2 s`,
+        `${fixed(max, 0)} ms, ${phase.failures} failed`,
+        passMiss(max < BOUND_MS && phase.failures === 0),
+      ];
+    });
   console.log();
   console.log(table(['promise (issue 10, item 2)', 'measured', 'result'], verdicts));
   const steps = await stepCosts(publishBody(twenty, 'steps', '2026-Q3'));
-  console.log(`\nThe synchronous steps of one 20 MB body, CPU time in this process (least of 3): JSON.parse ${fixed(steps.parseMs)} ms, GraphQL's coercion of its variables ${fixed(steps.coerceMs)} ms`);
+  console.log(
+    `\nThe synchronous steps of one 20 MB body, CPU time in this process (least of 3): JSON.parse ${fixed(steps.parseMs)} ms, GraphQL's coercion of its variables ${fixed(steps.coerceMs)} ms`,
+  );
   if (profileDir) {
     console.log('\nThe longest stretches without an idle moment in the hub (CPU profile):');
     for (const stretch of longestBusyStretches(profileDir)) {
-      console.log(`  ${fixed(stretch.durationMs, 0)} ms at ${fixed(stretch.startMs / 1000, 1)} s: ${stretch.top.map((step) => `${step.name} ${fixed(step.share * 100, 0)}%`).join(', ')}`);
+      console.log(
+        `  ${fixed(stretch.durationMs, 0)} ms at ${fixed(stretch.startMs / 1000, 1)} s: ${stretch.top.map((step) => `${step.name} ${fixed(step.share * 100, 0)}%`).join(', ')}`,
+      );
     }
     fs.rmSync(profileDir, { recursive: true, force: true });
   }
@@ -160,12 +192,18 @@ async function stepCosts(body: string): Promise<{ parseMs: number; coerceMs: num
   let coerceMs = Infinity;
   for (let run = 0; run < 3; run++) {
     let request: { query: string; variables: Record<string, unknown> } | undefined;
-    parseMs = Math.min(parseMs, cpu(() => (request = JSON.parse(body))));
+    parseMs = Math.min(
+      parseMs,
+      cpu(() => (request = JSON.parse(body))),
+    );
     const operation = getOperationAST(parse(request!.query))!;
-    coerceMs = Math.min(coerceMs, cpu(() => {
-      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request!.variables);
-      if (coerced.errors) throw coerced.errors[0];
-    }));
+    coerceMs = Math.min(
+      coerceMs,
+      cpu(() => {
+        const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request!.variables);
+        if (coerced.errors) throw coerced.errors[0];
+      }),
+    );
   }
   return { parseMs, coerceMs };
 }
@@ -195,7 +233,11 @@ async function anonymousFlood(port: number, ms: number): Promise<string> {
   const slow = async (index: number) => {
     while (Date.now() < until) {
       const socket = await connect(port);
-      socket.write(index % 5 < 3 ? 'POST /graphql HTTP/1.1\r\nHost: hub\r\nX-Slow: ' : 'POST /graphql HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{"query": "');
+      socket.write(
+        index % 5 < 3
+          ? 'POST /graphql HTTP/1.1\r\nHost: hub\r\nX-Slow: '
+          : 'POST /graphql HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{"query": "',
+      );
       const timer = setInterval(() => socket.write('x'), 1000);
       await new Promise<void>((resolve) => {
         socket.once('close', () => resolve());
@@ -212,7 +254,9 @@ async function anonymousFlood(port: number, ms: number): Promise<string> {
       const socket = await connect(port);
       let answer = '';
       socket.on('data', (data) => (answer += String(data)));
-      socket.write(`POST /graphql HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n${chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${60 * 1024 * 1024}`}\r\n\r\n`);
+      socket.write(
+        `POST /graphql HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n${chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${60 * 1024 * 1024}`}\r\n\r\n`,
+      );
       // Sends as fast as the hub takes it, until the hub answers and closes.
       for (let sent = 0; sent < 60 && !socket.destroyed && !answer; sent++) {
         const data = chunked ? Buffer.concat([Buffer.from(`${megabyte.length.toString(16)}\r\n`), megabyte, Buffer.from('\r\n')]) : megabyte;
@@ -237,8 +281,15 @@ function connect(port: number): Promise<net.Socket> {
 async function publishers(hub: HubProcess, count: number): Promise<string[]> {
   const keys: string[] = [];
   for (let i = 1; i <= count; i++) {
-    await gql(hub.url, hub.adminKey, `mutation($input: CreateUnitInput!) { createUnit(input: $input) { code } }`, { input: { code: `YC-TAX-${i}`, kind: 'TAX', name: `税务局第${i}分局`, regionCode: '140800' } });
-    const issued = await gql<{ issueCredential: { key: string } }>(hub.url, hub.adminKey, `mutation($input: IssueCredentialInput!) { issueCredential(input: $input) { key } }`, { input: { unit: `YC-TAX-${i}`, roles: ['PUBLISH', 'READ'], label: 'bench flood' } });
+    await gql(hub.url, hub.adminKey, `mutation($input: CreateUnitInput!) { createUnit(input: $input) { code } }`, {
+      input: { code: `YC-TAX-${i}`, kind: 'TAX', name: `税务局第${i}分局`, regionCode: '140800' },
+    });
+    const issued = await gql<{ issueCredential: { key: string } }>(
+      hub.url,
+      hub.adminKey,
+      `mutation($input: IssueCredentialInput!) { issueCredential(input: $input) { key } }`,
+      { input: { unit: `YC-TAX-${i}`, roles: ['PUBLISH', 'READ'], label: 'bench flood' } },
+    );
     keys.push(issued.issueCredential.key);
   }
   return keys;

@@ -159,24 +159,58 @@ async function copyBaseline(sql: Client, entries: BenchEntry[]): Promise<PhaseRe
       sharedKinds: [],
     };
     // A content hash of the same length as the hub's (the hub computes it in SQL while staging).
-    return { id: randomUUID(), entry, level: content.riskLevel, categories: content.categories, hash: createHash('sha256').update(JSON.stringify(content)).digest('hex') };
+    return {
+      id: randomUUID(),
+      entry,
+      level: content.riskLevel,
+      categories: content.categories,
+      hash: createHash('sha256').update(JSON.stringify(content)).digest('hex'),
+    };
   });
   const start = process.hrtime.bigint();
   await sql.query('begin');
   const lines = function* () {
     for (const row of rows) {
       const e = row.entry;
-      yield [
-        row.id, publisherId, 'TAX_ARREARS', e.uscc, copyText(e.enterpriseName), e.uscc.slice(2, 8), row.level,
-        `{${row.categories.join(',')}}`, e.amount, e.effectiveDate, '\\N', copyText(JSON.stringify(e.details)), 'SHARED',
-        '{}', '{}', 'ACTIVE', row.hash, 1, '2026-Q3', now, now, '\\N', '\\N', publicationId,
-      ].join('\t') + '\n';
+      yield (
+        [
+          row.id,
+          publisherId,
+          'TAX_ARREARS',
+          e.uscc,
+          copyText(e.enterpriseName),
+          e.uscc.slice(2, 8),
+          row.level,
+          `{${row.categories.join(',')}}`,
+          e.amount,
+          e.effectiveDate,
+          '\\N',
+          copyText(JSON.stringify(e.details)),
+          'SHARED',
+          '{}',
+          '{}',
+          'ACTIVE',
+          row.hash,
+          1,
+          '2026-Q3',
+          now,
+          now,
+          '\\N',
+          '\\N',
+          publicationId,
+        ].join('\t') + '\n'
+      );
     }
   };
-  await pipeline(Readable.from(lines()), sql.query(copyFrom(`copy bench_copy_baseline (id, publisher_unit_id, list_type, uscc,
+  await pipeline(
+    Readable.from(lines()),
+    sql.query(
+      copyFrom(`copy bench_copy_baseline (id, publisher_unit_id, list_type, uscc,
     enterprise_name, region_code, risk_level, categories, amount, effective_date, remarks, details, classification,
     shared_unit_codes, shared_kinds, status, content_hash, version, period, first_published_at, published_at,
-    withdrawn_at, withdrawal_reason, publication_id) from stdin`)));
+    withdrawn_at, withdrawal_reason, publication_id) from stdin`),
+    ),
+  );
   await sql.query('commit');
   const elapsed = seconds(start);
   const [{ n }] = (await sql.query<{ n: string }>('select count(*) as n from bench_copy_baseline')).rows;

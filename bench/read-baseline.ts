@@ -33,33 +33,37 @@ export async function startBaseline(options: BaselineOptions): Promise<{ url: st
     // The request body (the GraphQL query) is read and ignored: the handler always answers this one query.
     req.resume();
     req.on('end', () => {
-      pool.query<{ uscc: string; enterprise_name: string; risk_level: number; published_at: Date; e_name: string; e_uscc: string }>(
-        { text: BASELINE_SQL, values: params, name: 'bench-baseline' },
-      ).then(
-        ({ rows }) => {
-          const body = JSON.stringify({
-            data: {
-              riskEntries: {
-                edges: rows.map((row) => ({
-                  node: {
-                    uscc: row.uscc,
-                    enterpriseName: row.enterprise_name,
-                    riskLevel: LEVEL_NAMES[row.risk_level],
-                    publishedAt: row.published_at.toISOString(),
-                    enterprise: { name: row.e_name, uscc: row.e_uscc },
-                  },
-                })),
+      pool
+        .query<{ uscc: string; enterprise_name: string; risk_level: number; published_at: Date; e_name: string; e_uscc: string }>({
+          text: BASELINE_SQL,
+          values: params,
+          name: 'bench-baseline',
+        })
+        .then(
+          ({ rows }) => {
+            const body = JSON.stringify({
+              data: {
+                riskEntries: {
+                  edges: rows.map((row) => ({
+                    node: {
+                      uscc: row.uscc,
+                      enterpriseName: row.enterprise_name,
+                      riskLevel: LEVEL_NAMES[row.risk_level],
+                      publishedAt: row.published_at.toISOString(),
+                      enterprise: { name: row.e_name, uscc: row.e_uscc },
+                    },
+                  })),
+                },
               },
-            },
-          });
-          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-          res.end(body);
-        },
-        (error: Error) => {
-          res.writeHead(500, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ errors: [{ message: error.message }] }));
-        },
-      );
+            });
+            res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+            res.end(body);
+          },
+          (error: Error) => {
+            res.writeHead(500, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ errors: [{ message: error.message }] }));
+          },
+        );
     });
   });
   server.keepAliveTimeout = 60_000;

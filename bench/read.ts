@@ -43,16 +43,22 @@ interface Measurement {
   problems: number;
 }
 
-type Answer = { riskEntries: { edges: { node: { uscc: string; enterpriseName: string; riskLevel: string; enterprise: { name: string; uscc: string } } }[] } };
+type Answer = {
+  riskEntries: { edges: { node: { uscc: string; enterpriseName: string; riskLevel: string; enterprise: { name: string; uscc: string } } }[] };
+};
 
 runBench('bench:read', async (cleanup) => {
-  console.log(`bench:read — ${ENTRY_COUNT.toLocaleString('en-US')} entries, ${WARMUP} s warm-up + ${DURATION} s per measurement, hub DB_POOL_SIZE ${POOL_SIZE}, baseline pg Pool ${POOL_SIZE} (${BASELINE_THREAD} thread)`);
+  console.log(
+    `bench:read — ${ENTRY_COUNT.toLocaleString('en-US')} entries, ${WARMUP} s warm-up + ${DURATION} s per measurement, hub DB_POOL_SIZE ${POOL_SIZE}, baseline pg Pool ${POOL_SIZE} (${BASELINE_THREAD} thread)`,
+  );
   console.log(`machine: ${machineLine()}`);
   const started = Date.now();
   const { db, hub, units } = await hubWithList();
   cleanup(() => db.drop());
   cleanup(() => hub.stop());
-  console.log(`scratch database ${db.name}; hub pid ${hub.pid} at ${hub.url}; list published in ${fixed((Date.now() - started) / 1000, 1)} s (with start-up)`);
+  console.log(
+    `scratch database ${db.name}; hub pid ${hub.pid} at ${hub.url}; list published in ${fixed((Date.now() - started) / 1000, 1)} s (with start-up)`,
+  );
 
   const sql = new Client({ connectionString: db.url });
   await sql.connect();
@@ -70,7 +76,8 @@ runBench('bench:read', async (cleanup) => {
   const body = JSON.stringify({ query: QUERY });
   const fromHub = await gqlRaw<Answer>(hub.url, units.readKey, body);
   const fromBaseline = await gqlRaw<Answer>(baseline.url, units.readKey, body);
-  const usccs = (answer: Answer) => answer.riskEntries.edges.map((edge) => `${edge.node.uscc}/${edge.node.riskLevel}/${edge.node.enterprise.uscc}`).join(',');
+  const usccs = (answer: Answer) =>
+    answer.riskEntries.edges.map((edge) => `${edge.node.uscc}/${edge.node.riskLevel}/${edge.node.enterprise.uscc}`).join(',');
   if (fromHub.riskEntries.edges.length !== 50) throw new Error(`the hub answered ${fromHub.riskEntries.edges.length} entries, expected 50`);
   const fromUncached = await gqlRaw<Answer>(uncached.url, units.readKey, body);
   if (usccs(fromHub) !== usccs(fromBaseline) || usccs(fromUncached) !== usccs(fromBaseline)) {
@@ -81,13 +88,19 @@ runBench('bench:read', async (cleanup) => {
   hub.resetPeak();
   const results: Measurement[] = [];
   for (const connections of CONNECTIONS) {
-    const targets: [Target, string][] = [['hub', hub.url], ['hub, no response cache', uncached.url], ['baseline', baseline.url]];
+    const targets: [Target, string][] = [
+      ['hub', hub.url],
+      ['hub, no response cache', uncached.url],
+      ['baseline', baseline.url],
+    ];
     for (const [target, url] of targets) {
       await cannon(url, units.readKey, body, connections, WARMUP);
       const m = await cannon(url, units.readKey, body, connections, DURATION);
       const result = { target, connections, ...m };
       results.push(result);
-      console.log(`${target} @ ${connections}: ${fixed(m.requestsPerSecond)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${fixed(m.requests)} requests, ${fixed(m.bytesPerResponse)} bytes/response${m.problems ? `, ${m.problems} errors/non-2xx/timeouts` : ''}`);
+      console.log(
+        `${target} @ ${connections}: ${fixed(m.requestsPerSecond)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${fixed(m.requests)} requests, ${fixed(m.bytesPerResponse)} bytes/response${m.problems ? `, ${m.problems} errors/non-2xx/timeouts` : ''}`,
+      );
     }
   }
   const memory = hub.memory();
@@ -115,7 +128,13 @@ runBench('bench:read', async (cleanup) => {
   console.log(`load average at the end: ${machineLine()}`);
 });
 
-async function cannon(url: string, key: string, body: string, connections: number, duration: number): Promise<Omit<Measurement, 'target' | 'connections'>> {
+async function cannon(
+  url: string,
+  key: string,
+  body: string,
+  connections: number,
+  duration: number,
+): Promise<Omit<Measurement, 'target' | 'connections'>> {
   const result = await autocannon({
     url,
     method: 'POST',

@@ -228,7 +228,9 @@ export async function createUnits(hub: HubProcess): Promise<BenchUnits> {
   const createUnit = `mutation($input: CreateUnitInput!) { createUnit(input: $input) { code } }`;
   const issue = `mutation($input: IssueCredentialInput!) { issueCredential(input: $input) { key } }`;
   await gql(hub.url, hub.adminKey, createUnit, { input: { code: 'YC-TAX', kind: 'TAX', name: '国家税务总局运城市税务局', regionCode: '140800' } });
-  await gql(hub.url, hub.adminKey, createUnit, { input: { code: 'YC-COURT', kind: 'COURT', name: '运城市中级人民法院', regionCode: '140800', courtCode: '晋08' } });
+  await gql(hub.url, hub.adminKey, createUnit, {
+    input: { code: 'YC-COURT', kind: 'COURT', name: '运城市中级人民法院', regionCode: '140800', courtCode: '晋08' },
+  });
   const publish = await gql<{ issueCredential: { key: string } }>(hub.url, hub.adminKey, issue, {
     input: { unit: 'YC-TAX', roles: ['PUBLISH', 'READ'], label: 'bench publisher' },
   });
@@ -366,7 +368,10 @@ export async function hubWithList(
 
 /** The machine and its load, printed with every result (a benchmark on a busy machine says so). */
 export function machineLine(): string {
-  const load = os.loadavg().map((n) => n.toFixed(2)).join(' ');
+  const load = os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
   return `${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? '?'}), Node ${process.version}, load average ${load}`;
 }
 

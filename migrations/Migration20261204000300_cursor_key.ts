@@ -9,7 +9,9 @@ import { Migration } from '@mikro-orm/migrations';
  */
 export class Migration20261204000300_cursor_key extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`create table "hub_secret" ("name" text not null, "value" text not null, "created_at" timestamptz not null, constraint "hub_secret_pkey" primary key ("name"));`);
+    this.addSql(
+      `create table "hub_secret" ("name" text not null, "value" text not null, "created_at" timestamptz not null, constraint "hub_secret_pkey" primary key ("name"));`,
+    );
     this.addSql(`insert into "hub_secret" ("name", "value", "created_at")
       values ('change-cursor-key', encode(sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')), 'base64'), now());`);
     this.addSql(`insert into "hub_secret" ("name", "value", "created_at")

@@ -95,7 +95,11 @@ export async function prepareDatabase(db: Database, config: HubConfig, log: Logg
       }
     });
     const keyed = await prepareAuditChain(db.orm.em.fork(), db.auditKeys);
-    if (keyed) log.warn({ unkeyedRecords: keyed.unkeyed }, 'the audit trail is keyed from now on; its older records keep their unkeyed SHA-256 links (if it had keyed records before, it was rewritten: audit verify --expect-head tells)');
+    if (keyed)
+      log.warn(
+        { unkeyedRecords: keyed.unkeyed },
+        'the audit trail is keyed from now on; its older records keep their unkeyed SHA-256 links (if it had keyed records before, it was rewritten: audit verify --expect-head tells)',
+      );
     return bootstrapOffice(db.orm.em.fork(), config);
   });
 }
@@ -150,7 +154,11 @@ export async function startHub(config: HubConfig, log: Logger): Promise<Hub> {
     if (config.feedListen && !db.embedded) listeners.push(wakeOnNotify(db.clientUrl, log, wake));
     const personalDataAudit = new PersonalDataAudit(() => openDb.orm.em.fork(), log);
     const runtime: HubRuntime = { orm: db.orm, config, log, feed, sharing: new ResultSharing(), personalDataAudit, cursors };
-    apollo = createApollo(schema, httpServer, log, config.responseCacheSize, { ...config.limits, maxPageSize: config.maxPageSize, trustedDocuments: config.trustedDocuments });
+    apollo = createApollo(schema, httpServer, log, config.responseCacheSize, {
+      ...config.limits,
+      maxPageSize: config.maxPageSize,
+      trustedDocuments: config.trustedDocuments,
+    });
     await apollo.start();
     const started = apollo;
     const startedFeed = feed;

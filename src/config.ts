@@ -203,12 +203,18 @@ function auditKeySettings(env: Env, onServer: boolean): AuditKeySettings {
   const keySource = inline ? 'AUDIT_KEY' : file ? 'AUDIT_KEY_FILE' : undefined;
   if (key !== undefined && !AUDIT_KEY_TEXT.test(key)) throw new ConfigError(`${keySource} ${AUDIT_KEY_RULE}`);
   if (key === undefined && onServer) {
-    throw new ConfigError('AUDIT_KEY (or AUDIT_KEY_FILE) is required with DATABASE_URL: the audit trail\'s key, the same on every instance, e.g. AUDIT_KEY=$(openssl rand -base64 32)');
+    throw new ConfigError(
+      "AUDIT_KEY (or AUDIT_KEY_FILE) is required with DATABASE_URL: the audit trail's key, the same on every instance, e.g. AUDIT_KEY=$(openssl rand -base64 32)",
+    );
   }
   const keyId = blankToUndefined(env.AUDIT_KEY_ID) ?? 'k1';
-  if (!AUDIT_KEY_ID_TEXT.test(keyId)) throw new ConfigError(`AUDIT_KEY_ID must be 1 to 32 letters, digits, dots, hyphens or underscores, got "${keyId}"`);
+  if (!AUDIT_KEY_ID_TEXT.test(keyId))
+    throw new ConfigError(`AUDIT_KEY_ID must be 1 to 32 letters, digits, dots, hyphens or underscores, got "${keyId}"`);
   const retired = new Map<string, string>();
-  for (const item of (blankToUndefined(env.AUDIT_KEYS_RETIRED) ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const item of (blankToUndefined(env.AUDIT_KEYS_RETIRED) ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const [id, old, extra] = item.split(':');
     if (extra !== undefined || !id || !AUDIT_KEY_ID_TEXT.test(id) || !old || !AUDIT_KEY_TEXT.test(old)) {
       throw new ConfigError(`AUDIT_KEYS_RETIRED is a list id:key,id:key; each id as AUDIT_KEY_ID, each key ${AUDIT_KEY_RULE}`);
@@ -225,7 +231,9 @@ function admission(env: Env): HubConfig['admission'] {
   const requestTimeoutMs = integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 300_000, 100, 3_600_000);
   // Node's headersTimeout (ANONYMOUS_REQUEST_TIMEOUT_MS) may not exceed its requestTimeout.
   if (requestTimeoutMs < anonymousRequestTimeoutMs) {
-    throw new ConfigError(`HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs}) must be at least ANONYMOUS_REQUEST_TIMEOUT_MS (${anonymousRequestTimeoutMs})`);
+    throw new ConfigError(
+      `HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs}) must be at least ANONYMOUS_REQUEST_TIMEOUT_MS (${anonymousRequestTimeoutMs})`,
+    );
   }
   return {
     anonymousBodyLimit: byteSize(env, 'ANONYMOUS_BODY_LIMIT', '64kb'),

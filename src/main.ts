@@ -144,7 +144,8 @@ async function auditCommand(config: HubConfig, log: Logger, sub: string | undefi
   if (expected === null) throw new UsageError('--expect-head takes the head as audit verify printed it: <id>:<64 hex digits>');
   const db = await openDatabase(config, log);
   try {
-    if ((await pendingMigrations(db.orm)).length) throw new ConfigError('migrations are pending: run "npm run migrate" first (audit verify only reads)');
+    if ((await pendingMigrations(db.orm)).length)
+      throw new ConfigError('migrations are pending: run "npm run migrate" first (audit verify only reads)');
     const { ok, lines } = await verifyAuditTrail(db.orm.em.fork(), db.auditKeys, expected);
     for (const line of lines) console.log(line);
     if (!ok) process.exitCode = 1;
@@ -180,17 +181,17 @@ type AdminAction = (principal: Principal, em: EntityManager) => Promise<void>;
 /** Parses `unit …` and `credential …` into the act to run as the office; a usage error before anything runs. */
 function adminCommand(command: string, sub: string | undefined, args: string[]): AdminAction {
   const { values } = parseOptions(args, {
-      code: { type: 'string' },
-      kind: { type: 'string' },
-      name: { type: 'string' },
-      region: { type: 'string' },
-      'court-code': { type: 'string' },
-      active: { type: 'string' },
-      unit: { type: 'string' },
-      roles: { type: 'string' },
-      expires: { type: 'string' },
-      label: { type: 'string' },
-      id: { type: 'string' },
+    code: { type: 'string' },
+    kind: { type: 'string' },
+    name: { type: 'string' },
+    region: { type: 'string' },
+    'court-code': { type: 'string' },
+    active: { type: 'string' },
+    unit: { type: 'string' },
+    roles: { type: 'string' },
+    expires: { type: 'string' },
+    label: { type: 'string' },
+    id: { type: 'string' },
   });
   const need = (name: keyof typeof values) => {
     const value = values[name];
@@ -227,7 +228,17 @@ function adminCommand(command: string, sub: string | undefined, args: string[]):
       return async (principal, em) => {
         const page = await new UnitService(em).list(principal, {}, { first: 10_000 });
         for (const unit of page.nodes) {
-          console.log([unit.code, unit.kind, unit.regionCode, unit.courtCode ?? '', unit.active ? 'active' : 'deactivated', unit.isOffice ? 'office' : '', unit.name].join('\t'));
+          console.log(
+            [
+              unit.code,
+              unit.kind,
+              unit.regionCode,
+              unit.courtCode ?? '',
+              unit.active ? 'active' : 'deactivated',
+              unit.isOffice ? 'office' : '',
+              unit.name,
+            ].join('\t'),
+          );
         }
       };
     case 'credential issue': {
@@ -238,7 +249,9 @@ function adminCommand(command: string, sub: string | undefined, args: string[]):
       const input = { unit: need('unit'), roles, expiresAt, label: values.label };
       return async (principal, em) => {
         const issued = await new CredentialService(em).issue(principal, input);
-        console.error(`credential ${issued.credential.id} issued to ${input.unit.toUpperCase()} with ${roles.join(',')}; the key follows and is not shown again:`);
+        console.error(
+          `credential ${issued.credential.id} issued to ${input.unit.toUpperCase()} with ${roles.join(',')}; the key follows and is not shown again:`,
+        );
         console.log(issued.key);
       };
     }
@@ -246,7 +259,9 @@ function adminCommand(command: string, sub: string | undefined, args: string[]):
       const unit = need('unit');
       return async (principal, em) => {
         for (const credential of await new CredentialService(em).list(principal, unit)) {
-          console.log([credential.id, `${credential.keyHint}…`, credential.roles.join(','), credentialStatus(credential), credential.label ?? ''].join('\t'));
+          console.log(
+            [credential.id, `${credential.keyHint}…`, credential.roles.join(','), credentialStatus(credential), credential.label ?? ''].join('\t'),
+          );
         }
       };
     }

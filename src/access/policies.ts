@@ -29,7 +29,10 @@ const policies = {
   /** Query list entries and publications (what is visible follows the unit). */
   readRiskLists: { needs: 'READ', allow: (p) => p.has(Role.READ) },
   /** Put a case on the ledger: a court for itself, the office naming the court. */
-  registerCases: { needs: 'PUBLISH of a court or of the office', allow: (p) => p.has(Role.PUBLISH) && (p.isOffice || p.unit.kind === UnitKind.COURT) },
+  registerCases: {
+    needs: 'PUBLISH of a court or of the office',
+    allow: (p) => p.has(Role.PUBLISH) && (p.isOffice || p.unit.kind === UnitKind.COURT),
+  },
   /** Move, edit and number cases (each only its own court's or, for the office, any), add progress to visible cases. */
   writeCases: { needs: 'PUBLISH', allow: (p) => p.has(Role.PUBLISH) },
   /** Query the case ledger (what is visible follows the unit). */

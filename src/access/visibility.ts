@@ -179,7 +179,10 @@ function mentionsOf(alias: string): string {
 export function enterpriseVisibleSql(principal: Principal, alias: string): { sql: string; params: unknown[] } {
   if (principal.isOffice) return { sql: 'true', params: [] };
   const readable = visibleSql(principal, 'm', 'owner_unit_id');
-  return { sql: `(${alias}.public_since is not null or exists (select 1 from ${mentionsOf(alias)} m where ${readable.sql}))`, params: readable.params };
+  return {
+    sql: `(${alias}.public_since is not null or exists (select 1 from ${mentionsOf(alias)} m where ${readable.sql}))`,
+    params: readable.params,
+  };
 }
 
 /**

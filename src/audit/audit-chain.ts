@@ -47,7 +47,12 @@ export async function prepareAuditChain(em: EntityManager, keys: AuditKeys): Pro
   // Unkeyed records after keyed ones were written without the key: refused, not vouched for.
   if (keyed > 0) throw new ConfigError(unkeyedMessage(newest.id));
   await em.transactional((tx) =>
-    appendAudit(tx, null, { action: 'audit.keyed', entityType: 'AuditTrail', entityId: keys.id, detail: { keyId: keys.id, unkeyedRecords: records, linksTo: newest.id } }, true),
+    appendAudit(
+      tx,
+      null,
+      { action: 'audit.keyed', entityType: 'AuditTrail', entityId: keys.id, detail: { keyId: keys.id, unkeyedRecords: records, linksTo: newest.id } },
+      true,
+    ),
   );
   return { unkeyed: records };
 }

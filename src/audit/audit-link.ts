@@ -37,10 +37,14 @@ export function canonicalContent(content: AuditContent): string {
 
 /** The link of a record written before the key: SHA-256 over the previous link and the content. */
 export function unkeyedLink(prevLink: string, content: AuditContent): string {
-  return createHash('sha256').update(`${prevLink}\n${canonicalContent(content)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${prevLink}\n${canonicalContent(content)}`)
+    .digest('hex');
 }
 
 /** The link of a keyed record: HMAC-SHA256 under `key` over its id, key id, the previous link and the content. */
 export function keyedLink(key: string, id: string, keyId: string, prevLink: string, content: AuditContent): string {
-  return createHmac('sha256', key).update(`fyh-audit-v2\n${id}\n${keyId}\n${prevLink}\n${canonicalContent(content)}`).digest('hex');
+  return createHmac('sha256', key)
+    .update(`fyh-audit-v2\n${id}\n${keyId}\n${prevLink}\n${canonicalContent(content)}`)
+    .digest('hex');
 }

@@ -55,7 +55,19 @@ export async function appendAudit(em: EntityManager, actor: Principal | null, en
   await em.execute(
     `insert into "audit_record" ("id", "occurred_at", "actor_unit_id", "actor_credential_id", "action", "entity_type", "entity_id", "detail", "prev_hash", "hash", "key_id")
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [last.id, content.occurredAt, content.actorUnitId, content.actorCredentialId, entry.action, entry.entityType, entry.entityId, JSON.stringify(content.detail), prevHash, hash, keys.id],
+    [
+      last.id,
+      content.occurredAt,
+      content.actorUnitId,
+      content.actorCredentialId,
+      entry.action,
+      entry.entityType,
+      entry.entityId,
+      JSON.stringify(content.detail),
+      prevHash,
+      hash,
+      keys.id,
+    ],
   );
 }
 

@@ -17,7 +17,7 @@ export async function verifyAuditTrail(em: EntityManager, keys: AuditKeys, expec
   // A key file the embedded database has lost is no key: its records are then unchecked, not all "changed".
   const lost = keys.unsavedFile;
   const verifier = new ChainVerifier((keyId) => (lost && keyId === keys.id ? undefined : keyOf(keys, keyId)), expect);
-  for (let after = '0'; ; ) {
+  for (let after = '0'; ;) {
     const rows = await recordsAfter(em, after, BATCH);
     for (const row of rows) verifier.push(row);
     if (rows.length < BATCH) break;

@@ -76,7 +76,11 @@ export class ChainVerifier {
     const last = this.previous;
     // (An unkeyed newest record after keyed ones is already named as such.)
     if (last && this.keyIds.size === 0) {
-      this.problem(last, 'not keyed', 'the newest record is not keyed: the chain was rewritten without the key, or no hub has started since the upgrade');
+      this.problem(
+        last,
+        'not keyed',
+        'the newest record is not keyed: the chain was rewritten without the key, or no hub has started since the upgrade',
+      );
     }
     if (this.expect) {
       const { id, link } = this.expect;
@@ -115,7 +119,11 @@ export class ChainVerifier {
       // Said once per key id: every record of that key is unchecked for the same reason.
       if (!this.unknownKeys.has(row.keyId)) {
         this.unknownKeys.add(row.keyId);
-        this.problem(row, 'unknown key id', `its key id ${row.keyId} is neither AUDIT_KEY_ID nor in AUDIT_KEYS_RETIRED: its records cannot be checked`);
+        this.problem(
+          row,
+          'unknown key id',
+          `its key id ${row.keyId} is neither AUDIT_KEY_ID nor in AUDIT_KEYS_RETIRED: its records cannot be checked`,
+        );
       }
       return;
     }

@@ -21,7 +21,12 @@ export interface Migrator {
  * Runs `work` with the owner's ORM (closed afterwards) when `ownerUrl` is given and the roles pass
  * the checks, else with the runtime ORM itself. Callers hold the start-up lock.
  */
-export async function withMigrator<T>(runtimeOrm: Orm, ownerUrl: string | undefined, log: Logger, work: (migrator: Migrator) => Promise<T>): Promise<T> {
+export async function withMigrator<T>(
+  runtimeOrm: Orm,
+  ownerUrl: string | undefined,
+  log: Logger,
+  work: (migrator: Migrator) => Promise<T>,
+): Promise<T> {
   if (!ownerUrl) return work({ orm: runtimeOrm });
   const runtimeRole = await currentRole(runtimeOrm);
   // Two connections: the migrator checks its history table outside the transaction it migrates in.
@@ -81,19 +86,29 @@ async function checkRoles(ownerOrm: Orm, owner: string, runtime: string, log: Lo
   // The name goes into GRANT statements as a quoted identifier; knex would read a "?" in them as a placeholder.
   if (runtime.includes('?')) throw new ConfigError(`the runtime role's name ${runtime} contains "?": choose a name without it`);
   if (owner === runtime) {
-    throw new ConfigError(`DATABASE_OWNER_URL and DATABASE_URL both connect as ${owner}: DATABASE_URL must name the runtime role (or leave DATABASE_OWNER_URL unset for one role)`);
+    throw new ConfigError(
+      `DATABASE_OWNER_URL and DATABASE_URL both connect as ${owner}: DATABASE_URL must name the runtime role (or leave DATABASE_OWNER_URL unset for one role)`,
+    );
   }
   const [facts] = await ownerOrm.em.getConnection().execute<RoleFacts[]>(ROLE_FACTS, [runtime]);
-  const refuse = (what: string) => new ConfigError(`the runtime role ${runtime} of DATABASE_URL ${what}: the hub's runtime role must own nothing and be no superuser (README "Two database roles")`);
+  const refuse = (what: string) =>
+    new ConfigError(
+      `the runtime role ${runtime} of DATABASE_URL ${what}: the hub's runtime role must own nothing and be no superuser (README "Two database roles")`,
+    );
   if (facts.superuser) throw refuse('is a superuser');
   if (facts.createrole) throw refuse('may create roles (CREATEROLE)');
   if (facts.member_of_owner) throw refuse(`is a member of the owner ${owner} (it could act as the owner)`);
   if (facts.owns_database) throw refuse('owns the database (and so its schema public)');
   if (facts.owns) throw refuse(`owns ${facts.owns}`);
   if (facts.foreign_table) {
-    throw new ConfigError(`DATABASE_OWNER_URL's role ${owner} does not own ${facts.foreign_table} (owned by ${facts.foreign_owner}): the owner role must own every table of the hub (README "Two database roles")`);
+    throw new ConfigError(
+      `DATABASE_OWNER_URL's role ${owner} does not own ${facts.foreign_table} (owned by ${facts.foreign_owner}): the owner role must own every table of the hub (README "Two database roles")`,
+    );
   }
   if (facts.may_create) {
-    log.warn({ runtimeRole: runtime }, `the runtime role may create tables in schema public (objects it would own): revoke it with "revoke create on schema public from public"`);
+    log.warn(
+      { runtimeRole: runtime },
+      `the runtime role may create tables in schema public (objects it would own): revoke it with "revoke create on schema public from public"`,
+    );
   }
 }

@@ -81,9 +81,7 @@ function lockDataDir(dataDir: string): () => void {
       const owner = Number(fs.readFileSync(lockPath, 'utf8').trim());
       // A lock naming this very process was left by an earlier run with the same pid (PID 1 in a container).
       if (owner && owner !== process.pid && processRuns(owner)) {
-        throw new ConfigError(
-          `DATA_DIR ${dataDir} is in use by another hub (process ${owner}): stop it or choose another DATA_DIR`,
-        );
+        throw new ConfigError(`DATA_DIR ${dataDir} is in use by another hub (process ${owner}): stop it or choose another DATA_DIR`);
       }
       fs.rmSync(lockPath, { force: true });
     }

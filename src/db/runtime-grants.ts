@@ -32,8 +32,13 @@ export function runtimeRoleGrants(runtimeRole: string): string[] {
     `alter default privileges for role current_user in schema public grant select, insert, update, delete on tables to ${to}`,
     `alter default privileges for role current_user in schema public grant usage, select on sequences to ${to}`,
     // The narrow tables last, so that they end narrow whatever the grants above (or a re-created table) gave them.
-    ...APPEND_ONLY_TABLES.flatMap((table) => [`revoke all on table ${quoteIdentifier(table)} from ${to}`, `grant select, insert on table ${quoteIdentifier(table)} to ${to}`]),
-    ...READ_ONLY_TABLES.flatMap((table) => [`revoke all on table ${quoteIdentifier(table)} from ${to}`, `grant select on table ${quoteIdentifier(table)} to ${to}`]),
+    ...APPEND_ONLY_TABLES.flatMap((table) => [
+      `revoke all on table ${quoteIdentifier(table)} from ${to}`,
+      `grant select, insert on table ${quoteIdentifier(table)} to ${to}`,
+    ]),
+    ...READ_ONLY_TABLES.flatMap((table) => [
+      `revoke all on table ${quoteIdentifier(table)} from ${to}`,
+      `grant select on table ${quoteIdentifier(table)} to ${to}`,
+    ]),
   ];
 }
-

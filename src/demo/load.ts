@@ -62,30 +62,35 @@ interface Found {
 export async function loadDemo(orm: Orm, office: Principal, log: Logger, options: DemoOptions): Promise<DemoSummary> {
   const plan = demoPlan(options.enterprises);
   const wait = () => options.say('another demo load is running on this database: waiting for it to finish');
-  return withAdvisoryLock(options.clientUrl, DEMO_LOCK, async () => {
-    const found = await whatIsThere(orm.em.fork());
-    const stranger = foreignData(plan, found);
-    if (stranger !== null || isComplete(plan, found)) {
-      const { units, enterprises, entries, cases } = found.counts;
-      throw new DemoRefused(
-        `the hub already has data (${units} units besides the office, ${enterprises} enterprises, ${entries} list entries, ${cases} cases): the demo only fills an empty hub${stranger ? ` (${stranger} is not part of the demo)` : ''}`,
-      );
-    }
-    if (found.units.size) options.say('a demo load stopped midway on this database: resuming it where it stopped');
-    const principals = await admitUnits(orm, office, plan, found);
-    log.info({ units: plan.units.length }, 'demo: member units admitted');
-    await registerEnterprises(orm, office, plan, found);
-    log.info({ enterprises: plan.enterprises.length }, 'demo: enterprises registered');
-    let listed = 0;
-    for (const list of plan.lists) {
-      // A list published before is a replay: the same answer, nothing written.
-      listed += (await new RiskPublicationService(orm.em.fork()).publish(principals.get(list.unit)!, list.input)).added;
-    }
-    log.info({ entries: listed }, 'demo: lists published');
-    const progress = await followCases(orm, plan, found, principals, options.timeZone);
-    log.info({ cases: plan.cases.length, progress }, 'demo: cases registered and followed');
-    return { units: plan.units.length, enterprises: plan.enterprises.length, entries: listed, cases: plan.cases.length, progress };
-  }, wait);
+  return withAdvisoryLock(
+    options.clientUrl,
+    DEMO_LOCK,
+    async () => {
+      const found = await whatIsThere(orm.em.fork());
+      const stranger = foreignData(plan, found);
+      if (stranger !== null || isComplete(plan, found)) {
+        const { units, enterprises, entries, cases } = found.counts;
+        throw new DemoRefused(
+          `the hub already has data (${units} units besides the office, ${enterprises} enterprises, ${entries} list entries, ${cases} cases): the demo only fills an empty hub${stranger ? ` (${stranger} is not part of the demo)` : ''}`,
+        );
+      }
+      if (found.units.size) options.say('a demo load stopped midway on this database: resuming it where it stopped');
+      const principals = await admitUnits(orm, office, plan, found);
+      log.info({ units: plan.units.length }, 'demo: member units admitted');
+      await registerEnterprises(orm, office, plan, found);
+      log.info({ enterprises: plan.enterprises.length }, 'demo: enterprises registered');
+      let listed = 0;
+      for (const list of plan.lists) {
+        // A list published before is a replay: the same answer, nothing written.
+        listed += (await new RiskPublicationService(orm.em.fork()).publish(principals.get(list.unit)!, list.input)).added;
+      }
+      log.info({ entries: listed }, 'demo: lists published');
+      const progress = await followCases(orm, plan, found, principals, options.timeZone);
+      log.info({ cases: plan.cases.length, progress }, 'demo: cases registered and followed');
+      return { units: plan.units.length, enterprises: plan.enterprises.length, entries: listed, cases: plan.cases.length, progress };
+    },
+    wait,
+  );
 }
 
 async function whatIsThere(em: EntityManager): Promise<Found> {
@@ -140,7 +145,8 @@ function foreignData(plan: DemoPlan, found: Found): string | null {
   for (const [i, row] of found.cases.entries()) {
     const planned = plan.cases[i];
     const path = [CaseStage.APPLIED, ...planned.stages.map((stage) => stage.toStage)];
-    if (row.court !== planned.court || row.debtorUscc !== planned.register.debtorUscc || !path.includes(row.stage as CaseStage)) return `case ${row.id}`;
+    if (row.court !== planned.court || row.debtorUscc !== planned.register.debtorUscc || !path.includes(row.stage as CaseStage))
+      return `case ${row.id}`;
   }
   const progress = new Set(plan.cases.flatMap((demoCase) => demoCase.progress.map((entry) => `${entry.unit} ${entry.input.idempotencyKey}`)));
   for (const entry of found.progress) if (!progress.has(entry)) return 'a progress entry';
@@ -160,7 +166,14 @@ async function admitUnits(orm: Orm, office: Principal, plan: DemoPlan, found: Fo
   const principals = new Map<string, Principal>();
   for (const unit of plan.units) {
     const id = found.units.get(unit.code)?.id ?? (await new UnitService(orm.em.fork()).create(office, unit)).id;
-    principals.set(unit.code, new Principal({ id, code: unit.code, name: unit.name, kind: unit.kind, regionCode: unit.regionCode, isOffice: false }, [Role.PUBLISH, Role.READ], null));
+    principals.set(
+      unit.code,
+      new Principal(
+        { id, code: unit.code, name: unit.name, kind: unit.kind, regionCode: unit.regionCode, isOffice: false },
+        [Role.PUBLISH, Role.READ],
+        null,
+      ),
+    );
   }
   return principals;
 }
@@ -181,14 +194,16 @@ async function followCases(orm: Orm, plan: DemoPlan, found: Found, principals: M
   let progress = 0;
   for (const [i, demoCase] of plan.cases.entries()) {
     const court = principals.get(demoCase.court)!;
-    let row: { id: string; stage: string; version: number } = found.cases[i] ?? (await new CaseService(orm.em.fork(), timeZone).register(court, demoCase.register));
+    let row: { id: string; stage: string; version: number } =
+      found.cases[i] ?? (await new CaseService(orm.em.fork(), timeZone).register(court, demoCase.register));
     const reached = demoCase.stages.findIndex((stage) => stage.toStage === row.stage);
     for (const stage of demoCase.stages.slice(reached + 1)) {
       row = await new CaseService(orm.em.fork(), timeZone).advanceStage(court, { caseId: row.id, expectedVersion: row.version, ...stage });
     }
     const progressOf = new CaseProgressService(orm.em.fork(), timeZone);
     for (const entry of demoCase.progress) {
-      if (!found.progress.has(`${entry.unit} ${entry.input.idempotencyKey}`)) await progressOf.add(principals.get(entry.unit)!, { caseId: row.id, ...entry.input });
+      if (!found.progress.has(`${entry.unit} ${entry.input.idempotencyKey}`))
+        await progressOf.add(principals.get(entry.unit)!, { caseId: row.id, ...entry.input });
       progress++;
     }
   }

@@ -50,8 +50,19 @@ const UNITS: DemoUnit[] = [
 
 /** 运城's counties (GB/T 2260) and their names. */
 const COUNTIES: [string, string][] = [
-  ['140802', '盐湖区'], ['140821', '临猗县'], ['140822', '万荣县'], ['140823', '闻喜县'], ['140824', '稷山县'], ['140825', '新绛县'],
-  ['140826', '绛县'], ['140827', '垣曲县'], ['140828', '夏县'], ['140829', '平陆县'], ['140830', '芮城县'], ['140881', '永济市'], ['140882', '河津市'],
+  ['140802', '盐湖区'],
+  ['140821', '临猗县'],
+  ['140822', '万荣县'],
+  ['140823', '闻喜县'],
+  ['140824', '稷山县'],
+  ['140825', '新绛县'],
+  ['140826', '绛县'],
+  ['140827', '垣曲县'],
+  ['140828', '夏县'],
+  ['140829', '平陆县'],
+  ['140830', '芮城县'],
+  ['140881', '永济市'],
+  ['140882', '河津市'],
 ];
 const BRANDS = ['恒泰', '晋源', '河东', '盐湖', '关圣', '鑫达', '华晋', '永盛', '中条', '黄河', '舜都', '嘉禾', '宏远', '瑞丰', '德润', '金凤'];
 const TRADES = ['机械制造', '铝业', '焦化', '农产品加工', '建材', '纺织', '商贸', '物流', '化工', '果业', '食品', '房地产开发', '煤业', '电子科技'];
@@ -120,16 +131,105 @@ export function demoPlan(size: number): DemoPlan {
   const money = (max: number) => `${Math.floor(next() * max) + 1000}.${String(Math.floor(next() * 100)).padStart(2, '0')}`;
 
   const listSpecs: { unit: string; listType: RiskListType; count: number; row: () => Record<string, unknown> }[] = [
-    { unit: 'YC-SWJ', listType: RiskListType.TAX_ARREARS, count: 800, row: () => ({ categories: [RiskCategory.FINANCIAL], amount: money(3_000_000), details: { taxTypes: [pick(['增值税', '企业所得税', '城镇土地使用税', '房产税'])] } }) },
-    { unit: 'YC-SCJG', listType: RiskListType.LICENSE_REVOKED, count: 300, row: () => ({ categories: [RiskCategory.LEGAL], details: { revokedOn: date(1 + Math.floor(next() * 10)), decisionNumber: `运市监吊字〔2026〕${1 + Math.floor(next() * 900)}号` } }) },
-    { unit: 'YC-SCJG', listType: RiskListType.ABNORMAL_OPERATION, count: 500, row: () => ({ categories: [RiskCategory.MANAGEMENT], details: { reason: pick(['NO_ANNUAL_REPORT', 'NO_DISCLOSURE', 'UNREACHABLE']), listedOn: date(1 + Math.floor(next() * 10)) } }) },
-    { unit: 'YC-GXJ', listType: RiskListType.PRODUCTION_HALTED, count: 250, row: () => ({ categories: [RiskCategory.MARKET], details: { haltedSince: date(1 + Math.floor(next() * 9)), idleLandM2: Math.floor(next() * 50_000) } }) },
-    { unit: 'YC-GXJ', listType: RiskListType.ZOMBIE, count: 120, row: () => ({ categories: [RiskCategory.MARKET, RiskCategory.FINANCIAL], details: { basis: pick(['连续三年亏损', '停产一年以上', '资不抵债']) } }) },
-    { unit: 'YC-GXJ', listType: RiskListType.CAPACITY_ELIMINATION, count: 80, row: () => ({ categories: [RiskCategory.MARKET], details: { industry: pick(['焦化', '钢铁', '电解铝', '水泥']) } }) },
-    { unit: 'YC-JGFJ', listType: RiskListType.MUTUAL_GUARANTEE_RISK, count: 90, row: () => ({ categories: [RiskCategory.FINANCIAL], amount: money(20_000_000), details: { chainMembers: [troubled().uscc, troubled().uscc].filter((u, i, all) => all.indexOf(u) === i), disposalWillingness: pick(['WILLING', 'UNDECIDED', 'UNWILLING']) } }) },
-    { unit: 'YC-RH', listType: RiskListType.LOAN_OVERDUE, count: 300, row: () => ({ categories: [RiskCategory.FINANCIAL], amount: money(10_000_000), details: { lenders: [pick(LENDERS)], daysOverdue: 30 + Math.floor(next() * 400) } }) },
-    { unit: 'YC-RSJ', listType: RiskListType.WAGE_ARREARS, count: 150, row: () => ({ categories: [RiskCategory.SOCIAL_STABILITY], amount: money(2_000_000), details: { employeesAffected: 5 + Math.floor(next() * 400), monthsOwed: 1 + Math.floor(next() * 10) } }) },
-    { unit: 'YC-ZY', listType: RiskListType.DISHONEST_JUDGMENT_DEBTOR, count: 250, row: () => ({ categories: [RiskCategory.LEGAL], amount: money(5_000_000), details: { enforcementCaseNumber: `（2025）晋08执${100 + Math.floor(next() * 9000)}号`, obligation: '偿还借款本息', performance: pick(['NONE', 'PARTIAL']) } }) },
+    {
+      unit: 'YC-SWJ',
+      listType: RiskListType.TAX_ARREARS,
+      count: 800,
+      row: () => ({
+        categories: [RiskCategory.FINANCIAL],
+        amount: money(3_000_000),
+        details: { taxTypes: [pick(['增值税', '企业所得税', '城镇土地使用税', '房产税'])] },
+      }),
+    },
+    {
+      unit: 'YC-SCJG',
+      listType: RiskListType.LICENSE_REVOKED,
+      count: 300,
+      row: () => ({
+        categories: [RiskCategory.LEGAL],
+        details: { revokedOn: date(1 + Math.floor(next() * 10)), decisionNumber: `运市监吊字〔2026〕${1 + Math.floor(next() * 900)}号` },
+      }),
+    },
+    {
+      unit: 'YC-SCJG',
+      listType: RiskListType.ABNORMAL_OPERATION,
+      count: 500,
+      row: () => ({
+        categories: [RiskCategory.MANAGEMENT],
+        details: { reason: pick(['NO_ANNUAL_REPORT', 'NO_DISCLOSURE', 'UNREACHABLE']), listedOn: date(1 + Math.floor(next() * 10)) },
+      }),
+    },
+    {
+      unit: 'YC-GXJ',
+      listType: RiskListType.PRODUCTION_HALTED,
+      count: 250,
+      row: () => ({
+        categories: [RiskCategory.MARKET],
+        details: { haltedSince: date(1 + Math.floor(next() * 9)), idleLandM2: Math.floor(next() * 50_000) },
+      }),
+    },
+    {
+      unit: 'YC-GXJ',
+      listType: RiskListType.ZOMBIE,
+      count: 120,
+      row: () => ({
+        categories: [RiskCategory.MARKET, RiskCategory.FINANCIAL],
+        details: { basis: pick(['连续三年亏损', '停产一年以上', '资不抵债']) },
+      }),
+    },
+    {
+      unit: 'YC-GXJ',
+      listType: RiskListType.CAPACITY_ELIMINATION,
+      count: 80,
+      row: () => ({ categories: [RiskCategory.MARKET], details: { industry: pick(['焦化', '钢铁', '电解铝', '水泥']) } }),
+    },
+    {
+      unit: 'YC-JGFJ',
+      listType: RiskListType.MUTUAL_GUARANTEE_RISK,
+      count: 90,
+      row: () => ({
+        categories: [RiskCategory.FINANCIAL],
+        amount: money(20_000_000),
+        details: {
+          chainMembers: [troubled().uscc, troubled().uscc].filter((u, i, all) => all.indexOf(u) === i),
+          disposalWillingness: pick(['WILLING', 'UNDECIDED', 'UNWILLING']),
+        },
+      }),
+    },
+    {
+      unit: 'YC-RH',
+      listType: RiskListType.LOAN_OVERDUE,
+      count: 300,
+      row: () => ({
+        categories: [RiskCategory.FINANCIAL],
+        amount: money(10_000_000),
+        details: { lenders: [pick(LENDERS)], daysOverdue: 30 + Math.floor(next() * 400) },
+      }),
+    },
+    {
+      unit: 'YC-RSJ',
+      listType: RiskListType.WAGE_ARREARS,
+      count: 150,
+      row: () => ({
+        categories: [RiskCategory.SOCIAL_STABILITY],
+        amount: money(2_000_000),
+        details: { employeesAffected: 5 + Math.floor(next() * 400), monthsOwed: 1 + Math.floor(next() * 10) },
+      }),
+    },
+    {
+      unit: 'YC-ZY',
+      listType: RiskListType.DISHONEST_JUDGMENT_DEBTOR,
+      count: 250,
+      row: () => ({
+        categories: [RiskCategory.LEGAL],
+        amount: money(5_000_000),
+        details: {
+          enforcementCaseNumber: `（2025）晋08执${100 + Math.floor(next() * 9000)}号`,
+          obligation: '偿还借款本息',
+          performance: pick(['NONE', 'PARTIAL']),
+        },
+      }),
+    },
   ];
   const lists: DemoList[] = listSpecs.map((list) => {
     const chosen = new Map<string, DemoEnterprise>();
@@ -137,7 +237,12 @@ export function demoPlan(size: number): DemoPlan {
       const enterprise = troubled();
       chosen.set(enterprise.uscc, enterprise);
     }
-    const rows = [...chosen.values()].map((enterprise) => ({ uscc: enterprise.uscc, enterpriseName: enterprise.name, riskLevel: level(), ...list.row() }));
+    const rows = [...chosen.values()].map((enterprise) => ({
+      uscc: enterprise.uscc,
+      enterpriseName: enterprise.name,
+      riskLevel: level(),
+      ...list.row(),
+    }));
     const restricted = list.listType === RiskListType.MUTUAL_GUARANTEE_RISK;
     return {
       unit: list.unit,
@@ -156,8 +261,29 @@ export function demoPlan(size: number): DemoPlan {
 
   // Thirty cases, each led along its procedure's path as far as its own step.
   const paths: Record<string, { procedure: CaseProcedure; stages: CaseStage[] }> = {
-    liquidation: { procedure: CaseProcedure.LIQUIDATION, stages: [CaseStage.ACCEPTED, CaseStage.CLAIMS_FILING, CaseStage.CREDITORS_MEETING, CaseStage.DECLARED_BANKRUPT, CaseStage.REALIZATION, CaseStage.DISTRIBUTION, CaseStage.CLOSED] },
-    reorganization: { procedure: CaseProcedure.REORGANIZATION, stages: [CaseStage.ACCEPTED, CaseStage.CLAIMS_FILING, CaseStage.CREDITORS_MEETING, CaseStage.PLAN, CaseStage.PLAN_EXECUTION, CaseStage.TERMINATED] },
+    liquidation: {
+      procedure: CaseProcedure.LIQUIDATION,
+      stages: [
+        CaseStage.ACCEPTED,
+        CaseStage.CLAIMS_FILING,
+        CaseStage.CREDITORS_MEETING,
+        CaseStage.DECLARED_BANKRUPT,
+        CaseStage.REALIZATION,
+        CaseStage.DISTRIBUTION,
+        CaseStage.CLOSED,
+      ],
+    },
+    reorganization: {
+      procedure: CaseProcedure.REORGANIZATION,
+      stages: [
+        CaseStage.ACCEPTED,
+        CaseStage.CLAIMS_FILING,
+        CaseStage.CREDITORS_MEETING,
+        CaseStage.PLAN,
+        CaseStage.PLAN_EXECUTION,
+        CaseStage.TERMINATED,
+      ],
+    },
     dismissed: { procedure: CaseProcedure.LIQUIDATION, stages: [CaseStage.DISMISSED] },
     preReorganization: { procedure: CaseProcedure.PRE_REORGANIZATION, stages: [CaseStage.PLAN, CaseStage.ACCEPTED] },
   };
@@ -200,7 +326,12 @@ export function demoPlan(size: number): DemoPlan {
       const on = new Date(Date.parse(stageOn) + day * DAY_MS).toISOString().slice(0, 10);
       stageOn = on < stageOn ? stageOn : on;
       const accepting = stage === CaseStage.ACCEPTED;
-      return { toStage: stage, on: stageOn, caseNumber: accepting ? `（2026）${court.prefix}破${n}号` : null, note: accepting ? '裁定受理，指定管理人' : null };
+      return {
+        toStage: stage,
+        on: stageOn,
+        caseNumber: accepting ? `（2026）${court.prefix}破${n}号` : null,
+        note: accepting ? '裁定受理，指定管理人' : null,
+      };
     });
     const progress: DemoCase['progress'] = [];
     const add = (unit: string, input: Omit<AddProgressInput, 'caseId' | 'occurredOn' | 'idempotencyKey'>) =>
@@ -209,7 +340,12 @@ export function demoPlan(size: number): DemoPlan {
     if (last !== undefined && last !== CaseStage.DISMISSED) {
       add('YC-SWJ', { kind: ProgressKind.CLAIM_FILED, claimType: ClaimType.TAX, amount: money(2_000_000), summary: '申报税收债权（含滞纳金）' });
       add('YC-RH', { kind: ProgressKind.CLAIM_FILED, claimType: ClaimType.BANK, amount: money(50_000_000), summary: '协调辖内银行申报金融债权' });
-      add('YC-ZRZY', { kind: ProgressKind.ASSET_FOUND, assetType: AssetType.LAND, amount: money(30_000_000), summary: '查询到国有建设用地使用权一宗' });
+      add('YC-ZRZY', {
+        kind: ProgressKind.ASSET_FOUND,
+        assetType: AssetType.LAND,
+        amount: money(30_000_000),
+        summary: '查询到国有建设用地使用权一宗',
+      });
     }
     if (n % 2 === 0) add('YC-XFJ', { kind: ProgressKind.RISK_ASSESSMENT, riskLevel: level(), summary: '职工信访风险评估' });
     if (n % 4 === 0) add('YC-RSJ', { kind: ProgressKind.NOTE, summary: '欠薪情况核查，拟启动欠薪保障金' });

@@ -57,8 +57,19 @@ export interface ChangeInput {
  * `sort_key` column that orders the changes within the transaction.
  */
 export const CHANGE_COLUMNS = [
-  'topic', 'kind', 'entity_id', 'classification', 'owner_unit_id', 'shared_unit_codes', 'shared_kinds',
-  'list_type', 'risk_level', 'region_code', 'uscc', 'case_id', 'payload',
+  'topic',
+  'kind',
+  'entity_id',
+  'classification',
+  'owner_unit_id',
+  'shared_unit_codes',
+  'shared_kinds',
+  'list_type',
+  'risk_level',
+  'region_code',
+  'uscc',
+  'case_id',
+  'payload',
 ] as const;
 
 const COUNTER_ID = 1;
@@ -68,7 +79,10 @@ export class ChangeLogWriter {
   readonly txId = randomUUID();
   private count = 0;
 
-  constructor(private readonly em: EntityManager, private readonly actor: Principal | null) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly actor: Principal | null,
+  ) {}
 
   /** Appends changes described in JavaScript. */
   async append(changes: ChangeInput[]): Promise<void> {

@@ -92,7 +92,12 @@ export class ChangeReader {
        order by c.seq, e.ordinal`,
       [after.seq, upToSeq, after.seq, after.ordinal],
     );
-    return rows.map((row) => ({ position: { seq: Number(row.seq), ordinal: row.ordinal }, topic: row.topic, kind: row.kind, entityId: row.entityId }));
+    return rows.map((row) => ({
+      position: { seq: Number(row.seq), ordinal: row.ordinal },
+      topic: row.topic,
+      kind: row.kind,
+      entityId: row.entityId,
+    }));
   }
 
   /**

@@ -148,7 +148,8 @@ export class ChangeService {
         pgArray(codes.filter((code) => !bad.includes(code))),
       ]);
       const unknown = [...bad, ...codes.filter((code) => !bad.includes(code) && !rows.some((row) => row.code === code))];
-      if (unknown.length) throw badInput(`filter.actingUnits: no unit with code ${unknown.join(', ')}`, { field: 'filter.actingUnits', rule: 'unit' });
+      if (unknown.length)
+        throw badInput(`filter.actingUnits: no unit with code ${unknown.join(', ')}`, { field: 'filter.actingUnits', rule: 'unit' });
       actingUnitIds = rows.map((row) => row.id);
     }
     return {

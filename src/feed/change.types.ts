@@ -9,7 +9,10 @@ import { ChangeKind, ChangeTopic } from './change-log';
 import type { StoredChange } from './change-reader';
 import type { ChangeCursors } from './cursor';
 
-registerEnumType(ChangeTopic, { name: 'ChangeTopic', description: 'What changed: a list entry, a case, a progress entry of a case, a credential, a member unit (the last two: the office only).' });
+registerEnumType(ChangeTopic, {
+  name: 'ChangeTopic',
+  description: 'What changed: a list entry, a case, a progress entry of a case, a credential, a member unit (the last two: the office only).',
+});
 registerEnumType(ChangeKind, { name: 'ChangeKind' });
 
 @ObjectType('Change', { description: 'One change of the change log, with the entity as it was right after it.' })

@@ -52,7 +52,10 @@ export class ChangeCursors {
    * `key`: the hub's cursor key (32 bytes or more); `legacyLimit`: the last commit number of the log when the hub
    * began sealing (cursors in the clear form are read only up to it).
    */
-  constructor(key: Buffer, private readonly legacyLimit: number) {
+  constructor(
+    key: Buffer,
+    private readonly legacyLimit: number,
+  ) {
     if (key.length < 32) throw new Error('the change-cursor key must have at least 32 bytes');
     const derive = (purpose: string) => createHmac('sha256', key).update(`fuyuan-hub change cursor ${purpose}`).digest();
     this.authentication = createSecretKey(derive('authentication'));
@@ -62,7 +65,13 @@ export class ChangeCursors {
 
   /** The opaque cursor of a position. */
   encode(position: Position): string {
-    if (!Number.isSafeInteger(position.seq) || position.seq < 0 || !Number.isInteger(position.ordinal) || position.ordinal < 0 || position.ordinal > ORDINAL_MAX) {
+    if (
+      !Number.isSafeInteger(position.seq) ||
+      position.seq < 0 ||
+      !Number.isInteger(position.ordinal) ||
+      position.ordinal < 0 ||
+      position.ordinal > ORDINAL_MAX
+    ) {
       throw new Error(`not a position of the change log: ${JSON.stringify(position)}`);
     }
     const plain = Buffer.alloc(POSITION_BYTES);
@@ -126,7 +135,9 @@ export async function loadChangeCursors(em: EntityManager): Promise<ChangeCursor
   const key = value(CURSOR_KEY_SECRET);
   const limit = value(LEGACY_CURSOR_LIMIT_SECRET);
   if (!key || limit === undefined || !/^\d+$/.test(limit)) {
-    throw new ConfigError(`the database lacks the change-cursor key (table hub_secret, row ${CURSOR_KEY_SECRET}): restore it from a backup of this database`);
+    throw new ConfigError(
+      `the database lacks the change-cursor key (table hub_secret, row ${CURSOR_KEY_SECRET}): restore it from a backup of this database`,
+    );
   }
   return new ChangeCursors(Buffer.from(key, 'base64'), Number(limit));
 }

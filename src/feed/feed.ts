@@ -256,7 +256,7 @@ export class Feed {
     for (const change of batch) {
       const ending = this.ended.note(change);
       if (!ending) continue;
-      const ofKey = 'credentialId' in ending ? this.byKey.get(ending.credentialId) ?? [] : this.subscriptions;
+      const ofKey = 'credentialId' in ending ? (this.byKey.get(ending.credentialId) ?? []) : this.subscriptions;
       for (const subscription of ofKey) subscription.endBy(change);
     }
     for (const subscription of this.subscriptions) subscription.offer(batch);

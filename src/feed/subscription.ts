@@ -145,9 +145,13 @@ export class ChangeSubscription implements AsyncIterableIterator<StoredChange> {
     const changesWait = this.head < this.queue.length || !this.live;
     if (this.ended || this.taking || this.working || !changesWait || now - this.lastTaken < this.feed.options.stallMs) return;
     this.end(
-      new HubError(ErrorCode.SUBSCRIBER_BEHIND, `the subscriber took no change for ${this.feed.options.stallMs} ms while changes waited; resubscribe with after: cursor`, {
-        cursor: this.feed.options.cursors.encode(this.delivered),
-      }),
+      new HubError(
+        ErrorCode.SUBSCRIBER_BEHIND,
+        `the subscriber took no change for ${this.feed.options.stallMs} ms while changes waited; resubscribe with after: cursor`,
+        {
+          cursor: this.feed.options.cursors.encode(this.delivered),
+        },
+      ),
     );
     this.feed.forget(this);
   }

@@ -39,7 +39,13 @@ function costPlugin(limits: QueryLimits): ApolloServerPlugin<HubContext> {
   };
 }
 
-export function createApollo(schema: GraphQLSchema, httpServer: Server, log: Logger, responseCacheSize: number, limits: QueryLimits): ApolloServer<HubContext> {
+export function createApollo(
+  schema: GraphQLSchema,
+  httpServer: Server,
+  log: Logger,
+  responseCacheSize: number,
+  limits: QueryLimits,
+): ApolloServer<HubContext> {
   return new ApolloServer<HubContext>({
     schema,
     // Every request carries a bearer key and no cookies, so a cross-site request cannot act for a user:

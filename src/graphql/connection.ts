@@ -94,11 +94,7 @@ export function decodeCursor(cursor: string, shape: CursorShape): unknown[] {
 }
 
 /** Validates `first` against the hub's page-size limit and decodes `after` as a cursor of sort key `shape`. */
-export function pageRequest(
-  args: { first?: number | null; after?: string | null },
-  maxPageSize: number,
-  shape: CursorShape,
-): PageRequest {
+export function pageRequest(args: { first?: number | null; after?: string | null }, maxPageSize: number, shape: CursorShape): PageRequest {
   const first = args.first ?? Math.min(DEFAULT_PAGE_SIZE, maxPageSize);
   if (first < 1) throw badInput('first must be at least 1', { field: 'first', rule: 'min' });
   if (first > maxPageSize) {

@@ -119,7 +119,15 @@ export class HubContext {
   }
 
   get analytics(): AnalyticsService {
-    return this.service('analytics', (em) => new AnalyticsService(em, { timeZone: this.config.timeZone, statementTimeoutMs: this.config.analystStatementTimeoutMs, maxGroups: this.config.maxPageSize }));
+    return this.service(
+      'analytics',
+      (em) =>
+        new AnalyticsService(em, {
+          timeZone: this.config.timeZone,
+          statementTimeoutMs: this.config.analystStatementTimeoutMs,
+          maxGroups: this.config.maxPageSize,
+        }),
+    );
   }
 
   get submissions(): SubmissionStatusService {

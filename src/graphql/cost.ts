@@ -56,7 +56,12 @@ export function costEstimator(limits: Pick<CostLimits, 'maxPageSize' | 'maxNeste
  * on a connection (DEFAULT_PAGE_SIZE when not given, at most MAX_PAGE_SIZE: a larger page is refused), 1 for a
  * single object. A list that declares nothing counts MAX_PAGE_SIZE (a unit test keeps the schema free of them).
  */
-export function listLength(parent: GraphQLCompositeType, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>, limits: Pick<CostLimits, 'maxPageSize' | 'maxNestedList'>): number {
+export function listLength(
+  parent: GraphQLCompositeType,
+  field: GraphQLField<unknown, unknown>,
+  args: Record<string, unknown>,
+  limits: Pick<CostLimits, 'maxPageSize' | 'maxNestedList'>,
+): number {
   // Introspection answers are bounded by the schema itself.
   if (parent.name.startsWith('__') || field.name.startsWith('__')) return 1;
   const clamp = (asked: unknown, fallback: number, max: number) => Math.min(Math.max(typeof asked === 'number' ? asked : fallback, 0), max);
@@ -67,7 +72,8 @@ export function listLength(parent: GraphQLCompositeType, field: GraphQLField<unk
   }
   // A larger size is refused when the field runs (MAX_NESTED_LIST), so the estimate counts at most the limit.
   if (declared) return clamp(args[declared.argument], limits.maxNestedList, limits.maxNestedList);
-  if (field.args.some((arg) => arg.name === 'first' || arg.name === 'last')) return clamp(args.first ?? args.last, DEFAULT_PAGE_SIZE, limits.maxPageSize);
+  if (field.args.some((arg) => arg.name === 'first' || arg.name === 'last'))
+    return clamp(args.first ?? args.last, DEFAULT_PAGE_SIZE, limits.maxPageSize);
   return isListType(getNullableType(field.type)) ? limits.maxPageSize : 1;
 }
 
@@ -126,7 +132,11 @@ export function costError(
     cost = operationCost(schema, document, operationName, variables, limits);
   } catch (error) {
     if (error instanceof VariablesRefused) return null;
-    return limitExceeded(`the operation's cost cannot be estimated (${(error as Error).message}), so it is refused (MAX_QUERY_COST)`, 'MAX_QUERY_COST', limits.maxCost);
+    return limitExceeded(
+      `the operation's cost cannot be estimated (${(error as Error).message}), so it is refused (MAX_QUERY_COST)`,
+      'MAX_QUERY_COST',
+      limits.maxCost,
+    );
   }
   if (cost <= limits.maxCost) return null;
   return limitExceeded(
@@ -171,7 +181,9 @@ function variablesBelowRootFields(operation: OperationDefinitionNode, document: 
 }
 
 function fragmentNamed(document: DocumentNode, name: string): FragmentDefinitionNode | undefined {
-  return document.definitions.find((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION && definition.name.value === name);
+  return document.definitions.find(
+    (definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION && definition.name.value === name,
+  );
 }
 
 const bareMutations = new WeakMap<GraphQLSchema, GraphQLSchema>();

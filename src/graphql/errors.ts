@@ -33,8 +33,7 @@ export class HubError extends GraphQLError {
 export const unauthenticated = (message: string) => new HubError(ErrorCode.UNAUTHENTICATED, message);
 export const forbidden = (message: string) => new HubError(ErrorCode.FORBIDDEN, message);
 export const notFound = (message: string) => new HubError(ErrorCode.NOT_FOUND, message);
-export const conflict = (message: string, extensions?: Record<string, unknown>) =>
-  new HubError(ErrorCode.CONFLICT, message, extensions);
+export const conflict = (message: string, extensions?: Record<string, unknown>) => new HubError(ErrorCode.CONFLICT, message, extensions);
 
 /** Bad input; `field` names the argument or input field, `rule` the rule it broke. */
 export const badInput = (message: string, details: { field?: string; rule?: string } = {}) =>
@@ -47,10 +46,12 @@ export const badInput = (message: string, details: { field?: string; rule?: stri
 export class InvalidValueError extends Error {
   override name = 'InvalidValueError';
 
-  constructor(message: string, readonly rule: string) {
+  constructor(
+    message: string,
+    readonly rule: string,
+  ) {
     super(message);
   }
 }
 
-export const limitExceeded = (message: string, limit: string, value: number) =>
-  new HubError(ErrorCode.LIMIT_EXCEEDED, message, { limit, value });
+export const limitExceeded = (message: string, limit: string, value: number) => new HubError(ErrorCode.LIMIT_EXCEEDED, message, { limit, value });

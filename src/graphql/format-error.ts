@@ -66,6 +66,10 @@ export function loggable(error: unknown): Record<string, unknown> {
     constraint: db.constraint,
     table: db.table,
     reason: reason.slice(0, 300),
-    stack: error.stack?.split('\n').filter((line) => line.trimStart().startsWith('at ')).slice(0, 12).join('\n'),
+    stack: error.stack
+      ?.split('\n')
+      .filter((line) => line.trimStart().startsWith('at '))
+      .slice(0, 12)
+      .join('\n'),
   };
 }

@@ -41,8 +41,16 @@ export function limitRules(limits: QueryLimits): ValidationRule[] {
     context?.reportError(limitExceeded(`${what} (${limit} is ${value}): ${error.message.replace(/^Syntax Error: /, '')}`, limit, value));
   return [
     ...(limits.trustedDocuments ? [trustedDocumentsRule(limits.trustedDocuments)] : []),
-    maxDepthRule({ n: limits.maxDepth, propagateOnRejection: false, onReject: [report('MAX_QUERY_DEPTH', limits.maxDepth, 'the query is nested too deep')] }),
-    maxAliasesRule({ n: limits.maxAliases, propagateOnRejection: false, onReject: [report('MAX_ALIASES', limits.maxAliases, 'the query has too many aliases')] }),
+    maxDepthRule({
+      n: limits.maxDepth,
+      propagateOnRejection: false,
+      onReject: [report('MAX_QUERY_DEPTH', limits.maxDepth, 'the query is nested too deep')],
+    }),
+    maxAliasesRule({
+      n: limits.maxAliases,
+      propagateOnRejection: false,
+      onReject: [report('MAX_ALIASES', limits.maxAliases, 'the query has too many aliases')],
+    }),
     rootFieldsRule(limits.maxRootFields),
   ];
 }
@@ -65,9 +73,10 @@ function rootFieldsRule(max: number): ValidationRule {
       };
       visit(operation.selectionSet.selections, new Set());
       if (count > max) {
-        context.reportError(limitExceeded(`the operation has ${count} root fields, at most ${max} are allowed (MAX_ROOT_FIELDS)`, 'MAX_ROOT_FIELDS', max));
+        context.reportError(
+          limitExceeded(`the operation has ${count} root fields, at most ${max} are allowed (MAX_ROOT_FIELDS)`, 'MAX_ROOT_FIELDS', max),
+        );
       }
     },
   });
 }
-

@@ -47,7 +47,11 @@ export function nestedListLength(asked: number | null | undefined, maxNestedList
   if (asked == null) return maxNestedList;
   if (asked < 1) throw badInput(`${argument} must be at least 1`, { field: argument, rule: 'min' });
   if (asked > maxNestedList) {
-    throw limitExceeded(`${argument} is ${asked}, a nested list has at most ${maxNestedList} items (MAX_NESTED_LIST)`, 'MAX_NESTED_LIST', maxNestedList);
+    throw limitExceeded(
+      `${argument} is ${asked}, a nested list has at most ${maxNestedList} items (MAX_NESTED_LIST)`,
+      'MAX_NESTED_LIST',
+      maxNestedList,
+    );
   }
   return asked;
 }

@@ -15,7 +15,16 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { getOperationAST, GraphQLError, Kind, print, type DocumentNode, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
+import {
+  getOperationAST,
+  GraphQLError,
+  Kind,
+  print,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type OperationDefinitionNode,
+} from 'graphql';
 import type { Logger } from 'pino';
 import type { Principal } from '../access/principal';
 import { appendReadAudit } from '../audit/audit.service';
@@ -48,7 +57,10 @@ export function operationSummary(document: DocumentNode, operationName: string |
   const mutation = type === 'mutation';
   const fields = (operation?.selectionSet.selections ?? []).map((selection) =>
     selection.kind === Kind.FIELD
-      ? { field: selection.name.value, arguments: bounded(selection.arguments?.map((arg) => (mutation ? arg.name.value : print(arg))).join(', ') ?? '') }
+      ? {
+          field: selection.name.value,
+          arguments: bounded(selection.arguments?.map((arg) => (mutation ? arg.name.value : print(arg))).join(', ') ?? ''),
+        }
       : { field: '…', arguments: '' },
   );
   const kept = mutation || variables == null ? undefined : JSON.stringify(variables);

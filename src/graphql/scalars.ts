@@ -49,11 +49,7 @@ export const DecimalScalar = ruleScalar(
   parseMoney,
 );
 
-export const LocalDateScalar = ruleScalar(
-  'LocalDate',
-  'A calendar date YYYY-MM-DD, without time or zone.',
-  parseLocalDate,
-);
+export const LocalDateScalar = ruleScalar('LocalDate', 'A calendar date YYYY-MM-DD, without time or zone.', parseLocalDate);
 
 export const CaseNumberScalar = ruleScalar(
   'CaseNumber',

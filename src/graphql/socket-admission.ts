@@ -83,10 +83,18 @@ export class SocketAdmission {
     if (!state || socket.readyState !== socket.OPEN) return null;
     const { operationsPerSocket, socketsPerKey } = this.limits;
     if (state.operations.size >= operationsPerSocket) {
-      return limitExceeded(`this socket already runs MAX_OPERATIONS_PER_SOCKET (${operationsPerSocket}) operations: complete one first`, 'MAX_OPERATIONS_PER_SOCKET', operationsPerSocket);
+      return limitExceeded(
+        `this socket already runs MAX_OPERATIONS_PER_SOCKET (${operationsPerSocket}) operations: complete one first`,
+        'MAX_OPERATIONS_PER_SOCKET',
+        operationsPerSocket,
+      );
     }
     if (!this.place(state)) {
-      return limitExceeded(`this key already has MAX_SOCKETS_PER_KEY (${socketsPerKey}) sockets open on this instance: use fewer sockets, each carries many operations`, 'MAX_SOCKETS_PER_KEY', socketsPerKey);
+      return limitExceeded(
+        `this key already has MAX_SOCKETS_PER_KEY (${socketsPerKey}) sockets open on this instance: use fewer sockets, each carries many operations`,
+        'MAX_SOCKETS_PER_KEY',
+        socketsPerKey,
+      );
     }
     state.operations.set(id, false);
     return null;
@@ -99,7 +107,11 @@ export class SocketAdmission {
     const use = this.keys.get(state.key)!;
     const max = this.limits.subscriptionsPerKey;
     if (use.subscriptions >= max) {
-      return limitExceeded(`this key already has MAX_SUBSCRIPTIONS_PER_KEY (${max}) subscriptions on this instance: complete one first`, 'MAX_SUBSCRIPTIONS_PER_KEY', max);
+      return limitExceeded(
+        `this key already has MAX_SUBSCRIPTIONS_PER_KEY (${max}) subscriptions on this instance: complete one first`,
+        'MAX_SUBSCRIPTIONS_PER_KEY',
+        max,
+      );
     }
     use.subscriptions++;
     state.operations.set(id, true);

@@ -7,7 +7,17 @@
  * operations per socket and per key) is decided in socket-admission.ts.
  */
 import type { Server } from 'node:http';
-import { createSourceEventStream, getOperationAST, GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  createSourceEventStream,
+  getOperationAST,
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { ChangeSubscription } from '../feed/feed';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -33,7 +43,6 @@ export interface WebSocketEndpoint {
   /** Closes every socket and stops accepting new ones. */
   dispose(): Promise<void>;
 }
-
 
 export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtime: HubRuntime): WebSocketEndpoint {
   const { orm, config, log } = runtime;
@@ -108,7 +117,11 @@ export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtim
           return errors.map((error) =>
             error instanceof HubError
               ? error
-              : new GraphQLError(error.message, { nodes: error.nodes, originalError: error.originalError, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+              : new GraphQLError(error.message, {
+                  nodes: error.nodes,
+                  originalError: error.originalError,
+                  extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+                }),
           );
         }
         const tooCostly = costError(schema, document, payload.operationName, payload.variables, queryLimits);
@@ -173,4 +186,3 @@ export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtim
     },
   };
 }
-

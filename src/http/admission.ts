@@ -149,10 +149,19 @@ function refuseOver(req: IncomingMessage, res: Response, limit: number, refuseNo
 
 /** Answers 408 and closes the connection unless the body has arrived by `deadline` (ms since the epoch). */
 function cutWhenLate(req: IncomingMessage, res: Response, deadline: number, timeoutMs: number): void {
-  const timer = setTimeout(() => {
-    if (res.headersSent) return void req.socket.destroy();
-    refuse(res, 408, `without a valid key, headers and body must arrive within ANONYMOUS_REQUEST_TIMEOUT_MS (${timeoutMs} ms)`, { code: ErrorCode.LIMIT_EXCEEDED, limit: 'ANONYMOUS_REQUEST_TIMEOUT_MS', value: timeoutMs }, { close: true });
-  }, Math.max(0, deadline - Date.now()));
+  const timer = setTimeout(
+    () => {
+      if (res.headersSent) return void req.socket.destroy();
+      refuse(
+        res,
+        408,
+        `without a valid key, headers and body must arrive within ANONYMOUS_REQUEST_TIMEOUT_MS (${timeoutMs} ms)`,
+        { code: ErrorCode.LIMIT_EXCEEDED, limit: 'ANONYMOUS_REQUEST_TIMEOUT_MS', value: timeoutMs },
+        { close: true },
+      );
+    },
+    Math.max(0, deadline - Date.now()),
+  );
   const done = () => clearTimeout(timer);
   req.once('end', done);
   res.once('close', done);

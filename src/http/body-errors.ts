@@ -16,7 +16,13 @@ interface BodyParserError extends Error {
 }
 
 /** One error in the GraphQL shape; with `close`, the connection is closed once it is sent. */
-export function refuse(res: Response, status: number, message: string, extensions: Record<string, unknown>, options: { close?: boolean; headers?: Record<string, string> } = {}): void {
+export function refuse(
+  res: Response,
+  status: number,
+  message: string,
+  extensions: Record<string, unknown>,
+  options: { close?: boolean; headers?: Record<string, string> } = {},
+): void {
   if (options.close) res.setHeader('Connection', 'close');
   for (const [name, value] of Object.entries(options.headers ?? {})) res.setHeader(name, value);
   res.status(status).json({ errors: [{ message, extensions }] });
@@ -25,14 +31,24 @@ export function refuse(res: Response, status: number, message: string, extension
 /** A request without a valid key (`refusal` says why) whose body is over ANONYMOUS_BODY_LIMIT: 401, closed. */
 export function refuseAnonymousBody(res: Response, refusal: HubError, limit: number, keyGiven: boolean): void {
   const why = refusal.message.replace(/\.$/, '');
-  refuse(res, 401, `${why}; without a valid key a request body may be at most ${limit} bytes (ANONYMOUS_BODY_LIMIT)`,
+  refuse(
+    res,
+    401,
+    `${why}; without a valid key a request body may be at most ${limit} bytes (ANONYMOUS_BODY_LIMIT)`,
     { code: ErrorCode.UNAUTHENTICATED, limit: 'ANONYMOUS_BODY_LIMIT', value: limit },
-    { close: true, headers: { 'WWW-Authenticate': keyGiven ? 'Bearer realm="fuyuan-hub", error="invalid_token"' : 'Bearer realm="fuyuan-hub"' } });
+    { close: true, headers: { 'WWW-Authenticate': keyGiven ? 'Bearer realm="fuyuan-hub", error="invalid_token"' : 'Bearer realm="fuyuan-hub"' } },
+  );
 }
 
 /** A body over BODY_LIMIT: 413; `close` when it was refused before being read. */
 export function refuseBodyLimit(res: Response, bodyLimit: number, close = false): void {
-  refuse(res, 413, `the request body is larger than BODY_LIMIT (${bodyLimit} bytes)`, { code: ErrorCode.LIMIT_EXCEEDED, limit: 'BODY_LIMIT', value: bodyLimit }, { close });
+  refuse(
+    res,
+    413,
+    `the request body is larger than BODY_LIMIT (${bodyLimit} bytes)`,
+    { code: ErrorCode.LIMIT_EXCEEDED, limit: 'BODY_LIMIT', value: bodyLimit },
+    { close },
+  );
 }
 
 /** Set on `res.locals.anonymous` by http/admission.ts for a request without a valid key. */

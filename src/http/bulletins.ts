@@ -19,14 +19,19 @@ export function bulletinRoute(runtime: HubRuntime): RequestHandler {
       const param = (name: string, required: boolean) => {
         const value = req.query[name];
         if (!required && (value === undefined || (typeof value === 'string' && !value.trim()))) return null;
-        if (typeof value !== 'string' || !value.trim()) throw badInput(`${name} is required once, e.g. ${name}=2026-11-01`, { field: name, rule: 'required' });
+        if (typeof value !== 'string' || !value.trim())
+          throw badInput(`${name} is required once, e.g. ${name}=2026-11-01`, { field: name, rule: 'required' });
         return value.trim();
       };
-      const bulletin = await new BulletinService(runtime.orm.em.fork(), runtime.config.timeZone, runtime.config.analystStatementTimeoutMs).bulletin(principal, {
-        from: param('from', true)!,
-        to: param('to', true)!,
-        regionPrefix: param('regionPrefix', false),
-      }, 'markdown');
+      const bulletin = await new BulletinService(runtime.orm.em.fork(), runtime.config.timeZone, runtime.config.analystStatementTimeoutMs).bulletin(
+        principal,
+        {
+          from: param('from', true)!,
+          to: param('to', true)!,
+          regionPrefix: param('regionPrefix', false),
+        },
+        'markdown',
+      );
       res.status(200).set({ 'content-type': 'text/markdown; charset=utf-8', 'cache-control': 'no-store' }).send(bulletinMarkdown(bulletin));
     } catch (error) {
       replyError(res, error, runtime.log);

@@ -15,7 +15,10 @@ export function watchEventLoop(warnMs: number, log: Logger): () => void {
   const timer = setInterval(() => {
     const maxMs = histogram.max / 1e6;
     if (maxMs > warnMs) {
-      log.warn({ eventLoop: { maxMs: round(maxMs), p99Ms: round(histogram.percentile(99) / 1e6), meanMs: round(histogram.mean / 1e6) } }, 'the event loop was blocked');
+      log.warn(
+        { eventLoop: { maxMs: round(maxMs), p99Ms: round(histogram.percentile(99) / 1e6), meanMs: round(histogram.mean / 1e6) } },
+        'the event loop was blocked',
+      );
     }
     histogram.reset();
   }, INTERVAL_MS);

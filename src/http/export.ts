@@ -27,7 +27,9 @@ const BOM = '\uFEFF';
 /** The two export routes. */
 export function exportRoutes(runtime: HubRuntime): { riskEntries: RequestHandler; cases: RequestHandler } {
   return {
-    riskEntries: csvRoute(runtime, 'risk-entries.csv', RISK_ENTRY_HEADER, (exports, principal, req) => exports.riskEntries(principal, riskEntryFilter(req))),
+    riskEntries: csvRoute(runtime, 'risk-entries.csv', RISK_ENTRY_HEADER, (exports, principal, req) =>
+      exports.riskEntries(principal, riskEntryFilter(req)),
+    ),
     cases: csvRoute(runtime, 'cases.csv', CASE_HEADER, (exports, principal, req) => exports.cases(principal, caseFilter(req))),
   };
 }
@@ -46,7 +48,9 @@ function csvRoute(
       const batches = rows(new ExportService(em, runtime.config.analystStatementTimeoutMs), principal, req);
       // The first batch is read before the first byte, so that a refusal (ANALYZE, a bad filter) is still an error.
       let next = await batches.next();
-      res.status(200).set({ 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}"`, 'cache-control': 'no-store' });
+      res
+        .status(200)
+        .set({ 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}"`, 'cache-control': 'no-store' });
       started = true;
       await write(res, BOM + stringify([header]));
       while (!next.done) {
@@ -137,7 +141,12 @@ class Query {
 
   list(name: string): string[] | null {
     const value = this.one(name);
-    return value === null ? null : value.split(',').map((item) => item.trim()).filter(Boolean);
+    return value === null
+      ? null
+      : value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean);
   }
 
   enums<E extends Record<string, string>>(name: string, values: E): E[keyof E][] | null {

@@ -163,7 +163,12 @@ describe('HTTP admission: what a request may send before and after its key is kn
   });
 
   it('with a valid key, two bodies over 4 MB are read at a time: a third waits unread and gets 503 with Retry-After after LARGE_BODY_WAIT_MS; a small one is not held up', async () => {
-    const large = headers({ 'Content-Type': 'application/json', Authorization: `Bearer ${t.adminKey}`, 'Content-Length': 5 * 1024 * 1024, Expect: '100-continue' });
+    const large = headers({
+      'Content-Type': 'application/json',
+      Authorization: `Bearer ${t.adminKey}`,
+      'Content-Length': 5 * 1024 * 1024,
+      Expect: '100-continue',
+    });
     // Two large bodies in their slots: asked to continue, they send a little and then hold.
     const first = await raw();
     const second = await raw();
@@ -203,7 +208,13 @@ describe('HTTP admission: what a request may send before and after its key is kn
     // Nothing is held by requests that went away: with the second gone too, two large bodies at once are both answered.
     second.destroy();
     const body = JSON.stringify({ query: '{ __typename }', x: 'x'.repeat(5 * 1024 * 1024) });
-    const answers = await Promise.all([1, 2].map(() => fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.adminKey}` }, body }).then((r) => r.json())));
+    const answers = await Promise.all(
+      [1, 2].map(() =>
+        fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.adminKey}` }, body }).then((r) =>
+          r.json(),
+        ),
+      ),
+    );
     expect(answers).toEqual([1, 2].map(() => ({ data: { __typename: 'Query' } })));
   });
 });
@@ -220,7 +231,17 @@ describeWithServer('HTTP admission on the PostgreSQL server: /healthz while 500 
     // The hub in a process of its own (as in production), so that its event loop is not this test's.
     const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js'), 'serve'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DATABASE_URL: db.url, AUDIT_KEY: TEST_AUDIT_KEY, PORT: '0', HOST: '127.0.0.1', HUB_ADMIN_KEY: `test-admin-${randomBytes(16).toString('hex')}`, LOG_LEVEL: 'warn', ANONYMOUS_REQUEST_TIMEOUT_MS: '60000' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        DATABASE_URL: db.url,
+        AUDIT_KEY: TEST_AUDIT_KEY,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        HUB_ADMIN_KEY: `test-admin-${randomBytes(16).toString('hex')}`,
+        LOG_LEVEL: 'warn',
+        ANONYMOUS_REQUEST_TIMEOUT_MS: '60000',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

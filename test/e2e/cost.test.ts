@@ -25,7 +25,8 @@ let caseId: string;
 
 const overWebSocket = (key: string, query: string, variables?: Record<string, unknown>) => firstErrorOverWebSocket(t, key, query, variables);
 const healthz = async () => (await fetch(t.url.replace(/\/graphql$/, '/healthz'))).status;
-const progressRows = async () => Number((await sql<{ n: string }>(t.databaseUrl, 'select count(*)::text as n from case_progress where case_id = $1', [caseId]))[0].n);
+const progressRows = async () =>
+  Number((await sql<{ n: string }>(t.databaseUrl, 'select count(*)::text as n from case_progress where case_id = $1', [caseId]))[0].n);
 
 const ADD_PROGRESS = 'mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { id } } }';
 
@@ -34,9 +35,19 @@ beforeAll(async () => {
   court = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT', '晋08');
   reader = await t.keyFor('YC-PBOC', ['READ'], 'PBOC');
   publisher = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
-  const registered = await t.gql(`mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id classification } }`, {
-    input: { caseNumber: '（2026）晋08破申900号', debtorUscc: uscc('91140802MA0P00001'), debtorName: '运城成本测试有限公司', procedure: 'LIQUIDATION', appliedOn: '2026-01-01' },
-  }, court);
+  const registered = await t.gql(
+    `mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id classification } }`,
+    {
+      input: {
+        caseNumber: '（2026）晋08破申900号',
+        debtorUscc: uscc('91140802MA0P00001'),
+        debtorName: '运城成本测试有限公司',
+        procedure: 'LIQUIDATION',
+        appliedOn: '2026-01-01',
+      },
+    },
+    court,
+  );
   expect(registered.data.registerCase.classification).toBe('SHARED');
   caseId = registered.data.registerCase.id;
   // 300 entries through the API, ten at a time (each write locks the case row, so they land one after another).
@@ -67,12 +78,14 @@ describe('the query that exhausted the heap', () => {
   });
 
   it('is refused over WebSocket the same way; the hub stays healthy', async () => {
-    expect(await overWebSocket(reader, ATTACK(caseId))).toMatchObject({ extensions: { code: 'LIMIT_EXCEEDED', limit: 'MAX_QUERY_COST', value: 20_000 } });
+    expect(await overWebSocket(reader, ATTACK(caseId))).toMatchObject({
+      extensions: { code: 'LIMIT_EXCEEDED', limit: 'MAX_QUERY_COST', value: 20_000 },
+    });
     expect(await healthz()).toBe(200);
     expect((await t.gql('{ me { roles } }', {}, reader)).data.me.roles).toEqual(['READ']);
   });
 
-  it("a PUBLISH key nesting it under a write is refused before anything is written", async () => {
+  it('a PUBLISH key nesting it under a write is refused before anything is written', async () => {
     const before = await progressRows();
     const nested = `mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) {
       progress { case { progress { case { progress { case { progress { id } } } } } } } } }`;
@@ -80,7 +93,9 @@ describe('the query that exhausted the heap', () => {
     expect(answer.errors?.[0].extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'MAX_QUERY_COST', value: 20_000 });
     expect(answer.data ?? null).toBeNull();
     expect(await progressRows()).toBe(before);
-    expect(await overWebSocket(publisher, nested, { input: { caseId, kind: 'NOTE', summary: '不应写入' } })).toMatchObject({ extensions: { code: 'LIMIT_EXCEEDED', limit: 'MAX_QUERY_COST' } });
+    expect(await overWebSocket(publisher, nested, { input: { caseId, kind: 'NOTE', summary: '不应写入' } })).toMatchObject({
+      extensions: { code: 'LIMIT_EXCEEDED', limit: 'MAX_QUERY_COST' },
+    });
     expect(await progressRows()).toBe(before);
   });
 
@@ -91,7 +106,10 @@ describe('the query that exhausted the heap', () => {
       publisher,
     );
     expect(answer.errors).toBeUndefined();
-    expect(answer.data.addCaseProgress.progress.case).toEqual({ progressCount: ENTRIES + 1, progress: [{ summary: '第300条' }, { summary: '第301条' }] });
+    expect(answer.data.addCaseProgress.progress.case).toEqual({
+      progressCount: ENTRIES + 1,
+      progress: [{ summary: '第300条' }, { summary: '第301条' }],
+    });
   });
 });
 
@@ -124,7 +142,9 @@ describe('MAX_RESOLVED_OBJECTS, set to 250 here', () => {
     // own path, as GraphQL answers any field error; nothing else is null. 301 - 250 = 51 fields were refused.
     const progress: { a: { id: string } | null; b: { id: string } | null }[] = answer.data.case.progress;
     expect(progress).toHaveLength(100);
-    const refused = progress.flatMap((entry, i) => (['a', 'b'] as const).filter((alias) => entry[alias] === null).map((alias) => JSON.stringify(['case', 'progress', i, alias])));
+    const refused = progress.flatMap((entry, i) =>
+      (['a', 'b'] as const).filter((alias) => entry[alias] === null).map((alias) => JSON.stringify(['case', 'progress', i, alias])),
+    );
     expect(refused).toHaveLength(301 - RESOLVED_LIMIT);
     expect(answer.errors!.map((error) => JSON.stringify(error.path)).sort()).toEqual(refused.sort());
     expect(await healthz()).toBe(200);
@@ -133,14 +153,26 @@ describe('MAX_RESOLVED_OBJECTS, set to 250 here', () => {
   });
 
   it('over WebSocket too', async () => {
-    expect(await overWebSocket(reader, PAST(caseId))).toMatchObject({ extensions: { code: 'LIMIT_EXCEEDED', limit: 'MAX_RESOLVED_OBJECTS', value: RESOLVED_LIMIT } });
+    expect(await overWebSocket(reader, PAST(caseId))).toMatchObject({
+      extensions: { code: 'LIMIT_EXCEEDED', limit: 'MAX_RESOLVED_OBJECTS', value: RESOLVED_LIMIT },
+    });
     expect(await overWebSocket(reader, WITHIN(caseId))).toBeNull();
   });
 
   it('counts each delivery of a subscription on its own: three deliveries of 102 objects each arrive, one of 300 is refused', async () => {
     const admin = t.adminKey;
-    const small = subscribeChanges(t, admin, { filter: { topics: ['CASE_PROGRESS'], cases: [caseId] } }, 'cursor case { progress(last: 50) { id unit { code } } }');
-    const large = subscribeChanges(t, admin, { filter: { topics: ['CASE_PROGRESS'], cases: [caseId] } }, 'cursor case { progress { id unit { code } case { id } } }');
+    const small = subscribeChanges(
+      t,
+      admin,
+      { filter: { topics: ['CASE_PROGRESS'], cases: [caseId] } },
+      'cursor case { progress(last: 50) { id unit { code } } }',
+    );
+    const large = subscribeChanges(
+      t,
+      admin,
+      { filter: { topics: ['CASE_PROGRESS'], cases: [caseId] } },
+      'cursor case { progress { id unit { code } case { id } } }',
+    );
     try {
       const deadline = Date.now() + 5_000;
       while (t.hub.feed.size < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));

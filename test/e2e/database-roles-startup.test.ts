@@ -24,11 +24,16 @@ describeWithServer('two database roles: start-up, npm run migrate, and DATABASE_
     await f.createRoles(db);
     const superuser = { DATABASE_URL: db.url, DATABASE_OWNER_URL: f.ownerUrl(db) };
     await expect(f.start(superuser)).rejects.toThrow(new RegExp(`^the runtime role \\S+ of DATABASE_URL is a superuser: `));
-    await expect(f.start({ DATABASE_URL: f.ownerUrl(db), DATABASE_OWNER_URL: f.ownerUrl(db) })).rejects.toThrow(`DATABASE_OWNER_URL and DATABASE_URL both connect as ${f.OWNER}`);
+    await expect(f.start({ DATABASE_URL: f.ownerUrl(db), DATABASE_OWNER_URL: f.ownerUrl(db) })).rejects.toThrow(
+      `DATABASE_OWNER_URL and DATABASE_URL both connect as ${f.OWNER}`,
+    );
     const refusedWhile = async (arrange: string, undo: string | (() => Promise<void>), message: string) => {
       await sql(db.url, arrange);
       try {
-        const error = await f.start(f.bothRoles(db)).then(() => undefined, (e: unknown) => e);
+        const error = await f.start(f.bothRoles(db)).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect([String(error), error]).toEqual([expect.any(String), expect.any(ConfigError)]);
         expect((error as Error).message).toContain(`the runtime role ${f.RUNTIME} of DATABASE_URL ${message}`);
       } finally {
@@ -64,7 +69,10 @@ describeWithServer('two database roles: start-up, npm run migrate, and DATABASE_
     const db = await f.database();
     await f.createRoles(db);
     const [a, b] = await Promise.all([f.start(f.bothRoles(db)), f.start(f.bothRoles(db))]);
-    const [row] = await sql<any>(db.url, `select (select count(*) from mikro_orm_migrations)::int as migrations, (select count(*) from unit where is_office)::int as offices`);
+    const [row] = await sql<any>(
+      db.url,
+      `select (select count(*) from mikro_orm_migrations)::int as migrations, (select count(*) from unit where is_office)::int as offices`,
+    );
     expect(row).toEqual({ migrations: migrationsList.length, offices: 1 });
     for (const hub of [a, b]) expect((await gqlAt(hub.url, f.ADMIN_KEY)(`{ me { roles } }`)).errors).toBeUndefined();
     await Promise.all([f.stop(a), f.stop(b)]);
@@ -74,7 +82,9 @@ describeWithServer('two database roles: start-up, npm run migrate, and DATABASE_
     expect(fs.existsSync(CLI)).toBe(true);
     const db = await f.database();
     await f.createRoles(db);
-    const { stdout } = await run(process.execPath, [CLI, 'migrate'], { env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', AUDIT_KEY: TEST_AUDIT_KEY, ...f.bothRoles(db) } });
+    const { stdout } = await run(process.execPath, [CLI, 'migrate'], {
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', AUDIT_KEY: TEST_AUDIT_KEY, ...f.bothRoles(db) },
+    });
     expect(stdout).toContain(`applied ${migrationsList.length} migration(s)`);
     expect(await owned(db, f.RUNTIME)).toEqual([]);
     const granted = await privileges(db, f.RUNTIME);
@@ -94,17 +104,28 @@ describeWithServer('two database roles: start-up, npm run migrate, and DATABASE_
     await sql(db.url, `create role "${f.LEGACY}" login password '${f.PASSWORD.legacy}'; alter database "${db.name}" owner to "${f.LEGACY}"`);
     const single = await f.start({ DATABASE_URL: urlAs(db, f.LEGACY, f.PASSWORD.legacy) });
     const gql = gqlAt(single.url, f.ADMIN_KEY);
-    expect((await gql(`mutation { createUnit(input: { code: "YC-TAX", kind: TAX, name: "运城市税务局", regionCode: "140800" }) { code } }`)).errors).toBeUndefined();
+    expect(
+      (await gql(`mutation { createUnit(input: { code: "YC-TAX", kind: TAX, name: "运城市税务局", regionCode: "140800" }) { code } }`)).errors,
+    ).toBeUndefined();
     await f.stop(single);
     expect(await sql(db.url, `select name from mikro_orm_migrations where name = 'Migration20261204000500_runtime_role'`)).toHaveLength(1);
     expect(await sql(db.url, `select relname from pg_class where relnamespace = 'public'::regnamespace and relacl is not null`)).toEqual([]);
     expect(await sql(db.url, `select 1 from pg_default_acl`)).toEqual([]);
-    expect(await sql(db.url, `select distinct pg_get_userbyid(relowner)::text as owner from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r'`)).toEqual([{ owner: f.LEGACY }]);
+    expect(
+      await sql(
+        db.url,
+        `select distinct pg_get_userbyid(relowner)::text as owner from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r'`,
+      ),
+    ).toEqual([{ owner: f.LEGACY }]);
 
     // Two roles on that database: refused until the owner role owns the tables.
     await f.createRoles(db);
-    await expect(f.start(f.bothRoles(db))).rejects.toThrow(new RegExp(`^DATABASE_OWNER_URL's role ${f.OWNER} does not own \\S+ \\(owned by ${f.LEGACY}\\)`));
-    await run('psql', ['-v', 'ON_ERROR_STOP=1', '--no-psqlrc', '--quiet', '-d', db.name, '-v', `owner=${f.OWNER}`, '-f', MOVE_TO_OWNER], { env: superuserEnv(db) });
+    await expect(f.start(f.bothRoles(db))).rejects.toThrow(
+      new RegExp(`^DATABASE_OWNER_URL's role ${f.OWNER} does not own \\S+ \\(owned by ${f.LEGACY}\\)`),
+    );
+    await run('psql', ['-v', 'ON_ERROR_STOP=1', '--no-psqlrc', '--quiet', '-d', db.name, '-v', `owner=${f.OWNER}`, '-f', MOVE_TO_OWNER], {
+      env: superuserEnv(db),
+    });
     // PostgreSQL cannot hand over an extension: pg_trgm stays its creator's until REASSIGN OWNED (README).
     expect(await owned(db, f.LEGACY)).toEqual(['extension pg_trgm']);
     await sql(db.url, `reassign owned by "${f.LEGACY}" to "${f.OWNER}"`);
@@ -113,7 +134,13 @@ describeWithServer('two database roles: start-up, npm run migrate, and DATABASE_
     // The same office key and the unit written with one role; writes work as the runtime role.
     const after = gqlAt(both.url, f.ADMIN_KEY);
     expect((await after(`{ units(first: 10) { edges { node { code } } } }`)).data.units.edges.map((edge: any) => edge.node.code)).toContain('YC-TAX');
-    expect((await after(`mutation { createUnit(input: { code: "YC-MR", kind: MARKET_REGULATION, name: "运城市市场监督管理局", regionCode: "140800" }) { code } }`)).errors).toBeUndefined();
+    expect(
+      (
+        await after(
+          `mutation { createUnit(input: { code: "YC-MR", kind: MARKET_REGULATION, name: "运城市市场监督管理局", regionCode: "140800" }) { code } }`,
+        )
+      ).errors,
+    ).toBeUndefined();
     expect(await owned(db, f.RUNTIME)).toEqual([]);
     expect((await privileges(db, f.RUNTIME)).audit_record).toEqual(['SELECT', 'INSERT']);
     await f.stop(both);

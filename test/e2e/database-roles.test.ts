@@ -31,8 +31,21 @@ describeWithServer('two database roles: the owner migrates, the runtime role ser
   });
 
   it("docker-compose's init script makes two login roles, no superuser, neither may create roles or databases; only they connect", async () => {
-    const roles = await sql<any>(db.url, `select rolname, rolsuper, rolcreaterole, rolcreatedb, rolcanlogin, rolbypassrls from pg_roles where rolname in ($1, $2) order by rolname = $1 desc`, [f.OWNER, f.RUNTIME]);
-    expect(roles).toEqual([f.OWNER, f.RUNTIME].map((rolname) => ({ rolname, rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolcanlogin: true, rolbypassrls: false })));
+    const roles = await sql<any>(
+      db.url,
+      `select rolname, rolsuper, rolcreaterole, rolcreatedb, rolcanlogin, rolbypassrls from pg_roles where rolname in ($1, $2) order by rolname = $1 desc`,
+      [f.OWNER, f.RUNTIME],
+    );
+    expect(roles).toEqual(
+      [f.OWNER, f.RUNTIME].map((rolname) => ({
+        rolname,
+        rolsuper: false,
+        rolcreaterole: false,
+        rolcreatedb: false,
+        rolcanlogin: true,
+        rolbypassrls: false,
+      })),
+    );
     const [row] = await sql<any>(
       db.url,
       `select pg_get_userbyid(datdba)::text as owner, has_database_privilege($1, datname, 'CONNECT') as runtime_connects,
@@ -57,15 +70,29 @@ describeWithServer('two database roles: the owner migrates, the runtime role ser
     expect(issued.errors).toBeUndefined();
     const taxKey = issued.data.issueCredential.key as string;
     const enterprise = uscc('91140802MA0RL0001');
-    const registered = await gql(`mutation($u: USCC!) { registerEnterprise(input: { uscc: $u, name: "运城市角色测试有限公司" }) { created } }`, { u: enterprise });
+    const registered = await gql(`mutation($u: USCC!) { registerEnterprise(input: { uscc: $u, name: "运城市角色测试有限公司" }) { created } }`, {
+      u: enterprise,
+    });
     expect(registered.errors).toBeUndefined();
     const publish = (key: string, amount: string) =>
       gql(
         `mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed added updated rejected { field message } } }`,
         {
           input: {
-            listType: 'TAX_ARREARS', mode: 'SNAPSHOT', idempotencyKey: `roles-${amount}`,
-            entries: [{ uscc: enterprise, enterpriseName: '运城市角色测试有限公司', riskLevel: 'ORANGE', categories: ['FINANCIAL'], amount, effectiveDate: '2026-09-30', details: { taxTypes: ['增值税'] } }],
+            listType: 'TAX_ARREARS',
+            mode: 'SNAPSHOT',
+            idempotencyKey: `roles-${amount}`,
+            entries: [
+              {
+                uscc: enterprise,
+                enterpriseName: '运城市角色测试有限公司',
+                riskLevel: 'ORANGE',
+                categories: ['FINANCIAL'],
+                amount,
+                effectiveDate: '2026-09-30',
+                details: { taxTypes: ['增值税'] },
+              },
+            ],
           },
         },
         key,
@@ -80,7 +107,10 @@ describeWithServer('two database roles: the owner migrates, the runtime role ser
     expect((await gql(`{ changes(first: 10) { edges { node { topic } } } }`)).errors).toBeUndefined();
 
     // Its connections are the runtime role's; the owner's lived only while it migrated.
-    const users = await sql<{ usename: string }>(db.url, `select distinct usename::text from pg_stat_activity where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid()`);
+    const users = await sql<{ usename: string }>(
+      db.url,
+      `select distinct usename::text from pg_stat_activity where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid()`,
+    );
     expect(users.map((user) => user.usename)).toEqual([f.RUNTIME]);
     // Every table, sequence and function of the migrations is the owner's.
     const owners = await sql<{ owner: string }>(
@@ -96,13 +126,22 @@ describeWithServer('two database roles: the owner migrates, the runtime role ser
 
   it('every table of every migration: the runtime role reads and writes it, the audit trail only read and append, the migration history only read', async () => {
     const expected = Object.fromEntries(
-      (await tables(db)).map((name) => [name, name === 'audit_record' ? ['SELECT', 'INSERT'] : name === 'mikro_orm_migrations' ? ['SELECT'] : ['SELECT', 'INSERT', 'UPDATE', 'DELETE']]),
+      (await tables(db)).map((name) => [
+        name,
+        name === 'audit_record' ? ['SELECT', 'INSERT'] : name === 'mikro_orm_migrations' ? ['SELECT'] : ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+      ]),
     );
-    expect(Object.keys(expected)).toEqual(expect.arrayContaining(['audit_record', 'unit', 'credential', 'enterprise', 'change_event', 'risk_entry', 'bankruptcy_case', 'case_progress']));
+    expect(Object.keys(expected)).toEqual(
+      expect.arrayContaining(['audit_record', 'unit', 'credential', 'enterprise', 'change_event', 'risk_entry', 'bankruptcy_case', 'case_progress']),
+    );
     expect(await privileges(db, f.RUNTIME)).toEqual(expected);
     // Not only as the catalogue says: each statement runs (on no rows) as the runtime role, or is refused by privilege.
     for (const [table, granted] of Object.entries(expected)) {
-      const [column] = await sql<{ name: string }>(db.url, `select attname::text as name from pg_attribute where attrelid = $1::regclass and attnum = 1`, [table]);
+      const [column] = await sql<{ name: string }>(
+        db.url,
+        `select attname::text as name from pg_attribute where attrelid = $1::regclass and attnum = 1`,
+        [table],
+      );
       const statements: Record<string, string> = {
         SELECT: `select from "${table}" limit 1`,
         INSERT: `insert into "${table}" ("${column.name}") select "${column.name}" from "${table}" where false`,
@@ -111,7 +150,11 @@ describeWithServer('two database roles: the owner migrates, the runtime role ser
         TRUNCATE: `truncate "${table}"`,
       };
       for (const [privilege, statement] of Object.entries(statements)) {
-        expect([table, privilege, await attempt(f.runtimeUrl(db), statement)]).toEqual([table, privilege, granted.includes(privilege) ? undefined : '42501']);
+        expect([table, privilege, await attempt(f.runtimeUrl(db), statement)]).toEqual([
+          table,
+          privilege,
+          granted.includes(privilege) ? undefined : '42501',
+        ]);
       }
     }
     // Its sequences: next values, never reset.
@@ -153,10 +196,17 @@ describeWithServer('two database roles: the owner migrates, the runtime role ser
 
   it('the runtime role owns nothing in the database and is no superuser', async () => {
     expect(await owned(db, f.RUNTIME)).toEqual([]);
-    const [role] = await sql<any>(db.url, `select rolsuper, pg_has_role($1, $2, 'MEMBER') as member_of_owner from pg_roles where rolname = $1`, [f.RUNTIME, f.OWNER]);
+    const [role] = await sql<any>(db.url, `select rolsuper, pg_has_role($1, $2, 'MEMBER') as member_of_owner from pg_roles where rolname = $1`, [
+      f.RUNTIME,
+      f.OWNER,
+    ]);
     expect(role).toEqual({ rolsuper: false, member_of_owner: false });
     // The owner's default privileges give the runtime role its share of later tables.
-    const [defaults] = await sql<{ acl: string }>(db.url, `select defaclacl::text as acl from pg_default_acl where defaclrole = $1::regrole and defaclobjtype = 'r'`, [f.OWNER]);
+    const [defaults] = await sql<{ acl: string }>(
+      db.url,
+      `select defaclacl::text as acl from pg_default_acl where defaclrole = $1::regrole and defaclobjtype = 'r'`,
+      [f.OWNER],
+    );
     expect(defaults.acl).toContain(`${f.RUNTIME}=arwd/${f.OWNER}`);
   });
 
@@ -183,4 +233,3 @@ describeWithServer('two database roles: the owner migrates, the runtime role ser
     expect((await gql(`{ me { roles } }`)).errors).toBeUndefined();
   });
 });
-

@@ -17,7 +17,13 @@ const CLI = path.resolve(__dirname, '../../dist/src/main.js');
 
 /** Runs `demo` (or another command) against `url`; the exit code, stdout and stderr. */
 async function demo(url: string, enterprises = 300, command = 'demo'): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url, AUDIT_KEY: TEST_AUDIT_KEY, DEMO_ENTERPRISES: String(enterprises), LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: url,
+    AUDIT_KEY: TEST_AUDIT_KEY,
+    DEMO_ENTERPRISES: String(enterprises),
+    LOG_LEVEL: 'warn',
+  };
   for (const name of Object.keys(env)) if (/^(DATA_DIR|HUB_|AUDIT_KEY_|PORT$|HOST$)/.test(name)) delete env[name];
   try {
     const { stdout, stderr } = await run(process.execPath, [CLI, command], { env, timeout: 170_000 });
@@ -57,7 +63,9 @@ describeWithServer('the demo locality', () => {
     const enterprises = await sql<{ uscc: string; region_code: string }>(db.url, 'select uscc, region_code from enterprise');
     expect(enterprises.every((e) => parseUscc(e.uscc).ok && e.region_code.startsWith('1408'))).toBe(true);
     const units = await sql<{ name: string }>(db.url, 'select name from unit order by code');
-    expect(units.map((u) => u.name)).toEqual(expect.arrayContaining(['运城市中级人民法院', '国家税务总局运城市税务局', '运城市市场监督管理局', '中国人民银行运城市分行']));
+    expect(units.map((u) => u.name)).toEqual(
+      expect.arrayContaining(['运城市中级人民法院', '国家税务总局运城市税务局', '运城市市场监督管理局', '中国人民银行运城市分行']),
+    );
     // The courts have their court codes (法院代字), and every case number carries its court's.
     const courts = await sql<{ code: string; court_code: string }>(db.url, `select code, court_code from unit where kind = 'COURT' order by code`);
     expect(courts).toEqual([
@@ -77,7 +85,9 @@ describeWithServer('the demo locality', () => {
     const [before] = await sql<{ n: number }>(db.url, 'select count(*)::int as n from change_event');
     const again = await demo(db.url);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/^fuyuan-hub: the hub already has data \(24 units besides the office, 300 enterprises, \d+ list entries, 30 cases\): the demo only fills an empty hub\n$/);
+    expect(again.stderr).toMatch(
+      /^fuyuan-hub: the hub already has data \(24 units besides the office, 300 enterprises, \d+ list entries, 30 cases\): the demo only fills an empty hub\n$/,
+    );
     const [after] = await sql<{ n: number }>(db.url, 'select count(*)::int as n from change_event');
     expect(after.n).toBe(before.n);
   });
@@ -156,41 +166,46 @@ describeWithServer('one demo at a time, and a demo that stopped midway is finish
     const refused = results.find((result) => result.code === 1)!;
     expect(loaded.stdout).toMatch(LOADED);
     expect(refused.stdout).toContain('fuyuan-hub: another demo load is running on this database: waiting for it to finish');
-    expect(refused.stderr).toMatch(/^fuyuan-hub: the hub already has data \(24 units besides the office, 100 enterprises, \d+ list entries, 30 cases\): the demo only fills an empty hub\n$/);
+    expect(refused.stderr).toMatch(
+      /^fuyuan-hub: the hub already has data \(24 units besides the office, 100 enterprises, \d+ list entries, 30 cases\): the demo only fills an empty hub\n$/,
+    );
     expect(await fingerprint(database.url)).toEqual(reference.fingerprint);
   });
 
   it.each([
     ['while registering the enterprises', 'enterprise', 40],
     ['between two lists', 'risk_publication', 4],
-    ['in the middle of a case\'s progress', 'case_progress', 21],
-  ])('a fault %s stops the load; once it is gone, running the demo again finishes it: the same demo as a run without fault', async (_when, table, after) => {
-    const database = await fresh();
-    expect((await demo(database.url, SMALL, 'migrate')).code).toBe(0);
-    // A real fault: the database refuses the next row of the table once it holds `after` of them.
-    await sql(
-      database.url,
-      `create function demo_fault() returns trigger language plpgsql as $$
+    ["in the middle of a case's progress", 'case_progress', 21],
+  ])(
+    'a fault %s stops the load; once it is gone, running the demo again finishes it: the same demo as a run without fault',
+    async (_when, table, after) => {
+      const database = await fresh();
+      expect((await demo(database.url, SMALL, 'migrate')).code).toBe(0);
+      // A real fault: the database refuses the next row of the table once it holds `after` of them.
+      await sql(
+        database.url,
+        `create function demo_fault() returns trigger language plpgsql as $$
        begin if (select count(*) from ${table}) >= ${after} then raise exception 'injected fault: the disk is full'; end if; return new; end $$`,
-    );
-    await sql(database.url, `create trigger demo_fault before insert on ${table} for each row execute function demo_fault()`);
-    const failed = await demo(database.url, SMALL);
-    expect(failed.code).toBe(1);
-    expect(failed.stderr).toContain('injected fault: the disk is full');
-    const half = await fingerprint(database.url);
-    expect(half).not.toEqual(reference.fingerprint);
-    expect(half.unitCount).toBe(24);
-    await sql(database.url, 'drop trigger demo_fault on ' + table);
-    const resumed = await demo(database.url, SMALL);
-    expect([resumed.code, resumed.stderr]).toEqual([0, '']);
-    expect(resumed.stdout).toContain('fuyuan-hub: a demo load stopped midway on this database: resuming it where it stopped');
-    expect(resumed.stdout.match(LOADED)![0]).toBe(reference.summary);
-    expect(await fingerprint(database.url)).toEqual(reference.fingerprint);
-    // And then it is a hub with data like any other.
-    const again = await demo(database.url, SMALL);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/the hub already has data/);
-  });
+      );
+      await sql(database.url, `create trigger demo_fault before insert on ${table} for each row execute function demo_fault()`);
+      const failed = await demo(database.url, SMALL);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain('injected fault: the disk is full');
+      const half = await fingerprint(database.url);
+      expect(half).not.toEqual(reference.fingerprint);
+      expect(half.unitCount).toBe(24);
+      await sql(database.url, 'drop trigger demo_fault on ' + table);
+      const resumed = await demo(database.url, SMALL);
+      expect([resumed.code, resumed.stderr]).toEqual([0, '']);
+      expect(resumed.stdout).toContain('fuyuan-hub: a demo load stopped midway on this database: resuming it where it stopped');
+      expect(resumed.stdout.match(LOADED)![0]).toBe(reference.summary);
+      expect(await fingerprint(database.url)).toEqual(reference.fingerprint);
+      // And then it is a hub with data like any other.
+      const again = await demo(database.url, SMALL);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/the hub already has data/);
+    },
+  );
 
   it('a hub with data of its own besides part of a demo is refused, naming what is not the demo, and nothing is written', async () => {
     const database = await fresh();
@@ -208,7 +223,9 @@ describeWithServer('one demo at a time, and a demo that stopped midway is finish
     const before = await fingerprint(database.url);
     const refused = await demo(database.url, SMALL);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^fuyuan-hub: the hub already has data \(25 units besides the office, 100 enterprises, 0 list entries, 0 cases\): the demo only fills an empty hub \(unit YC-OWN is not part of the demo\)\n$/);
+    expect(refused.stderr).toMatch(
+      /^fuyuan-hub: the hub already has data \(25 units besides the office, 100 enterprises, 0 list entries, 0 cases\): the demo only fills an empty hub \(unit YC-OWN is not part of the demo\)\n$/,
+    );
     expect(await fingerprint(database.url)).toEqual(before);
   });
 });

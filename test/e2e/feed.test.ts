@@ -41,9 +41,19 @@ async function cursorAfter(t: TestHub, seq: number): Promise<string> {
 /** Registers a case through `t` with the court's key; one CASE CREATED change. */
 async function registerCase(t: TestHub, key: string) {
   const n = ++serial;
-  const result = await t.gql(`mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`, {
-    input: { caseNumber: `（2026）晋08破申${n}号`, debtorUscc: uscc(`91140802MA0N${String(n).padStart(5, '0')}`), debtorName: `运城第${n}号有限公司`, procedure: 'LIQUIDATION', appliedOn: '2026-01-01' },
-  }, key);
+  const result = await t.gql(
+    `mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`,
+    {
+      input: {
+        caseNumber: `（2026）晋08破申${n}号`,
+        debtorUscc: uscc(`91140802MA0N${String(n).padStart(5, '0')}`),
+        debtorName: `运城第${n}号有限公司`,
+        procedure: 'LIQUIDATION',
+        appliedOn: '2026-01-01',
+      },
+    },
+    key,
+  );
   if (result.errors) throw new Error(JSON.stringify(result.errors));
   return result.data.registerCase.id as string;
 }
@@ -137,7 +147,12 @@ describeWithServer('the change feed', () => {
     for (const seen of [cursorsOf(live), cursorsOf(replay), polled]) expect(seen).toEqual(truth);
     // The held transaction's changes come after every change committed while it was open.
     expect(live.received.slice(8, 11).map((change) => change.entityId)).toEqual([longEntity, longEntity, longEntity]);
-    expect(live.received.slice(0, 8).map((change) => change.entityId).sort()).toEqual(ids.slice(0, 8).sort());
+    expect(
+      live.received
+        .slice(0, 8)
+        .map((change) => change.entityId)
+        .sort(),
+    ).toEqual(ids.slice(0, 8).sort());
   }, 30_000);
 
   it('a subscription with a cursor beyond the head, or an empty one, is refused BAD_USER_INPUT', async () => {
@@ -155,21 +170,43 @@ describeWithServer('the change feed', () => {
     const startSeq = await headSeq(t);
     const start = await cursorAfter(t, startSeq);
     const fields = 'cursor topic kind case { id classification } progress { summary }';
-    const live = { court: subscribeChanges(t, court, {}, fields), tax: subscribeChanges(t, tax, {}, fields), pboc: subscribeChanges(t, pboc, {}, fields) };
+    const live = {
+      court: subscribeChanges(t, court, {}, fields),
+      tax: subscribeChanges(t, tax, {}, fields),
+      pboc: subscribeChanges(t, pboc, {}, fields),
+    };
     Object.values(live).forEach(track);
     await subscribed(t, 3);
     // A sensitive case (RESTRICTED) shared with the tax bureau, then a SHARED one; a progress entry on each.
     const register = (input: Record<string, unknown>) =>
-      t.gql(`mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`, {
-        input: { caseNumber: `（2026）晋08破申${++serial}号`, debtorUscc: uscc(`91140802MA0R${String(serial).padStart(5, '0')}`), debtorName: `敏感${serial}`, procedure: 'LIQUIDATION', appliedOn: '2026-01-01', ...input },
-      }, court);
+      t.gql(
+        `mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`,
+        {
+          input: {
+            caseNumber: `（2026）晋08破申${++serial}号`,
+            debtorUscc: uscc(`91140802MA0R${String(serial).padStart(5, '0')}`),
+            debtorName: `敏感${serial}`,
+            procedure: 'LIQUIDATION',
+            appliedOn: '2026-01-01',
+            ...input,
+          },
+        },
+        court,
+      );
     const secret = (await register({ sensitive: true, sharedWithUnits: ['YC-TAX'] })).data.registerCase.id;
     const open = (await register({})).data.registerCase.id;
     for (const caseId of [secret, open]) {
-      const added = await t.gql(`mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { id } } }`, { input: { caseId, kind: 'NOTE', summary: `进展 ${caseId}` } }, court);
+      const added = await t.gql(
+        `mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { id } } }`,
+        { input: { caseId, kind: 'NOTE', summary: `进展 ${caseId}` } },
+        court,
+      );
       expect(added.errors).toBeUndefined();
     }
-    const replay = { tax: track(subscribeChanges(t, tax, { after: start }, fields)), pboc: track(subscribeChanges(t, pboc, { after: start }, fields)) };
+    const replay = {
+      tax: track(subscribeChanges(t, tax, { after: start }, fields)),
+      pboc: track(subscribeChanges(t, pboc, { after: start }, fields)),
+    };
     const seenBy = (collector: Collector) => collector.received.map((change) => `${change.topic} ${change.case.id}`);
     await live.court.waitFor(4);
     await live.tax.waitFor(4);
@@ -197,10 +234,22 @@ describeWithServer('the change feed', () => {
     const tax = await t.keyFor('YC-TAX', ['PUBLISH', 'READ', 'SUBSCRIBE'], 'TAX');
     const startSeq = await headSeq(t);
     const caseId = await registerCase(t, court);
-    await t.gql(`mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { id } } }`, { input: { caseId, kind: 'NOTE', summary: '公开进展' } }, court);
-    const restricted = await t.gql(`mutation($input: UpdateCaseInput!) { updateCase(input: $input) { classification } }`, { input: { caseId, expectedVersion: 1, sensitive: true } }, court);
+    await t.gql(
+      `mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { id } } }`,
+      { input: { caseId, kind: 'NOTE', summary: '公开进展' } },
+      court,
+    );
+    const restricted = await t.gql(
+      `mutation($input: UpdateCaseInput!) { updateCase(input: $input) { classification } }`,
+      { input: { caseId, expectedVersion: 1, sensitive: true } },
+      court,
+    );
     expect(restricted.data.updateCase.classification).toBe('RESTRICTED');
-    await t.gql(`mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { id } } }`, { input: { caseId, kind: 'NOTE', summary: '限定进展' } }, court);
+    await t.gql(
+      `mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { id } } }`,
+      { input: { caseId, kind: 'NOTE', summary: '限定进展' } },
+      court,
+    );
     const page = await t.gql(
       `query($after: String) { changes(after: $after) { edges { node { topic kind case { id stage progress { summary } stageHistory { toStage } } progress { summary case { id } } } } } }`,
       { after: await cursorAfter(t, startSeq) },
@@ -227,31 +276,79 @@ describeWithServer('the change feed', () => {
     const start = await cursorAfter(t, await headSeq(t));
     const code = uscc('91140802MA0T00001');
     const publish = (amount: string, classification: string) =>
-      t.gql(`mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { added updated rejected { field message } } }`, {
-        input: {
-          listType: 'TAX_ARREARS', mode: 'DELTA', idempotencyKey: randomUUID(),
-          entries: [{ uscc: code, enterpriseName: '某公司', riskLevel: 'YELLOW', categories: ['FINANCIAL'], amount, details: { taxTypes: ['增值税'] }, classification }],
+      t.gql(
+        `mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { added updated rejected { field message } } }`,
+        {
+          input: {
+            listType: 'TAX_ARREARS',
+            mode: 'DELTA',
+            idempotencyKey: randomUUID(),
+            entries: [
+              {
+                uscc: code,
+                enterpriseName: '某公司',
+                riskLevel: 'YELLOW',
+                categories: ['FINANCIAL'],
+                amount,
+                details: { taxTypes: ['增值税'] },
+                classification,
+              },
+            ],
+          },
         },
-      }, tax);
-    for (const [amount, classification] of [['100.00', 'SHARED'], ['200.00', 'RESTRICTED'], ['300.00', 'SHARED']]) {
+        tax,
+      );
+    for (const [amount, classification] of [
+      ['100.00', 'SHARED'],
+      ['200.00', 'RESTRICTED'],
+      ['300.00', 'SHARED'],
+    ]) {
       const published = await publish(amount, classification);
       expect(published.errors).toBeUndefined();
-      expect(published.data.publishRiskList).toEqual(amount === '100.00' ? { added: 1, updated: 0, rejected: [] } : { added: 0, updated: 1, rejected: [] });
+      expect(published.data.publishRiskList).toEqual(
+        amount === '100.00' ? { added: 1, updated: 0, rejected: [] } : { added: 0, updated: 1, rejected: [] },
+      );
     }
     const history = async (key: string) => {
-      const page = await t.gql(`query($after: String) { changes(after: $after) { edges { node { riskEntry { version amount history { version amount } } } } } }`, { after: start }, key);
+      const page = await t.gql(
+        `query($after: String) { changes(after: $after) { edges { node { riskEntry { version amount history { version amount } } } } } }`,
+        { after: start },
+        key,
+      );
       expect(page.errors).toBeUndefined();
       return page.data.changes.edges.map((edge: any) => edge.node.riskEntry);
     };
     expect(await history(tax)).toEqual([
       { version: 1, amount: '100.00', history: [{ version: 1, amount: '100.00' }] },
-      { version: 2, amount: '200.00', history: [{ version: 1, amount: '100.00' }, { version: 2, amount: '200.00' }] },
-      { version: 3, amount: '300.00', history: [{ version: 1, amount: '100.00' }, { version: 2, amount: '200.00' }, { version: 3, amount: '300.00' }] },
+      {
+        version: 2,
+        amount: '200.00',
+        history: [
+          { version: 1, amount: '100.00' },
+          { version: 2, amount: '200.00' },
+        ],
+      },
+      {
+        version: 3,
+        amount: '300.00',
+        history: [
+          { version: 1, amount: '100.00' },
+          { version: 2, amount: '200.00' },
+          { version: 3, amount: '300.00' },
+        ],
+      },
     ]);
     // The central bank never saw version 2: not as a change, not in the history.
     expect(await history(pboc)).toEqual([
       { version: 1, amount: '100.00', history: [{ version: 1, amount: '100.00' }] },
-      { version: 3, amount: '300.00', history: [{ version: 1, amount: '100.00' }, { version: 3, amount: '300.00' }] },
+      {
+        version: 3,
+        amount: '300.00',
+        history: [
+          { version: 1, amount: '100.00' },
+          { version: 3, amount: '300.00' },
+        ],
+      },
     ]);
   });
 
@@ -283,20 +380,24 @@ describeWithServer('the change feed', () => {
       await subscribed(small, 1);
       // One publication of 40 entries: 40 changes in one commit, more than the queue holds.
       const tax = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
-      const published = await t.gql(`mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { added } }`, {
-        input: {
-          listType: 'ZOMBIE',
-          mode: 'DELTA',
-          idempotencyKey: randomUUID(),
-          entries: Array.from({ length: 40 }, (_, i) => ({
-            uscc: uscc(`91140802MA0P${String(i).padStart(5, '0')}`),
-            enterpriseName: `僵尸${i}`,
-            riskLevel: 'YELLOW',
-            categories: ['MARKET'],
-            details: { basis: '连续三年亏损' },
-          })),
+      const published = await t.gql(
+        `mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { added } }`,
+        {
+          input: {
+            listType: 'ZOMBIE',
+            mode: 'DELTA',
+            idempotencyKey: randomUUID(),
+            entries: Array.from({ length: 40 }, (_, i) => ({
+              uscc: uscc(`91140802MA0P${String(i).padStart(5, '0')}`),
+              enterpriseName: `僵尸${i}`,
+              riskLevel: 'YELLOW',
+              categories: ['MARKET'],
+              details: { basis: '连续三年亏损' },
+            })),
+          },
         },
-      }, tax);
+        tax,
+      );
       expect(published.data.publishRiskList.added).toBe(40);
       await subscriber.waitFor(40);
       expect(cursorsOf(subscriber)).toEqual(await logCursors(t, startSeq));
@@ -395,9 +496,13 @@ describeWithServer('a subscriber that does not read', () => {
       remarks: '备注'.repeat(150),
       details: { taxTypes: ['增值税'] },
     }));
-    const published = await t.gql(`mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { added } }`, {
-      input: { listType: 'TAX_ARREARS', mode: 'DELTA', idempotencyKey: randomUUID(), entries },
-    }, tax);
+    const published = await t.gql(
+      `mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { added } }`,
+      {
+        input: { listType: 'TAX_ARREARS', mode: 'DELTA', idempotencyKey: randomUUID(), entries },
+      },
+      tax,
+    );
     expect(published.data.publishRiskList.added).toBe(6_000);
 
     // The healthy subscriber gets everything while the other one is stuck.
@@ -463,11 +568,16 @@ describeWithServer('lost database connections', () => {
       for (let round = 0; round < 2; round++) {
         // Both instances listen again (their listening connections come back by themselves) before each cut.
         await until(
-          async () => (await sql(t.databaseUrl, "select 1 from pg_stat_activity where datname = current_database() and query = 'listen fyh_changes'")).length === 2,
+          async () =>
+            (await sql(t.databaseUrl, "select 1 from pg_stat_activity where datname = current_database() and query = 'listen fyh_changes'"))
+              .length === 2,
           10_000,
           'both instances to listen',
         );
-        const cut = await sql(t.databaseUrl, 'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+        const cut = await sql(
+          t.databaseUrl,
+          'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+        );
         // At least the listening connection of the other instance and a pooled connection of each.
         expect(cut.length).toBeGreaterThanOrEqual(3);
         const before = written;

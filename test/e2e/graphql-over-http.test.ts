@@ -16,7 +16,9 @@ const audits = serverAudits({ url: () => t.url, fetchFn: fetch });
 it.each(audits.map((audit) => [audit.name, audit] as const))('%s', async (_name, audit) => {
   const result = await audit.fn();
   if (result.status === 'ok') return;
-  const response = result.response ? { status: result.response.status, headers: Object.fromEntries(result.response.headers), body: await result.response.text() } : null;
+  const response = result.response
+    ? { status: result.response.status, headers: Object.fromEntries(result.response.headers), body: await result.response.text() }
+    : null;
   throw new Error(`${result.status}: ${result.reason}\n${JSON.stringify(response)}`);
 });
 
@@ -61,10 +63,14 @@ describe('status codes of failures before execution, by the media type the clien
   });
 
   it('queries also over GET, with the key; mutations never over GET', async () => {
-    const query = await fetch(`${t.url}?query=${encodeURIComponent('{ me { unit { code } } }')}`, { headers: { authorization: `Bearer ${t.adminKey}` } });
+    const query = await fetch(`${t.url}?query=${encodeURIComponent('{ me { unit { code } } }')}`, {
+      headers: { authorization: `Bearer ${t.adminKey}` },
+    });
     expect(query.status).toBe(200);
     expect(((await query.json()) as any).data.me.unit.code).toBe('OFFICE');
-    const mutation = await fetch(`${t.url}?query=${encodeURIComponent('mutation { revokeCredential(id: "x") { id } }')}`, { headers: { authorization: `Bearer ${t.adminKey}` } });
+    const mutation = await fetch(`${t.url}?query=${encodeURIComponent('mutation { revokeCredential(id: "x") { id } }')}`, {
+      headers: { authorization: `Bearer ${t.adminKey}` },
+    });
     expect(mutation.status).toBe(405);
   });
 });

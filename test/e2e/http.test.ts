@@ -137,7 +137,11 @@ describe('HTTP: bodies, GET, health, 404', () => {
       expect(answer.contentType).toMatch(/application\/json/);
       expect(answer.body.errors[0].extensions.code).toBe('NOT_FOUND');
     }
-    const posted = await request(t.url.replace(/\/graphql$/, '/nope'), { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const posted = await request(t.url.replace(/\/graphql$/, '/nope'), {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(posted.status).toBe(404);
   });
 

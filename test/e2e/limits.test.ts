@@ -8,7 +8,14 @@ import { firstErrorOverWebSocket } from '../support/websocket';
 
 let t: TestHub;
 beforeAll(async () => {
-  t = await startTestHub({ MAX_QUERY_DEPTH: '5', MAX_ALIASES: '2', MAX_ROOT_FIELDS: '3', MAX_QUERY_COST: '200', BODY_LIMIT: '4kb', MAX_PAGE_SIZE: '100' });
+  t = await startTestHub({
+    MAX_QUERY_DEPTH: '5',
+    MAX_ALIASES: '2',
+    MAX_ROOT_FIELDS: '3',
+    MAX_QUERY_COST: '200',
+    BODY_LIMIT: '4kb',
+    MAX_PAGE_SIZE: '100',
+  });
 });
 afterAll(() => t?.stop());
 
@@ -36,7 +43,12 @@ it.each([
 });
 
 it('within every limit, the same kind of queries run', async () => {
-  for (const query of ['{ riskEntries(first: 1) { edges { node { enterprise { uscc } } } } }', '{ a: me { roles } b: me { roles } }', '{ me { roles } changesHead }', '{ riskEntries(first: 20) { edges { node { enterprise { uscc } } } } }']) {
+  for (const query of [
+    '{ riskEntries(first: 1) { edges { node { enterprise { uscc } } } } }',
+    '{ a: me { roles } b: me { roles } }',
+    '{ me { roles } changesHead }',
+    '{ riskEntries(first: 20) { edges { node { enterprise { uscc } } } } }',
+  ]) {
     const answer = await t.gql(query);
     expect(answer.errors).toBeUndefined();
     expect(await overWebSocket(query)).toBeNull();
@@ -64,7 +76,11 @@ it('a page larger than MAX_PAGE_SIZE: LIMIT_EXCEEDED', async () => {
 
 it('a body over BODY_LIMIT: LIMIT_EXCEEDED over HTTP (413) and over WebSocket', async () => {
   const big = `{ me { roles } } # ${'x'.repeat(5000)}`;
-  const http = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.adminKey}` }, body: JSON.stringify({ query: big }) });
+  const http = await fetch(t.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${t.adminKey}` },
+    body: JSON.stringify({ query: big }),
+  });
   expect(http.status).toBe(413);
   expect(((await http.json()) as any).errors[0].extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'BODY_LIMIT', value: 4096 });
   expect(await overWebSocket(big)).toMatchObject({ extensions: { code: 'LIMIT_EXCEEDED', limit: 'BODY_LIMIT', value: 4096 } });

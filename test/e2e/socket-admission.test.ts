@@ -92,9 +92,27 @@ describe('WebSocket admission: message sizes and caps per socket and per key', (
   };
   /** One change on the RISK_ENTRY topic (one entry published by the tax bureau). */
   const change = async () => {
-    const answer = await t.gql(`mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { added } }`, {
-      input: { listType: 'TAX_ARREARS', mode: 'DELTA', idempotencyKey: randomUUID(), entries: [{ uscc: uscc(), enterpriseName: `运城测试${serial}有限公司`, riskLevel: 'BLUE', categories: ['FINANCIAL'], amount: '100.00', details: { taxTypes: ['增值税'] } }] },
-    }, publisher);
+    const answer = await t.gql(
+      `mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { added } }`,
+      {
+        input: {
+          listType: 'TAX_ARREARS',
+          mode: 'DELTA',
+          idempotencyKey: randomUUID(),
+          entries: [
+            {
+              uscc: uscc(),
+              enterpriseName: `运城测试${serial}有限公司`,
+              riskLevel: 'BLUE',
+              categories: ['FINANCIAL'],
+              amount: '100.00',
+              details: { taxTypes: ['增值税'] },
+            },
+          ],
+        },
+      },
+      publisher,
+    );
     expect(answer.errors).toBeUndefined();
   };
   /** A new key of the tax bureau (each a key of its own for the per-key caps). */
@@ -158,7 +176,11 @@ describe('WebSocket admission: message sizes and caps per socket and per key', (
     socket.subscribe('e', SUBSCRIPTION);
     await until(() => t.hub.feed.size === 3, 5_000, 'e to start');
     await change();
-    await until(() => ['b', 'c', 'e'].every((id) => socket.of(id, 'next').length >= 1) && socket.of('b', 'next').length === 2, 5_000, 'the second change');
+    await until(
+      () => ['b', 'c', 'e'].every((id) => socket.of(id, 'next').length >= 1) && socket.of('b', 'next').length === 2,
+      5_000,
+      'the second change',
+    );
   });
 
   it('over MAX_SUBSCRIPTIONS_PER_KEY (across its sockets) a subscribe gets LIMIT_EXCEEDED naming it; a query on the same socket still runs; another key is not counted', async () => {
@@ -180,7 +202,12 @@ describe('WebSocket admission: message sizes and caps per socket and per key', (
     await other.init(await newKey());
     await subscribeAll(other, ['x'], 5);
     await change();
-    await until(() => ['a', 'b', 'c'].every((id) => first.of(id, 'next').length === 1) && second.of('d', 'next').length === 1 && other.of('x', 'next').length === 1, 5_000, 'the change everywhere');
+    await until(
+      () =>
+        ['a', 'b', 'c'].every((id) => first.of(id, 'next').length === 1) && second.of('d', 'next').length === 1 && other.of('x', 'next').length === 1,
+      5_000,
+      'the change everywhere',
+    );
     // A socket closing gives its subscriptions back to the key.
     first.terminate();
     await until(() => t.hub.feed.size === 2, 5_000, "the first socket's subscriptions to end");

@@ -218,7 +218,11 @@ describe('the embedded database: first start, restart, one hub per DATA_DIR', ()
       expect(me.data.me.unit).toEqual({ code: 'OFFICE', isOffice: true });
       expect(me.data.me.roles).toHaveLength(6);
 
-      const created = await gql(url, officeKey, `mutation { createUnit(input: { code: "YC-TAX", kind: TAX, name: "运城市税务局", regionCode: "140800" }) { code name } }`);
+      const created = await gql(
+        url,
+        officeKey,
+        `mutation { createUnit(input: { code: "YC-TAX", kind: TAX, name: "运城市税务局", regionCode: "140800" }) { code name } }`,
+      );
       expect(created.errors).toBeUndefined();
       expect(created.data.createUnit).toEqual({ code: 'YC-TAX', name: '运城市税务局' });
 
@@ -246,9 +250,7 @@ describe('the embedded database: first start, restart, one hub per DATA_DIR', ()
       const me = await gql(url, officeKey, `{ me { unit { code } } }`);
       expect(me.data.me.unit.code).toBe('OFFICE');
       const units = await gql(url, officeKey, `{ units { edges { node { code name kind } } } }`);
-      expect(units.data.units.edges.map((e: any) => e.node)).toEqual(
-        expect.arrayContaining([{ code: 'YC-TAX', name: '运城市税务局', kind: 'TAX' }]),
-      );
+      expect(units.data.units.edges.map((e: any) => e.node)).toEqual(expect.arrayContaining([{ code: 'YC-TAX', name: '运城市税务局', kind: 'TAX' }]));
       const offices = await gql(url, officeKey, `{ units { edges { node { isOffice } } } }`);
       expect(offices.data.units.edges.filter((e: any) => e.node.isOffice)).toHaveLength(1);
     } finally {
@@ -443,7 +445,10 @@ describeWithServer('the command line on a server database', () => {
     const line = expectOneLineFailure(result);
     expect(line).toMatch(/^fuyuan-hub: unknown role\(s\): FLY; roles are PUBLISH, .*ADMIN/);
     expect(result.stdout.match(KEY)).toBeNull();
-    const count = await sql<{ n: string }>(database.url, `select count(*)::int as n from credential c join unit u on u.id = c.unit_id where u.code = 'YC-TAX'`);
+    const count = await sql<{ n: string }>(
+      database.url,
+      `select count(*)::int as n from credential c join unit u on u.id = c.unit_id where u.code = 'YC-TAX'`,
+    );
     expect(Number(count[0].n)).toBe(1);
   });
 
@@ -455,11 +460,16 @@ describeWithServer('the command line on a server database', () => {
 
   it('unit add and update --court-code give a court its 法院代字, change it and clear it (none); a bad one is one line, nothing written', async () => {
     const courtCodes = () => sql(database.url, `select code, court_code from unit where court_code is not null order by code`);
-    const added = await cli(['unit', 'add', '--code', 'YC-ZY', '--kind', 'COURT', '--name', '运城市中级人民法院', '--region', '140800', '--court-code', '晋08'], env());
+    const added = await cli(
+      ['unit', 'add', '--code', 'YC-ZY', '--kind', 'COURT', '--name', '运城市中级人民法院', '--region', '140800', '--court-code', '晋08'],
+      env(),
+    );
     expect(added.stderr).toBe('');
     expect(added.stdout).toMatch(/unit YC-ZY \(COURT, 运城市中级人民法院, 140800, court code 晋08\) admitted, id /);
     expect((await cli(['unit', 'list'], env())).stdout).toMatch(/^YC-ZY\tCOURT\t140800\t晋08\tactive\t\t运城市中级人民法院$/m);
-    expect(expectOneLineFailure(await cli(['unit', 'update', '--code', 'YC-ZY', '--court-code', '晋8'], env()))).toMatch(/^fuyuan-hub: BAD_USER_INPUT: courtCode: /);
+    expect(expectOneLineFailure(await cli(['unit', 'update', '--code', 'YC-ZY', '--court-code', '晋8'], env()))).toMatch(
+      /^fuyuan-hub: BAD_USER_INPUT: courtCode: /,
+    );
     expect(expectOneLineFailure(await cli(['unit', 'update', '--code', 'YC-TAX', '--court-code', '晋0899'], env()))).toMatch(
       /^fuyuan-hub: BAD_USER_INPUT: courtCode: only a COURT unit has a court code/,
     );
@@ -531,7 +541,13 @@ describe('stopping and failing without losing anything', () => {
   it('with NODE_ENV=production, SIGTERM stops the hub cleanly: exit 0 and the data folder unlocked', async () => {
     const dataDir = tempDir();
     try {
-      const hub = await serve({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', HUB_ADMIN_KEY: 'production-stop-key-0123456789abc' });
+      const hub = await serve({
+        DATA_DIR: dataDir,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        NODE_ENV: 'production',
+        HUB_ADMIN_KEY: 'production-stop-key-0123456789abc',
+      });
       expect(fs.existsSync(path.join(dataDir, 'hub.lock'))).toBe(true);
       expectCleanExit(await hub.proc.stop(), hub.proc);
       expect(fs.existsSync(path.join(dataDir, 'hub.lock'))).toBe(false);
@@ -617,14 +633,22 @@ describeWithServer('while the hub starts: the port is bound, requests get a clea
         expect([health.status, await health.json()]).toEqual([200, { status: 'starting' }]);
         const ready = await fetch(`${base}/readyz`);
         expect([ready.status, await ready.json()]).toEqual([503, { status: 'not ready', reason: 'starting' }]);
-        const graphql = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+        const graphql = await fetch(`${base}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"query":"{ __typename }"}',
+        });
         expect(graphql.status).toBe(503);
         expect(graphql.headers.get('retry-after')).toBe('1');
         expect(graphql.headers.get('content-type')).toMatch(/^application\/json/);
-        expect(await graphql.json()).toEqual({ errors: [{ message: 'the hub is starting: try again in a moment', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+        expect(await graphql.json()).toEqual({
+          errors: [{ message: 'the hub is starting: try again in a moment', extensions: { code: 'SERVICE_UNAVAILABLE' } }],
+        });
         const upgrade = await new Promise<string>((resolve, reject) => {
           const socket = net.connect(port, '127.0.0.1', () =>
-            socket.write('GET /graphql HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n'),
+            socket.write(
+              'GET /graphql HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n',
+            ),
           );
           let answer = '';
           socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));

@@ -25,7 +25,8 @@ const uscc = (first17: string) => first17 + usccCheckCharacter(first17);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let serial = 0;
 
-const SUBSCRIPTION = 'subscription($after: String, $filter: ChangeFilter) { changes(after: $after, filter: $filter) { cursor topic kind entityId riskEntry { uscc classification } } }';
+const SUBSCRIPTION =
+  'subscription($after: String, $filter: ChangeFilter) { changes(after: $after, filter: $filter) { cursor topic kind entityId riskEntry { uscc classification } } }';
 
 async function until(condition: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;
@@ -47,7 +48,11 @@ async function subscriber(hub: TestHub, key: string, variables: Record<string, u
 }
 
 /** The `changes` delivered to operation `id` of a socket. */
-const delivered = (socket: RawSocket, id = 's') => socket.of(id).filter((m) => m.type === 'next').map((m) => m.payload.data.changes);
+const delivered = (socket: RawSocket, id = 's') =>
+  socket
+    .of(id)
+    .filter((m) => m.type === 'next')
+    .map((m) => m.payload.data.changes);
 /** Resolves once operation `id` got a change with `entityId`. */
 const received = (socket: RawSocket, entityId: string, id = 's') =>
   socket.waitFor(() => delivered(socket, id).find((change) => change.entityId === entityId), 10_000, `change ${entityId}`);
@@ -75,30 +80,59 @@ describeWithServer('what ends a subscription', () => {
     return result.data;
   };
   const createUnit = (code: string, kind: string) =>
-    gql(`mutation($input: CreateUnitInput!) { createUnit(input: $input) { id } }`, { input: { code, kind, name: `${code} 测试单位`, regionCode: '140800' } }).then((d) => d.createUnit.id as string);
+    gql(`mutation($input: CreateUnitInput!) { createUnit(input: $input) { id } }`, {
+      input: { code, kind, name: `${code} 测试单位`, regionCode: '140800' },
+    }).then((d) => d.createUnit.id as string);
   const issue = (unit: string, roles: string[], expiresAt?: Date) =>
-    gql(`mutation($input: IssueCredentialInput!) { issueCredential(input: $input) { key credential { id } } }`, { input: { unit, roles, expiresAt } }).then(
-      (d) => ({ key: d.issueCredential.key as string, id: d.issueCredential.credential.id as string }),
-    );
-  const updateUnit = (input: Record<string, unknown>) => gql(`mutation($input: UpdateUnitInput!) { updateUnit(input: $input) { code kind regionCode active } }`, { input });
+    gql(`mutation($input: IssueCredentialInput!) { issueCredential(input: $input) { key credential { id } } }`, {
+      input: { unit, roles, expiresAt },
+    }).then((d) => ({ key: d.issueCredential.key as string, id: d.issueCredential.credential.id as string }));
+  const updateUnit = (input: Record<string, unknown>) =>
+    gql(`mutation($input: UpdateUnitInput!) { updateUnit(input: $input) { code kind regionCode active } }`, { input });
   /** A SHARED case registered by the court: one change every unit sees (a marker in the stream). */
   const registerCase = async () => {
     const n = ++serial;
-    const data = await gql(`mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`, {
-      input: { caseNumber: `（2026）晋08破申${n}号`, debtorUscc: uscc(`91140802MA0W${String(n).padStart(5, '0')}`), debtorName: `标记${n}有限公司`, procedure: 'LIQUIDATION', appliedOn: '2026-01-01' },
-    }, court);
+    const data = await gql(
+      `mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`,
+      {
+        input: {
+          caseNumber: `（2026）晋08破申${n}号`,
+          debtorUscc: uscc(`91140802MA0W${String(n).padStart(5, '0')}`),
+          debtorName: `标记${n}有限公司`,
+          procedure: 'LIQUIDATION',
+          appliedOn: '2026-01-01',
+        },
+      },
+      court,
+    );
     return data.registerCase.id as string;
   };
   /** One list entry published by market regulation, SHARED or RESTRICTED to the tax kind; its id. */
   const publishEntry = async (classification: 'SHARED' | 'RESTRICTED') => {
     const n = ++serial;
     const code = uscc(`91140802MA0E${String(n).padStart(5, '0')}`);
-    await gql(`mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { added } }`, {
-      input: {
-        listType: 'ABNORMAL_OPERATION', mode: 'DELTA', idempotencyKey: randomUUID(), classification, sharedWithKinds: classification === 'RESTRICTED' ? ['TAX'] : null,
-        entries: [{ uscc: code, enterpriseName: `异常${n}有限公司`, riskLevel: 'BLUE', categories: ['MANAGEMENT'], details: { reason: 'UNREACHABLE', listedOn: '2026-01-05' } }],
+    await gql(
+      `mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { added } }`,
+      {
+        input: {
+          listType: 'ABNORMAL_OPERATION',
+          mode: 'DELTA',
+          idempotencyKey: randomUUID(),
+          classification,
+          sharedWithKinds: classification === 'RESTRICTED' ? ['TAX'] : null,
+          entries: [
+            {
+              uscc: code,
+              enterpriseName: `异常${n}有限公司`,
+              riskLevel: 'BLUE',
+              categories: ['MANAGEMENT'],
+              details: { reason: 'UNREACHABLE', listedOn: '2026-01-05' },
+            },
+          ],
+        },
       },
-    }, market);
+      market,
+    );
     const [row] = await sql<{ id: string }>(a.databaseUrl, 'select id from risk_entry where uscc = $1', [code]);
     return row.id;
   };
@@ -120,7 +154,7 @@ describeWithServer('what ends a subscription', () => {
     await a?.stop();
   });
 
-  it('revocation ends the key\'s subscriptions on every instance (NOTIFY, and the safety poll with FEED_LISTEN=false): UNAUTHENTICATED, then 4403; another key\'s stay', async () => {
+  it("revocation ends the key's subscriptions on every instance (NOTIFY, and the safety poll with FEED_LISTEN=false): UNAUTHENTICATED, then 4403; another key's stay", async () => {
     await createUnit('YC-REV', 'OTHER');
     const { key, id } = await issue('YC-REV', ['READ', 'SUBSCRIBE']);
     const ours = await Promise.all(instances.map(async (hub) => track(await subscriber(hub, key))));
@@ -257,7 +291,13 @@ describeWithServer('what ends a subscription', () => {
     }
     const logged = (await pollChanges(a, a.adminKey, head, { topics: ['UNIT'] })).changes;
     expect(logged).toEqual([
-      expect.objectContaining({ topic: 'UNIT', kind: 'UPDATED', entityId: unitId, actingUnit: { code: 'OFFICE' }, payload: expect.objectContaining({ code: 'YC-REGION', regionCode: '140802', kind: 'OTHER', active: true, changed: ['regionCode'] }) }),
+      expect.objectContaining({
+        topic: 'UNIT',
+        kind: 'UPDATED',
+        entityId: unitId,
+        actingUnit: { code: 'OFFICE' },
+        payload: expect.objectContaining({ code: 'YC-REGION', regionCode: '140802', kind: 'OTHER', active: true, changed: ['regionCode'] }),
+      }),
     ]);
   });
 
@@ -294,11 +334,26 @@ describeWithServer('what ends a subscription', () => {
       await holder.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`fyh:publish:${unitId}:${idempotencyKey}`]);
       socket.subscribe('m', `mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { added } }`, {
         input: {
-          listType: 'TAX_ARREARS', mode: 'DELTA', idempotencyKey,
-          entries: [{ uscc: uscc('91140802MA0B00001'), enterpriseName: '忙碌有限公司', riskLevel: 'BLUE', categories: ['FINANCIAL'], amount: '10.00', details: { taxTypes: ['增值税'] } }],
+          listType: 'TAX_ARREARS',
+          mode: 'DELTA',
+          idempotencyKey,
+          entries: [
+            {
+              uscc: uscc('91140802MA0B00001'),
+              enterpriseName: '忙碌有限公司',
+              riskLevel: 'BLUE',
+              categories: ['FINANCIAL'],
+              amount: '10.00',
+              details: { taxTypes: ['增值税'] },
+            },
+          ],
         },
       });
-      await until(async () => (await sql(a.databaseUrl, "select 1 from pg_locks where locktype = 'advisory' and not granted")).length > 0, 10_000, 'the publication to wait');
+      await until(
+        async () => (await sql(a.databaseUrl, "select 1 from pg_locks where locktype = 'advisory' and not granted")).length > 0,
+        10_000,
+        'the publication to wait',
+      );
       await gql(`mutation($id: ID!) { revokeCredential(id: $id) { status } }`, { id });
       const error = await socket.waitFor(() => socket.of('s').find((m) => m.type === 'error'), 10_000, 'the error');
       expect(error.payload[0].extensions.code).toBe('UNAUTHENTICATED');

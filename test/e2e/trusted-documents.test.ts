@@ -29,14 +29,22 @@ afterAll(async () => {
 });
 
 async function overWebSocket(query: string) {
-  const client = createClient({ url: t.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${t.adminKey}` }, retryAttempts: 0 });
+  const client = createClient({
+    url: t.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${t.adminKey}` },
+    retryAttempts: 0,
+  });
   try {
     return await new Promise<{ data?: any; error?: any }>((resolve) => {
-      client.subscribe({ query }, {
-        next: (result) => resolve(result.errors ? { error: result.errors[0] } : { data: result.data }),
-        error: (error) => resolve({ error: Array.isArray(error) ? error[0] : error }),
-        complete: () => undefined,
-      });
+      client.subscribe(
+        { query },
+        {
+          next: (result) => resolve(result.errors ? { error: result.errors[0] } : { data: result.data }),
+          error: (error) => resolve({ error: Array.isArray(error) ? error[0] : error }),
+          complete: () => undefined,
+        },
+      );
     });
   } finally {
     await client.dispose();
@@ -52,7 +60,12 @@ it('a registered operation runs, whatever its whitespace, commas and comments, o
 });
 
 it('any other document is refused FORBIDDEN before it runs, introspection included, over HTTP and WebSocket', async () => {
-  for (const query of ['{ me { roles } }', 'query Me { me { unit { code name } roles } }', '{ __schema { queryType { name } } }', 'mutation { revokeCredential(id: "x") { id } }']) {
+  for (const query of [
+    '{ me { roles } }',
+    'query Me { me { unit { code name } roles } }',
+    '{ __schema { queryType { name } } }',
+    'mutation { revokeCredential(id: "x") { id } }',
+  ]) {
     const http = await t.gql(query);
     expect(http.status).toBe(200); // refused before execution: 200 under application/json, like a validation failure
     expect(http.data ?? null).toBeNull();

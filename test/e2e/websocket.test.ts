@@ -151,7 +151,10 @@ describe('GraphQL over WebSocket: keys', () => {
     const key = await t.keyFor('WS-EXP', ['READ']);
     const before = connect(key);
     expect(await run(before.client, ME)).toEqual({ kind: 'result', result: { data: { me: { unit: { code: 'WS-EXP' } } } } });
-    await sql(t.databaseUrl, `update credential set expires_at = now() - interval '1 minute' where unit_id = (select id from unit where code = 'WS-EXP')`);
+    await sql(
+      t.databaseUrl,
+      `update credential set expires_at = now() - interval '1 minute' where unit_id = (select id from unit where code = 'WS-EXP')`,
+    );
     const { client, closed } = connect(key);
     expect(await run(client, ME)).toMatchObject({ kind: 'closed', code: 4403 });
     expect((await closed).code).toBe(4403);

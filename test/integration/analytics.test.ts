@@ -34,13 +34,22 @@ beforeAll(async () => {
   keys.COURT2 = await t.keyFor('YC-COURT2', ['PUBLISH', 'READ'], 'COURT', '晋0802');
   keys.READER = await t.keyFor('YC-READER', ['READ'], 'OTHER');
   const publish = async (key: string, listType: string, entries: Record<string, unknown>[], extra: Record<string, unknown> = {}) => {
-    const result = await t.gql(`mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed rejected { message } } }`, {
-      input: { listType, mode: 'DELTA', idempotencyKey: randomUUID(), entries, ...extra },
-    }, key);
+    const result = await t.gql(
+      `mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed rejected { message } } }`,
+      {
+        input: { listType, mode: 'DELTA', idempotencyKey: randomUUID(), entries, ...extra },
+      },
+      key,
+    );
     expect(result.data.publishRiskList).toEqual({ committed: true, rejected: [] });
   };
   const tax = (code: string, riskLevel: string, amount: string, categories = ['FINANCIAL']) => ({
-    uscc: code, enterpriseName: `企业${code.slice(-6)}`, riskLevel, categories, amount, details: { taxTypes: ['增值税'] },
+    uscc: code,
+    enterpriseName: `企业${code.slice(-6)}`,
+    riskLevel,
+    categories,
+    amount,
+    details: { taxTypes: ['增值税'] },
   });
   // The tax bureau: three entries in 盐湖区 (140802), one in 临猗县 (140821), one RESTRICTED to the court.
   await publish(keys.TAX, 'TAX_ARREARS', [
@@ -58,14 +67,39 @@ beforeAll(async () => {
 
   // Cases: two of YC-COURT (one sensitive), one of YC-COURT2.
   const register = async (key: string, n: number, input: Record<string, unknown>, courtCode = '晋08') => {
-    const result = await t.gql(`mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`, {
-      input: { caseNumber: `（2026）${courtCode}破申${n}号`, debtorName: `债务人${n}`, procedure: 'LIQUIDATION', appliedOn: '2026-02-01', ...input },
-    }, key);
+    const result = await t.gql(
+      `mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`,
+      {
+        input: {
+          caseNumber: `（2026）${courtCode}破申${n}号`,
+          debtorName: `债务人${n}`,
+          procedure: 'LIQUIDATION',
+          appliedOn: '2026-02-01',
+          ...input,
+        },
+      },
+      key,
+    );
     expect(result.errors).toBeUndefined();
     return result.data.registerCase.id as string;
   };
-  await register(keys.COURT, 1, { debtorUscc: in_('140802', 11), employeesAffected: 100, wagesOwed: '1000.00', debts: '50000', assets: '20000', petitionRisk: 'ORANGE' });
-  await register(keys.COURT, 2, { debtorUscc: in_('140821', 12), employeesAffected: 30, wagesOwed: '300.00', debts: '7000', assets: '1000', sensitive: true, socialStabilityRisk: 'RED' });
+  await register(keys.COURT, 1, {
+    debtorUscc: in_('140802', 11),
+    employeesAffected: 100,
+    wagesOwed: '1000.00',
+    debts: '50000',
+    assets: '20000',
+    petitionRisk: 'ORANGE',
+  });
+  await register(keys.COURT, 2, {
+    debtorUscc: in_('140821', 12),
+    employeesAffected: 30,
+    wagesOwed: '300.00',
+    debts: '7000',
+    assets: '1000',
+    sensitive: true,
+    socialStabilityRisk: 'RED',
+  });
   await register(keys.COURT2, 3, { debtorUscc: in_('140802', 13), employeesAffected: 5, procedure: 'REORGANIZATION' }, '晋0802');
 });
 afterAll(() => t?.stop());
@@ -136,7 +170,9 @@ describe('caseStats', () => {
       { procedure: 'REORGANIZATION', cases: 1, employeesAffected: 5, wagesOwed: '0.00', debts: '0.00', assets: '0.00' },
     ]);
     const pboc = await t.gql(CASE_STATS, { groupBy: ['STAGE'] }, keys.PBOC);
-    expect(compact(pboc.data.caseStats)).toEqual([{ stage: 'APPLIED', cases: 2, employeesAffected: 105, wagesOwed: '1000.00', debts: '50000.00', assets: '20000.00' }]);
+    expect(compact(pboc.data.caseStats)).toEqual([
+      { stage: 'APPLIED', cases: 2, employeesAffected: 105, wagesOwed: '1000.00', debts: '50000.00', assets: '20000.00' },
+    ]);
   });
 
   it('by court and county, by risk level, by month of registration', async () => {
@@ -147,15 +183,21 @@ describe('caseStats', () => {
       { court: 'YC-COURT2', county: '140802', cases: 1 },
     ]);
     const levels = await t.gql(CASE_STATS, { groupBy: ['RISK_LEVEL'] });
-    expect(levels.data.caseStats.map((row: any) => [row.riskLevel, row.cases])).toEqual([['RED', 1], ['ORANGE', 1], [null, 1]]);
-    const [{ month }] = (await sql<{ month: string }>(t.databaseUrl, `select to_char(now() at time zone 'Asia/Shanghai', 'YYYY-MM') as month`));
+    expect(levels.data.caseStats.map((row: any) => [row.riskLevel, row.cases])).toEqual([
+      ['RED', 1],
+      ['ORANGE', 1],
+      [null, 1],
+    ]);
+    const [{ month }] = await sql<{ month: string }>(t.databaseUrl, `select to_char(now() at time zone 'Asia/Shanghai', 'YYYY-MM') as month`);
     const months = await t.gql(CASE_STATS, { groupBy: ['MONTH'] });
     expect(compact(months.data.caseStats)).toEqual([expect.objectContaining({ month, cases: 3 })]);
   });
 
   it('with the filters of cases', async () => {
     const result = await t.gql(CASE_STATS, { groupBy: [], filter: { courts: ['YC-COURT'], minRiskLevel: 'ORANGE' } });
-    expect(compact(result.data.caseStats)).toEqual([{ cases: 2, employeesAffected: 130, wagesOwed: '1300.00', debts: '57000.00', assets: '21000.00' }]);
+    expect(compact(result.data.caseStats)).toEqual([
+      { cases: 2, employeesAffected: 130, wagesOwed: '1300.00', debts: '57000.00', assets: '21000.00' },
+    ]);
   });
 });
 
@@ -172,7 +214,10 @@ describe('refusals', () => {
   });
 
   it('needs ANALYZE: FORBIDDEN without it', async () => {
-    for (const [query, groupBy] of [[RISK_STATS, ['LIST_TYPE']], [CASE_STATS, ['STAGE']]] as const) {
+    for (const [query, groupBy] of [
+      [RISK_STATS, ['LIST_TYPE']],
+      [CASE_STATS, ['STAGE']],
+    ] as const) {
       const result = await t.gql(query, { groupBy }, keys.READER);
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
     }
@@ -189,13 +234,19 @@ describeWithServer('the analyst statement timeout', () => {
     const slow = await startInstance(t, { ANALYST_STATEMENT_TIMEOUT: '1' });
     try {
       // Enough rows that grouping them takes well over a millisecond (written straight into the tables).
-      await sql(t.databaseUrl, `insert into enterprise (uscc, name, region_code, created_at, updated_at)
-        select 'T' || lpad(g::text, 17, '0'), '批量' || g, '140802', now(), now() from generate_series(1, 100000) g`);
-      await sql(t.databaseUrl, `insert into risk_entry (id, publisher_unit_id, list_type, uscc, enterprise_name, region_code, risk_level, categories,
+      await sql(
+        t.databaseUrl,
+        `insert into enterprise (uscc, name, region_code, created_at, updated_at)
+        select 'T' || lpad(g::text, 17, '0'), '批量' || g, '140802', now(), now() from generate_series(1, 100000) g`,
+      );
+      await sql(
+        t.databaseUrl,
+        `insert into risk_entry (id, publisher_unit_id, list_type, uscc, enterprise_name, region_code, risk_level, categories,
           details, classification, shared_unit_codes, shared_kinds, status, content_hash, version, first_published_at, published_at)
         select gen_random_uuid(), (select id from unit where code = 'YC-TAX'), 'PRODUCTION_HALTED', 'T' || lpad(g::text, 17, '0'), '批量' || g,
           '140802', 1 + g % 4, array['MARKET', 'LEGAL'], '{}', 'SHARED', '{}', '{}', 'ACTIVE', md5(g::text), 1, now(), now()
-        from generate_series(1, 100000) g`);
+        from generate_series(1, 100000) g`,
+      );
       let refused: any = null;
       for (let attempt = 0; attempt < 5 && !refused; attempt++) {
         const result = await slow.gql(`{ riskStats(groupBy: [CATEGORY, COUNTY, MONTH, PUBLISHER], filter: { status: ALL }) { entries } }`);
@@ -205,7 +256,9 @@ describeWithServer('the analyst statement timeout', () => {
       // The bulletin is an analyst's query too.
       let bulletin: any = null;
       for (let attempt = 0; attempt < 5 && !bulletin; attempt++) {
-        const result = await slow.gql(`{ bulletin(from: "2026-01-01", to: "2026-12-31") { entriesAdded { count } enterprisesOnSeveralLists { uscc } } }`);
+        const result = await slow.gql(
+          `{ bulletin(from: "2026-01-01", to: "2026-12-31") { entriesAdded { count } enterprisesOnSeveralLists { uscc } } }`,
+        );
         bulletin = result.errors?.[0] ?? null;
       }
       expect(bulletin?.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'ANALYST_STATEMENT_TIMEOUT', value: 1 });
@@ -221,13 +274,21 @@ describe("the hub's day", () => {
     const far = await startInstance(t, { HUB_TIMEZONE: zone });
     try {
       const [{ today }] = await sql<{ today: string }>(t.databaseUrl, `select (now() at time zone $1)::date::text as today`, [zone]);
-      const registered = await far.gql(`mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id stageOn } }`, {
-        input: { caseNumber: '（2026）晋08破申99号', debtorUscc: in_('140802', 99), debtorName: '时区公司', procedure: 'LIQUIDATION' },
-      }, keys.COURT);
+      const registered = await far.gql(
+        `mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id stageOn } }`,
+        {
+          input: { caseNumber: '（2026）晋08破申99号', debtorUscc: in_('140802', 99), debtorName: '时区公司', procedure: 'LIQUIDATION' },
+        },
+        keys.COURT,
+      );
       expect(registered.data.registerCase.stageOn).toBe(today);
-      const progress = await far.gql(`mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { occurredOn } } }`, {
-        input: { caseId: registered.data.registerCase.id, kind: 'NOTE', summary: '无日期' },
-      }, keys.COURT);
+      const progress = await far.gql(
+        `mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { occurredOn } } }`,
+        {
+          input: { caseId: registered.data.registerCase.id, kind: 'NOTE', summary: '无日期' },
+        },
+        keys.COURT,
+      );
       expect(progress.data.addCaseProgress.progress.occurredOn).toBe(today);
     } finally {
       await far.stop();

@@ -66,7 +66,9 @@ function unkeyed(prev: string, row: Omit<StoredRow, 'id' | 'prev_hash' | 'hash' 
     entityId: row.entity_id,
     detail: row.detail,
   };
-  return createHash('sha256').update(`${prev}\n${canonicalize(record)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${prev}\n${canonicalize(record)}`)
+    .digest('hex');
 }
 
 describeWithServer('the keyed audit chain on a PostgreSQL server', () => {
@@ -75,12 +77,18 @@ describeWithServer('the keyed audit chain on a PostgreSQL server', () => {
   const env = (extra: Record<string, string> = {}) => ({ DATABASE_URL: database.url, AUDIT_KEY: KEY_A, ...extra });
   const start = (extra: Record<string, string> = {}) =>
     startHub(loadConfig({ ...env(extra), PORT: '0', HOST: '127.0.0.1', HUB_ADMIN_KEY: ADMIN }), silent);
-  const rows = () => sql<StoredRow>(database.url, 'select id::text as id, occurred_at, actor_unit_id, actor_credential_id, action, entity_type, entity_id, detail, prev_hash, hash, key_id from audit_record order by audit_record.id');
+  const rows = () =>
+    sql<StoredRow>(
+      database.url,
+      'select id::text as id, occurred_at, actor_unit_id, actor_credential_id, action, entity_type, entity_id, detail, prev_hash, hash, key_id from audit_record order by audit_record.id',
+    );
   const createUnit = async (code: string) => {
     const response = await fetch(hub!.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
-      body: JSON.stringify({ query: `mutation { createUnit(input: { code: "${code}", kind: TAX, name: "${code} 单位", regionCode: "140800" }) { id } }` }),
+      body: JSON.stringify({
+        query: `mutation { createUnit(input: { code: "${code}", kind: TAX, name: "${code} 单位", regionCode: "140800" }) { id } }`,
+      }),
     });
     expect(((await response.json()) as any).errors).toBeUndefined();
   };
@@ -106,7 +114,19 @@ describeWithServer('the keyed audit chain on a PostgreSQL server', () => {
       for (const row of saved) {
         await client.query(
           'insert into audit_record (id, occurred_at, actor_unit_id, actor_credential_id, action, entity_type, entity_id, detail, prev_hash, hash, key_id) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
-          [row.id, row.occurred_at, row.actor_unit_id, row.actor_credential_id, row.action, row.entity_type, row.entity_id, JSON.stringify(row.detail), row.prev_hash, row.hash, row.key_id],
+          [
+            row.id,
+            row.occurred_at,
+            row.actor_unit_id,
+            row.actor_credential_id,
+            row.action,
+            row.entity_type,
+            row.entity_id,
+            JSON.stringify(row.detail),
+            row.prev_hash,
+            row.hash,
+            row.key_id,
+          ],
         );
       }
     });
@@ -118,7 +138,11 @@ describeWithServer('the keyed audit chain on a PostgreSQL server', () => {
       let prev = from === 0 ? '0'.repeat(64) : current[from - 1].hash;
       for (const row of current.slice(from)) {
         const hash = unkeyed(prev, row);
-        await client.query(`update audit_record set prev_hash = $1, hash = $2${dropKeys ? ', key_id = null' : ''} where id = $3`, [prev, hash, row.id]);
+        await client.query(`update audit_record set prev_hash = $1, hash = $2${dropKeys ? ', key_id = null' : ''} where id = $3`, [
+          prev,
+          hash,
+          row.id,
+        ]);
         prev = hash;
       }
     });
@@ -144,9 +168,11 @@ describeWithServer('the keyed audit chain on a PostgreSQL server', () => {
         detail: { n, name: `名称${n}`, nested: { a: [1, 2.5, 'x'], b: null } },
       };
       const hash = unkeyed(prev, row);
-      await sql(database.url, 'insert into audit_record (occurred_at, actor_unit_id, actor_credential_id, action, entity_type, entity_id, detail, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
-        row.occurred_at, null, null, row.action, row.entity_type, row.entity_id, JSON.stringify(row.detail), prev, hash,
-      ]);
+      await sql(
+        database.url,
+        'insert into audit_record (occurred_at, actor_unit_id, actor_credential_id, action, entity_type, entity_id, detail, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+        [row.occurred_at, null, null, row.action, row.entity_type, row.entity_id, JSON.stringify(row.detail), prev, hash],
+      );
       prev = hash;
     }
   });
@@ -162,7 +188,10 @@ describeWithServer('the keyed audit chain on a PostgreSQL server', () => {
     const logged: { auditHead?: string; unkeyedRecords?: number; msg: string }[] = [];
     const log = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
     hub = await startHub(loadConfig({ ...env(), PORT: '0', HOST: '127.0.0.1', HUB_ADMIN_KEY: ADMIN }), log);
-    expect(logged.find((line) => line.unkeyedRecords !== undefined)).toMatchObject({ unkeyedRecords: 3, msg: expect.stringContaining('keyed from now on') });
+    expect(logged.find((line) => line.unkeyedRecords !== undefined)).toMatchObject({
+      unkeyedRecords: 3,
+      msg: expect.stringContaining('keyed from now on'),
+    });
     // The head, logged at start (and once a day): the keyed record and the bootstrap's two after it.
     const started = await rows();
     expect(logged.find((line) => line.auditHead)).toMatchObject({
@@ -175,14 +204,22 @@ describeWithServer('the keyed audit chain on a PostgreSQL server', () => {
     expect(saved.length).toBe(12);
     expect(saved.slice(0, 3).map((row) => row.key_id)).toEqual([null, null, null]);
     // At once at the upgrade: a keyed record that links to the last unkeyed one, so that the newest record is keyed.
-    expect(saved[3]).toMatchObject({ action: 'audit.keyed', key_id: 'k1', prev_hash: saved[2].hash, detail: { keyId: 'k1', unkeyedRecords: 3, linksTo: '3' } });
+    expect(saved[3]).toMatchObject({
+      action: 'audit.keyed',
+      key_id: 'k1',
+      prev_hash: saved[2].hash,
+      detail: { keyId: 'k1', unkeyedRecords: 3, linksTo: '3' },
+    });
     expect(saved.slice(3).every((row) => row.key_id === 'k1')).toBe(true);
     expect(saved.map((row) => row.action).slice(4, 7)).toEqual(['unit.create', 'credential.issue', 'unit.create']);
 
     const result = await verifyCli(env());
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const last = saved[saved.length - 1];
-    expect(result.lines).toEqual([`audit trail: ${saved.length} records, 3 with unkeyed SHA-256 links, ${saved.length - 3} keyed (k1): intact`, `head ${last.id}:${last.hash}`]);
+    expect(result.lines).toEqual([
+      `audit trail: ${saved.length} records, 3 with unkeyed SHA-256 links, ${saved.length - 3} keyed (k1): intact`,
+      `head ${last.id}:${last.hash}`,
+    ]);
     head = `${last.id}:${last.hash}`;
     expect((await verifyCli(env(), '--expect-head', head)).code).toBe(0);
   });
@@ -234,7 +271,9 @@ describeWithServer('the keyed audit chain on a PostgreSQL server', () => {
     await asOwner((client) => client.query('delete from audit_record where id = $1', [saved[4].id]));
     const result = await verifyCli(env());
     expect(result.code).toBe(1);
-    expect(result.lines[0]).toBe(`record ${saved[5].id}: missing record: it does not link to record ${saved[3].id}, and record ${saved[4].id} before it is gone`);
+    expect(result.lines[0]).toBe(
+      `record ${saved[5].id}: missing record: it does not link to record ${saved[3].id}, and record ${saved[4].id} before it is gone`,
+    );
     await restore(saved);
   });
 
@@ -242,7 +281,9 @@ describeWithServer('the keyed audit chain on a PostgreSQL server', () => {
     await relink(6, true);
     const result = await verifyCli(env());
     expect(result.code).toBe(1);
-    expect(result.lines[0]).toBe(`record ${saved[6].id}: not keyed: it is not keyed but comes after keyed records: it was written or rewritten without the key`);
+    expect(result.lines[0]).toBe(
+      `record ${saved[6].id}: not keyed: it is not keyed but comes after keyed records: it was written or rewritten without the key`,
+    );
     // A keyed record linking to them would vouch for them: the write fails, nothing is committed.
     const units = (await sql(database.url, 'select count(*)::int as n from unit'))[0].n;
     const response = await fetch(hub!.url, {
@@ -269,7 +310,9 @@ describeWithServer('the keyed audit chain on a PostgreSQL server', () => {
     expect((await verifyCli(env())).code).toBe(0);
     const checked = await verifyCli(env(), '--expect-head', head);
     expect(checked.code).toBe(1);
-    expect(checked.lines[0]).toBe(`record ${saved[saved.length - 1].id}: expected head: its link is not the expected head's ${head.split(':')[1]}: the chain was rewritten from here or before`);
+    expect(checked.lines[0]).toBe(
+      `record ${saved[saved.length - 1].id}: expected head: its link is not the expected head's ${head.split(':')[1]}: the chain was rewritten from here or before`,
+    );
     await restore(saved);
     expect((await verifyCli(env(), '--expect-head', head)).code).toBe(0);
   });
@@ -282,7 +325,9 @@ describeWithServer('the keyed audit chain on a PostgreSQL server', () => {
 
   it('an instance with another key is refused with one line, and writes nothing', async () => {
     const before = (await rows()).length;
-    await expect(start({ AUDIT_KEY: KEY_C })).rejects.toThrow(/^AUDIT_KEY is not the key that wrote the audit records of key id k1 \(record \d+ does not verify\): every instance needs the same key/);
+    await expect(start({ AUDIT_KEY: KEY_C })).rejects.toThrow(
+      /^AUDIT_KEY is not the key that wrote the audit records of key id k1 \(record \d+ does not verify\): every instance needs the same key/,
+    );
     expect((await rows()).length).toBe(before);
     // With the right key a second instance starts beside the first.
     const second = await start();
@@ -301,9 +346,13 @@ describeWithServer('the keyed audit chain on a PostgreSQL server', () => {
     expect(result.lines[0]).toMatch(/keyed \(k1, k2\): intact$/);
     const unknown = await verifyCli(env({ AUDIT_KEY: KEY_B, AUDIT_KEY_ID: 'k2' }));
     expect(unknown.code).toBe(1);
-    expect(unknown.lines[0]).toBe(`record 4: unknown key id: its key id k1 is neither AUDIT_KEY_ID nor in AUDIT_KEYS_RETIRED: its records cannot be checked`);
+    expect(unknown.lines[0]).toBe(
+      `record 4: unknown key id: its key id k1 is neither AUDIT_KEY_ID nor in AUDIT_KEYS_RETIRED: its records cannot be checked`,
+    );
     // A wrong retired key is refused at start as a wrong key in use is.
-    await expect(start({ ...rotated, AUDIT_KEYS_RETIRED: `k1:${KEY_C}` })).rejects.toThrow(/^AUDIT_KEYS_RETIRED is not the key that wrote the audit records of key id k1/);
+    await expect(start({ ...rotated, AUDIT_KEYS_RETIRED: `k1:${KEY_C}` })).rejects.toThrow(
+      /^AUDIT_KEYS_RETIRED is not the key that wrote the audit records of key id k1/,
+    );
   });
 });
 
@@ -332,7 +381,10 @@ describe('the embedded database: the key file in DATA_DIR', () => {
     try {
       expect(fs.readFileSync(file(), 'utf8')).toBe(key);
       const verified = await verifyAuditTrail(again.db.orm.em.fork(), again.db.auditKeys);
-      expect(verified).toEqual({ ok: true, lines: [expect.stringMatching(/^audit trail: 2 records, 2 keyed \(k1\): intact$/), expect.stringMatching(/^head 2:[0-9a-f]{64}$/)] });
+      expect(verified).toEqual({
+        ok: true,
+        lines: [expect.stringMatching(/^audit trail: 2 records, 2 keyed \(k1\): intact$/), expect.stringMatching(/^head 2:[0-9a-f]{64}$/)],
+      });
     } finally {
       await again.stop();
     }
@@ -341,7 +393,9 @@ describe('the embedded database: the key file in DATA_DIR', () => {
   it('a lost key file is not made anew over a keyed trail, and a different one is refused', async () => {
     const key = fs.readFileSync(file(), 'utf8');
     fs.rmSync(file());
-    await expect(startHub(config(), silent)).rejects.toThrow(/^the audit key file .*audit\.key is missing but 2 audit records are keyed: restore the file from the backup/);
+    await expect(startHub(config(), silent)).rejects.toThrow(
+      /^the audit key file .*audit\.key is missing but 2 audit records are keyed: restore the file from the backup/,
+    );
     expect(fs.existsSync(file())).toBe(false);
     fs.writeFileSync(file(), 'c29tZS1vdGhlci1rZXktc29tZS1vdGhlci1rZXktc29tZQ\n', { mode: 0o600 });
     await expect(startHub(config(), silent)).rejects.toThrow(/audit\.key is not the key that wrote the audit records of key id k1/);

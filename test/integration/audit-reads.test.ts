@@ -31,7 +31,8 @@ async function trail(filter: Record<string, unknown>, first = 50, after?: string
   return result.data.auditTrail;
 }
 
-const readRecords = async () => Number((await sql<{ n: string }>(t.databaseUrl, `select count(*) as n from audit_record where action = 'enterprise.readPersonalData'`))[0].n);
+const readRecords = async () =>
+  Number((await sql<{ n: string }>(t.databaseUrl, `select count(*) as n from audit_record where action = 'enterprise.readPersonalData'`))[0].n);
 
 async function until<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -58,13 +59,28 @@ beforeAll(async () => {
     });
     expect(result.errors).toBeUndefined();
   }
-  await t.gql(`mutation($input: RegisterEnterpriseInput!) { registerEnterprise(input: $input) { created } }`, { input: { uscc: code(4), name: '无个人信息有限公司' } });
-  const published = await t.gql(`mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed } }`, {
-    input: {
-      listType: 'TAX_ARREARS', mode: 'DELTA', idempotencyKey: randomUUID(),
-      entries: [1, 2, 3, 4].map((n) => ({ uscc: code(n), enterpriseName: `个人信息${n}有限公司`, riskLevel: n === 1 ? 'RED' : 'BLUE', categories: ['FINANCIAL'], amount: '10.00', details: { taxTypes: ['增值税'] } })),
+  await t.gql(`mutation($input: RegisterEnterpriseInput!) { registerEnterprise(input: $input) { created } }`, {
+    input: { uscc: code(4), name: '无个人信息有限公司' },
+  });
+  const published = await t.gql(
+    `mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed } }`,
+    {
+      input: {
+        listType: 'TAX_ARREARS',
+        mode: 'DELTA',
+        idempotencyKey: randomUUID(),
+        entries: [1, 2, 3, 4].map((n) => ({
+          uscc: code(n),
+          enterpriseName: `个人信息${n}有限公司`,
+          riskLevel: n === 1 ? 'RED' : 'BLUE',
+          categories: ['FINANCIAL'],
+          amount: '10.00',
+          details: { taxTypes: ['增值税'] },
+        })),
+      },
     },
-  }, keys.TAX);
+    keys.TAX,
+  );
   expect(published.data.publishRiskList.committed).toBe(true);
 });
 afterAll(() => t?.stop());
@@ -76,10 +92,12 @@ describe('exports and bulletins', () => {
     const response = await download('/export/risk-entries.csv?minRiskLevel=BLUE&listTypes=TAX_ARREARS&regionPrefix=1408', keys.TAX);
     expect(response.status).toBe(200);
     await response.text();
-    const [record] = (await until(async () => {
-      const page = await trail({ action: 'riskEntry.export' });
-      return page.totalCount ? page : undefined;
-    })).edges.map((edge: any) => edge.node);
+    const [record] = (
+      await until(async () => {
+        const page = await trail({ action: 'riskEntry.export' });
+        return page.totalCount ? page : undefined;
+      })
+    ).edges.map((edge: any) => edge.node);
     expect(record).toMatchObject({
       actingUnit: { code: 'YC-TAX' },
       credentialId: credentialOf.TAX,
@@ -91,7 +109,11 @@ describe('exports and bulletins', () => {
     const cases = await download('/export/cases.csv?major=true', keys.PD);
     await cases.text();
     const caseRecord = await until(async () => (await trail({ action: 'case.export' })).edges[0]?.node);
-    expect(caseRecord).toMatchObject({ actingUnit: { code: 'YC-PD' }, entityType: 'Case', detail: { filter: { major: true }, rows: 0, complete: true } });
+    expect(caseRecord).toMatchObject({
+      actingUnit: { code: 'YC-PD' },
+      entityType: 'Case',
+      detail: { filter: { major: true }, rows: 0, complete: true },
+    });
   });
 
   it('a refused export (no ANALYZE, a bad parameter) writes nothing', async () => {
@@ -108,8 +130,17 @@ describe('exports and bulletins', () => {
     expect(query.errors).toBeUndefined();
     const records = (await trail({ action: 'bulletin.read' })).edges.map((edge: any) => edge.node);
     expect(records).toEqual([
-      expect.objectContaining({ actingUnit: { code: 'YC-PD' }, entityType: 'Bulletin', entityId: '2026-01-01/2026-12-31', detail: expect.objectContaining({ format: 'graphql', regionPrefix: null }) }),
-      expect.objectContaining({ actingUnit: { code: 'YC-TAX' }, entityId: '2026-01-01/2026-12-31', detail: expect.objectContaining({ format: 'markdown', regionPrefix: '1408', rows: expect.any(Number) }) }),
+      expect.objectContaining({
+        actingUnit: { code: 'YC-PD' },
+        entityType: 'Bulletin',
+        entityId: '2026-01-01/2026-12-31',
+        detail: expect.objectContaining({ format: 'graphql', regionPrefix: null }),
+      }),
+      expect.objectContaining({
+        actingUnit: { code: 'YC-TAX' },
+        entityId: '2026-01-01/2026-12-31',
+        detail: expect.objectContaining({ format: 'markdown', regionPrefix: '1408', rows: expect.any(Number) }),
+      }),
     ]);
   });
 });
@@ -117,7 +148,11 @@ describe('exports and bulletins', () => {
 describe('unmasked personal data', () => {
   it('a page that returns it writes one record for the request, counting the enterprises, never the values', async () => {
     const before = await readRecords();
-    const result = await t.gql(`query Pages { enterprises(first: 10, filter: { nameContains: "有限公司" }) { edges { node { uscc contactPhone legalRepresentativeIdNumber } } } }`, {}, keys.PD);
+    const result = await t.gql(
+      `query Pages { enterprises(first: 10, filter: { nameContains: "有限公司" }) { edges { node { uscc contactPhone legalRepresentativeIdNumber } } } }`,
+      {},
+      keys.PD,
+    );
     expect(result.errors).toBeUndefined();
     expect(await readRecords()).toBe(before + 1);
     const [record] = (await trail({ action: 'enterprise.readPersonalData', unit: 'yc-pd' }, 1)).edges.map((edge: any) => edge.node);
@@ -125,20 +160,35 @@ describe('unmasked personal data', () => {
       credentialId: credentialOf.PD,
       entityType: 'Enterprise',
       entityId: '*',
-      detail: { via: 'http', operation: 'Pages', type: 'query', fields: [{ field: 'enterprises', arguments: 'first: 10, filter: {nameContains: "有限公司"}' }], rows: 3 },
+      detail: {
+        via: 'http',
+        operation: 'Pages',
+        type: 'query',
+        fields: [{ field: 'enterprises', arguments: 'first: 10, filter: {nameContains: "有限公司"}' }],
+        rows: 3,
+      },
     });
     expect([...record.detail.usccs].sort()).toEqual([code(1), code(2), code(3)]);
     expect(JSON.stringify(record.detail)).not.toContain(PHONE);
   });
 
-  it('one enterprise is the record\'s entity; nested reads of a page count once per request; variables are kept', async () => {
+  it("one enterprise is the record's entity; nested reads of a page count once per request; variables are kept", async () => {
     const one = await t.gql(`query($u: USCC!) { enterprise(uscc: $u) { legalRepresentativeIdNumber } }`, { u: code(1) }, keys.PD);
     expect(one.data.enterprise.legalRepresentativeIdNumber).toBe(ID_NUMBER);
     const [record] = (await trail({ action: 'enterprise.readPersonalData', entityId: code(1) }, 1)).edges.map((edge: any) => edge.node);
-    expect(record.detail).toMatchObject({ rows: 1, usccs: [code(1)], variables: { u: code(1) }, fields: [{ field: 'enterprise', arguments: 'uscc: $u' }] });
+    expect(record.detail).toMatchObject({
+      rows: 1,
+      usccs: [code(1)],
+      variables: { u: code(1) },
+      fields: [{ field: 'enterprise', arguments: 'uscc: $u' }],
+    });
 
     const before = await readRecords();
-    const nested = await t.gql(`{ a: riskEntries(first: 10) { edges { node { enterprise { contactPhone } } } } b: riskEntries(first: 2) { edges { node { enterprise { contactPhone } } } } }`, {}, keys.PD);
+    const nested = await t.gql(
+      `{ a: riskEntries(first: 10) { edges { node { enterprise { contactPhone } } } } b: riskEntries(first: 2) { edges { node { enterprise { contactPhone } } } } }`,
+      {},
+      keys.PD,
+    );
     expect(nested.errors).toBeUndefined();
     expect(await readRecords()).toBe(before + 1);
     const [last] = (await trail({ action: 'enterprise.readPersonalData' }, 1)).edges.map((edge: any) => edge.node);
@@ -170,29 +220,47 @@ describe('unmasked personal data', () => {
     try {
       const result = await t.gql(`query($u: USCC!) { enterprise(uscc: $u) { contactPhone } }`, { u: code(1) }, keys.PD);
       expect(result.body).toEqual({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-      const client = createClient({ url: t.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${keys.PD}` }, retryAttempts: 0 });
+      const client = createClient({
+        url: t.url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${keys.PD}` },
+        retryAttempts: 0,
+      });
       try {
         const ws = await new Promise<any>((resolve, reject) => {
           let last: unknown;
-          client.subscribe({ query: `{ enterprise(uscc: "${code(1)}") { contactPhone } }` }, { next: (value) => (last = value), error: reject, complete: () => resolve(last) });
+          client.subscribe(
+            { query: `{ enterprise(uscc: "${code(1)}") { contactPhone } }` },
+            { next: (value) => (last = value), error: reject, complete: () => resolve(last) },
+          );
         });
         expect(ws).toEqual({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       } finally {
         await client.dispose();
       }
       // A masked answer needs no record and still leaves.
-      expect((await t.gql(`query($u: USCC!) { enterprise(uscc: $u) { contactPhone } }`, { u: code(1) }, keys.READER)).data.enterprise.contactPhone).toBe('138****8000');
+      expect(
+        (await t.gql(`query($u: USCC!) { enterprise(uscc: $u) { contactPhone } }`, { u: code(1) }, keys.READER)).data.enterprise.contactPhone,
+      ).toBe('138****8000');
     } finally {
       await sql(t.databaseUrl, 'drop trigger refuse_reads on audit_record; drop function refuse_reads();');
     }
   });
 
   it('over WebSocket: a query writes one record; a subscription one at its first delivery with personal data, the rest when it ends', async () => {
-    const client = createClient({ url: t.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${keys.PD}` }, retryAttempts: 0 });
+    const client = createClient({
+      url: t.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${keys.PD}` },
+      retryAttempts: 0,
+    });
     const before = await readRecords();
     try {
       await new Promise<void>((resolve, reject) => {
-        client.subscribe({ query: `query Over { enterprise(uscc: "${code(2)}") { contactPhone } }` }, { next: () => undefined, error: reject, complete: resolve });
+        client.subscribe(
+          { query: `query Over { enterprise(uscc: "${code(2)}") { contactPhone } }` },
+          { next: () => undefined, error: reject, complete: resolve },
+        );
       });
     } finally {
       await client.dispose();
@@ -210,9 +278,27 @@ describe('unmasked personal data', () => {
     try {
       await new Promise((resolve) => setTimeout(resolve, 500));
       const publish = async (n: number) => {
-        const result = await t.gql(`mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed } }`, {
-          input: { listType: 'TAX_ARREARS', mode: 'DELTA', idempotencyKey: randomUUID(), entries: [{ uscc: code(n), enterpriseName: `个人信息${n}有限公司`, riskLevel: 'RED', categories: ['FINANCIAL'], amount: `${n}1.00`, details: { taxTypes: ['增值税'] } }] },
-        }, keys.TAX);
+        const result = await t.gql(
+          `mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed } }`,
+          {
+            input: {
+              listType: 'TAX_ARREARS',
+              mode: 'DELTA',
+              idempotencyKey: randomUUID(),
+              entries: [
+                {
+                  uscc: code(n),
+                  enterpriseName: `个人信息${n}有限公司`,
+                  riskLevel: 'RED',
+                  categories: ['FINANCIAL'],
+                  amount: `${n}1.00`,
+                  details: { taxTypes: ['增值税'] },
+                },
+              ],
+            },
+          },
+          keys.TAX,
+        );
         expect(result.data.publishRiskList.committed).toBe(true);
       };
       await publish(1);
@@ -250,17 +336,41 @@ describe('a subscription open when the hub stops', () => {
     try {
       const pd = await other.keyFor('YC-PD', ['READ', 'PERSONAL_DATA', 'SUBSCRIBE'], 'OTHER');
       const tax = await other.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
-      await other.gql(`mutation($input: RegisterEnterpriseInput!) { registerEnterprise(input: $input) { created } }`, { input: { uscc: code(1), name: '停机有限公司', contactPhone: PHONE } });
+      await other.gql(`mutation($input: RegisterEnterpriseInput!) { registerEnterprise(input: $input) { created } }`, {
+        input: { uscc: code(1), name: '停机有限公司', contactPhone: PHONE },
+      });
       const live = subscribeChanges(other, pd, { filter: { topics: ['RISK_ENTRY'] } }, 'cursor riskEntry { enterprise { contactPhone } }');
       await new Promise((resolve) => setTimeout(resolve, 500));
       for (const amount of ['1.00', '2.00']) {
-        const result = await other.gql(`mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed } }`, {
-          input: { listType: 'TAX_ARREARS', mode: 'DELTA', idempotencyKey: randomUUID(), entries: [{ uscc: code(1), enterpriseName: '停机有限公司', riskLevel: 'RED', categories: ['FINANCIAL'], amount, details: { taxTypes: ['增值税'] } }] },
-        }, tax);
+        const result = await other.gql(
+          `mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed } }`,
+          {
+            input: {
+              listType: 'TAX_ARREARS',
+              mode: 'DELTA',
+              idempotencyKey: randomUUID(),
+              entries: [
+                {
+                  uscc: code(1),
+                  enterpriseName: '停机有限公司',
+                  riskLevel: 'RED',
+                  categories: ['FINANCIAL'],
+                  amount,
+                  details: { taxTypes: ['增值税'] },
+                },
+              ],
+            },
+          },
+          tax,
+        );
         expect(result.data.publishRiskList.committed).toBe(true);
         await live.waitFor(amount === '1.00' ? 1 : 2);
       }
-      const reads = () => sql<{ detail: any }>(other.databaseUrl, `select detail from audit_record where action = 'enterprise.readPersonalData' order by audit_record.id`);
+      const reads = () =>
+        sql<{ detail: any }>(
+          other.databaseUrl,
+          `select detail from audit_record where action = 'enterprise.readPersonalData' order by audit_record.id`,
+        );
       expect((await reads()).map((row) => row.detail.deliveries)).toEqual([1]);
       await other.hub.stop();
       expect((await reads()).map((row) => row.detail.deliveries)).toEqual([1, 1]);

@@ -16,9 +16,13 @@ const keys: Record<string, string> = {};
 let today: string;
 
 async function publish(key: string, listType: string, entries: Record<string, unknown>[], extra: Record<string, unknown> = {}) {
-  const result = await t.gql(`mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed rejected { message } } }`, {
-    input: { listType, mode: 'SNAPSHOT', idempotencyKey: randomUUID(), period: '2026-Q3', entries, ...extra },
-  }, key);
+  const result = await t.gql(
+    `mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed rejected { message } } }`,
+    {
+      input: { listType, mode: 'SNAPSHOT', idempotencyKey: randomUUID(), period: '2026-Q3', entries, ...extra },
+    },
+    key,
+  );
   expect(result.data.publishRiskList).toEqual({ committed: true, rejected: [] });
 }
 
@@ -33,25 +37,67 @@ beforeAll(async () => {
   [{ today }] = await sql<{ today: string }>(t.databaseUrl, `select (now() at time zone 'Asia/Shanghai')::date::text as today`);
 
   await publish(keys.TAX, 'TAX_ARREARS', [
-    { uscc: code('140802', 1), enterpriseName: '甲公司', riskLevel: 'RED', categories: ['FINANCIAL'], amount: '10.00', details: { taxTypes: ['增值税'] } },
-    { uscc: code('140821', 2), enterpriseName: '乙公司', riskLevel: 'BLUE', categories: ['FINANCIAL'], amount: '20.00', details: { taxTypes: ['增值税'] } },
+    {
+      uscc: code('140802', 1),
+      enterpriseName: '甲公司',
+      riskLevel: 'RED',
+      categories: ['FINANCIAL'],
+      amount: '10.00',
+      details: { taxTypes: ['增值税'] },
+    },
+    {
+      uscc: code('140821', 2),
+      enterpriseName: '乙公司',
+      riskLevel: 'BLUE',
+      categories: ['FINANCIAL'],
+      amount: '20.00',
+      details: { taxTypes: ['增值税'] },
+    },
   ]);
-  await publish(keys.TAX, 'MAJOR_TAX_VIOLATION', [
-    { uscc: code('140802', 3), enterpriseName: '丙公司', riskLevel: 'ORANGE', categories: ['LEGAL'], details: { violationType: '虚开' } },
-  ], { classification: 'RESTRICTED', period: '2026-Q2' });
+  await publish(
+    keys.TAX,
+    'MAJOR_TAX_VIOLATION',
+    [{ uscc: code('140802', 3), enterpriseName: '丙公司', riskLevel: 'ORANGE', categories: ['LEGAL'], details: { violationType: '虚开' } }],
+    { classification: 'RESTRICTED', period: '2026-Q2' },
+  );
   await publish(keys.INDUSTRY, 'ZOMBIE', [
     { uscc: code('140802', 1), enterpriseName: '甲公司', riskLevel: 'YELLOW', categories: ['MARKET'], details: { basis: '连续三年亏损' } },
   ]);
   // A withdrawal: the tax bureau's next snapshot leaves 乙公司 out.
   await publish(keys.TAX, 'TAX_ARREARS', [
-    { uscc: code('140802', 1), enterpriseName: '甲公司', riskLevel: 'RED', categories: ['FINANCIAL'], amount: '10.00', details: { taxTypes: ['增值税'] } },
+    {
+      uscc: code('140802', 1),
+      enterpriseName: '甲公司',
+      riskLevel: 'RED',
+      categories: ['FINANCIAL'],
+      amount: '10.00',
+      details: { taxTypes: ['增值税'] },
+    },
   ]);
-  const registered = await t.gql(`mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`, {
-    input: { caseNumber: '（2026）晋08破申7号', debtorUscc: code('140802', 1), debtorName: '甲公司', procedure: 'LIQUIDATION', appliedOn: '2026-01-05' },
-  }, keys.COURT);
+  const registered = await t.gql(
+    `mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`,
+    {
+      input: {
+        caseNumber: '（2026）晋08破申7号',
+        debtorUscc: code('140802', 1),
+        debtorName: '甲公司',
+        procedure: 'LIQUIDATION',
+        appliedOn: '2026-01-05',
+      },
+    },
+    keys.COURT,
+  );
   const caseId = registered.data.registerCase.id;
-  await t.gql(`mutation($input: AdvanceCaseStageInput!) { advanceCaseStage(input: $input) { stage } }`, { input: { caseId, toStage: 'DISMISSED', expectedVersion: 1, on: '2026-01-20' } }, keys.COURT);
-  await t.gql(`mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { id } } }`, { input: { caseId, kind: 'NOTE', summary: '撤回申请' } }, keys.TAX);
+  await t.gql(
+    `mutation($input: AdvanceCaseStageInput!) { advanceCaseStage(input: $input) { stage } }`,
+    { input: { caseId, toStage: 'DISMISSED', expectedVersion: 1, on: '2026-01-20' } },
+    keys.COURT,
+  );
+  await t.gql(
+    `mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { id } } }`,
+    { input: { caseId, kind: 'NOTE', summary: '撤回申请' } },
+    keys.TAX,
+  );
 });
 afterAll(() => t?.stop());
 
@@ -63,7 +109,9 @@ describe('submissionStatus', () => {
   it('the office sees, for each unit, the lists its kind is expected to publish and whether it did for the period', async () => {
     const result = await t.gql(STATUS, { period: '2026-Q3' });
     expect(result.errors).toBeUndefined();
-    const rows = result.data.submissionStatus.map((row: any) => `${row.unit.code} ${row.listType} ${row.expected ? 'expected' : 'extra'} ${row.submitted ? row.publications : 'missing'}`);
+    const rows = result.data.submissionStatus.map(
+      (row: any) => `${row.unit.code} ${row.listType} ${row.expected ? 'expected' : 'extra'} ${row.submitted ? row.publications : 'missing'}`,
+    );
     expect(rows).toEqual([
       'YC-COURT DISHONEST_JUDGMENT_DEBTOR expected missing',
       'YC-GXJ CAPACITY_ELIMINATION expected missing',
@@ -92,7 +140,10 @@ describe('submissionStatus', () => {
 
   it('a unit other than the office sees its own rows; without ANALYZE it is FORBIDDEN', async () => {
     const tax = await t.gql(STATUS, { period: '2026-Q3' }, keys.TAX);
-    expect(tax.data.submissionStatus.map((row: any) => `${row.unit.code} ${row.listType}`)).toEqual(['YC-TAX TAX_ARREARS', 'YC-TAX MAJOR_TAX_VIOLATION']);
+    expect(tax.data.submissionStatus.map((row: any) => `${row.unit.code} ${row.listType}`)).toEqual([
+      'YC-TAX TAX_ARREARS',
+      'YC-TAX MAJOR_TAX_VIOLATION',
+    ]);
     expect((await t.gql(STATUS, { period: '2026-Q3' }, keys.READER)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
     expect((await t.gql(STATUS, { period: '  ' })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'period' });
   });
@@ -133,22 +184,57 @@ describe('bulletin', () => {
     const pboc = await t.gql(BULLETIN, { from: today, to: today }, keys.PBOC);
     expect(pboc.data.bulletin.entriesAdded.map((e: any) => e.listType)).not.toContain('MAJOR_TAX_VIOLATION');
     const county = await t.gql(BULLETIN, { from: today, to: today, regionPrefix: '140821' });
-    expect(county.data.bulletin).toMatchObject({ casesRegistered: [], entriesAdded: [{ listType: 'TAX_ARREARS', riskLevel: 'BLUE', count: 1 }], enterprisesOnSeveralLists: [] });
+    expect(county.data.bulletin).toMatchObject({
+      casesRegistered: [],
+      entriesAdded: [{ listType: 'TAX_ARREARS', riskLevel: 'BLUE', count: 1 }],
+      enterprisesOnSeveralLists: [],
+    });
     const earlier = await t.gql(BULLETIN, { from: '2026-01-01', to: '2026-01-31' });
-    expect(earlier.data.bulletin).toMatchObject({ casesRegistered: [], stageMoves: [], progress: [], entriesAdded: [], enterprisesOnSeveralLists: [] });
+    expect(earlier.data.bulletin).toMatchObject({
+      casesRegistered: [],
+      stageMoves: [],
+      progress: [],
+      entriesAdded: [],
+      enterprisesOnSeveralLists: [],
+    });
   });
 
   it('a RESTRICTED case and its moves and progress count only for those who may read it', async () => {
-    const secret = await t.gql(`mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`, {
-      input: { caseNumber: '（2026）晋08破申8号', debtorUscc: code('140802', 8), debtorName: '敏感公司', procedure: 'LIQUIDATION', appliedOn: '2026-01-05', sensitive: true },
-    }, keys.COURT);
+    const secret = await t.gql(
+      `mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`,
+      {
+        input: {
+          caseNumber: '（2026）晋08破申8号',
+          debtorUscc: code('140802', 8),
+          debtorName: '敏感公司',
+          procedure: 'LIQUIDATION',
+          appliedOn: '2026-01-05',
+          sensitive: true,
+        },
+      },
+      keys.COURT,
+    );
     const caseId = secret.data.registerCase.id;
-    await t.gql(`mutation($input: AdvanceCaseStageInput!) { advanceCaseStage(input: $input) { stage } }`, { input: { caseId, toStage: 'ACCEPTED', expectedVersion: 1, on: '2026-01-20' } }, keys.COURT);
-    await t.gql(`mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { id } } }`, { input: { caseId, kind: 'MEETING', summary: '专题会议' } }, keys.COURT);
+    await t.gql(
+      `mutation($input: AdvanceCaseStageInput!) { advanceCaseStage(input: $input) { stage } }`,
+      { input: { caseId, toStage: 'ACCEPTED', expectedVersion: 1, on: '2026-01-20' } },
+      keys.COURT,
+    );
+    await t.gql(
+      `mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { id } } }`,
+      { input: { caseId, kind: 'MEETING', summary: '专题会议' } },
+      keys.COURT,
+    );
     const court = await t.gql(BULLETIN, { from: today, to: today }, keys.COURT);
     expect(court.data.bulletin.casesRegistered.map((c: any) => c.debtorName)).toEqual(['甲公司', '敏感公司']);
-    expect(court.data.bulletin.stageMoves).toEqual([{ stage: 'ACCEPTED', count: 1 }, { stage: 'DISMISSED', count: 1 }]);
-    expect(court.data.bulletin.progress).toEqual([{ kind: 'MEETING', count: 1 }, { kind: 'NOTE', count: 1 }]);
+    expect(court.data.bulletin.stageMoves).toEqual([
+      { stage: 'ACCEPTED', count: 1 },
+      { stage: 'DISMISSED', count: 1 },
+    ]);
+    expect(court.data.bulletin.progress).toEqual([
+      { kind: 'MEETING', count: 1 },
+      { kind: 'NOTE', count: 1 },
+    ]);
     for (const key of [keys.PBOC, keys.TAX]) {
       const other = await t.gql(BULLETIN, { from: today, to: today }, key);
       expect(other.data.bulletin.casesRegistered.map((c: any) => c.debtorName)).toEqual(['甲公司']);
@@ -158,9 +244,19 @@ describe('bulletin', () => {
   });
 
   it('refusals: to before from, a period over a year, a bad region prefix, no ANALYZE', async () => {
-    expect((await t.gql(BULLETIN, { from: '2026-02-01', to: '2026-01-01' })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to', rule: 'order' });
-    expect((await t.gql(BULLETIN, { from: '2025-01-01', to: '2026-06-01' })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', rule: 'range' });
-    expect((await t.gql(BULLETIN, { from: today, to: today, regionPrefix: '1' })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'regionPrefix' });
+    expect((await t.gql(BULLETIN, { from: '2026-02-01', to: '2026-01-01' })).errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'to',
+      rule: 'order',
+    });
+    expect((await t.gql(BULLETIN, { from: '2025-01-01', to: '2026-06-01' })).errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      rule: 'range',
+    });
+    expect((await t.gql(BULLETIN, { from: today, to: today, regionPrefix: '1' })).errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'regionPrefix',
+    });
     expect((await t.gql(BULLETIN, { from: today, to: today }, keys.READER)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 

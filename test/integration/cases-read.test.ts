@@ -95,7 +95,13 @@ describe('visibility: two courts, the tax bureau, the central bank and the offic
   const keys: Record<string, string> = {};
   const ids: Record<string, string> = {};
   const E = { shared: yanhu(1), sensitive: yanhu(2), toTax: yanhu(3), toPboc: yanhu(4), court2: yanhu(5) };
-  const N = { shared: reviewNumber(1), sensitive: reviewNumber(2), toTax: reviewNumber(3), toPboc: reviewNumber(4), court2: reviewNumber(5, COURT_CODES.COURT2) };
+  const N = {
+    shared: reviewNumber(1),
+    sensitive: reviewNumber(2),
+    toTax: reviewNumber(3),
+    toPboc: reviewNumber(4),
+    court2: reviewNumber(5, COURT_CODES.COURT2),
+  };
   type Name = keyof typeof E;
   const names = Object.keys(E) as Name[];
   /** Which cases each viewer may see. */
@@ -130,7 +136,13 @@ describe('visibility: two courts, the tax bureau, the central bank and the offic
 
   it('a sensitive case is RESTRICTED by default; classification and sharing are kept as given', async () => {
     const read = async (name: Name) => (await t.gql(CASE_BY_ID, { id: ids[name] })).data.case;
-    expect(await read('shared')).toMatchObject({ classification: 'SHARED', sensitive: false, sharedWithUnits: [], sharedWithKinds: [], court: { code: 'YC-COURT' } });
+    expect(await read('shared')).toMatchObject({
+      classification: 'SHARED',
+      sensitive: false,
+      sharedWithUnits: [],
+      sharedWithKinds: [],
+      court: { code: 'YC-COURT' },
+    });
     expect(await read('sensitive')).toMatchObject({ classification: 'RESTRICTED', sensitive: true, sharedWithUnits: [], sharedWithKinds: [] });
     expect(await read('toTax')).toMatchObject({ classification: 'RESTRICTED', sensitive: false, sharedWithUnits: ['YC-TAX'], sharedWithKinds: [] });
     expect(await read('toPboc')).toMatchObject({ classification: 'RESTRICTED', sharedWithUnits: [], sharedWithKinds: ['PBOC'] });
@@ -242,7 +254,11 @@ describe('visibility: two courts, the tax bureau, the central bank and the offic
     });
     expect(await reads(keys.TAX)).toEqual({ byId: 'OK', listed: 1, nested: 1 });
     expect(await reads(keys.PBOC)).toEqual({ byId: 'NOT_FOUND', listed: 0, nested: 'no enterprise' });
-    const edited = await t.gql(UPDATE, { input: { caseId: ids.toTax, expectedVersion: 1, sharedWithUnits: [], sharedWithKinds: ['PBOC'] } }, keys.COURT);
+    const edited = await t.gql(
+      UPDATE,
+      { input: { caseId: ids.toTax, expectedVersion: 1, sharedWithUnits: [], sharedWithKinds: ['PBOC'] } },
+      keys.COURT,
+    );
     expect(edited.errors).toBeUndefined();
     expect(await reads(keys.TAX)).toEqual({ byId: 'NOT_FOUND', listed: 0, nested: 'no enterprise' });
     expect(await reads(keys.PBOC)).toEqual({ byId: 'OK', listed: 1, nested: 1 });
@@ -295,9 +311,21 @@ describe('FORBIDDEN for a unit that sees a case but does not own it', () => {
   });
 
   it.each(seers)('%s may still add progress to the %s case', async (viewer, name) => {
-    const added = await progressOk(t, keys[viewer], { caseId: ids[name], kind: 'CLAIM_FILED', claimType: 'TAX', amount: '12000.5', summary: `${viewer} 申报债权` });
+    const added = await progressOk(t, keys[viewer], {
+      caseId: ids[name],
+      kind: 'CLAIM_FILED',
+      claimType: 'TAX',
+      amount: '12000.5',
+      summary: `${viewer} 申报债权`,
+    });
     expect(added.replayed).toBe(false);
-    expect(added.progress).toMatchObject({ kind: 'CLAIM_FILED', amount: '12000.50', claimType: 'TAX', unit: { code: `YC-${viewer}` }, case: { id: ids[name], version: 1 } });
+    expect(added.progress).toMatchObject({
+      kind: 'CLAIM_FILED',
+      amount: '12000.50',
+      claimType: 'TAX',
+      unit: { code: `YC-${viewer}` },
+      case: { id: ids[name], version: 1 },
+    });
     const timeline = await t.gql(TIMELINE, { id: ids[name] }, keys[viewer]);
     expect(timeline.data.case.progress.map((entry: any) => entry.id)).toContain(added.progress.id);
   });
@@ -319,7 +347,10 @@ describe('FORBIDDEN for a unit that sees a case but does not own it', () => {
     expect(numbered.data.addCaseNumber.caseNumbers).toEqual([reviewNumber(1), reviewNumber(901)]);
     const advanced = await t.gql(advance[1], { input: { ...advance[2], expectedVersion: numbered.data.addCaseNumber.version } }, t.adminKey);
     expect(advanced.errors).toBeUndefined();
-    expect(advanced.data.advanceCaseStage).toMatchObject({ stage: 'ACCEPTED', caseNumbers: [reviewNumber(1), reviewNumber(901), proceedingNumber(900)] });
+    expect(advanced.data.advanceCaseStage).toMatchObject({
+      stage: 'ACCEPTED',
+      caseNumbers: [reviewNumber(1), reviewNumber(901), proceedingNumber(900)],
+    });
   });
 });
 
@@ -338,7 +369,9 @@ describe('progress entries', () => {
     keys.COURT = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT', COURT_CODES.COURT);
     keys.TAX = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
     keys.PBOC = await t.keyFor('YC-PBOC', ['PUBLISH', 'READ'], 'PBOC');
-    ids.P = (await registerOk(t, keys.COURT, { caseNumber: reviewNumber(1), debtorUscc: yanhu(1), debtorName: '甲有限公司', petitionRisk: 'YELLOW' })).id;
+    ids.P = (
+      await registerOk(t, keys.COURT, { caseNumber: reviewNumber(1), debtorUscc: yanhu(1), debtorName: '甲有限公司', petitionRisk: 'YELLOW' })
+    ).id;
     ids.Q = (await registerOk(t, keys.COURT, { caseNumber: reviewNumber(2), debtorUscc: yanhu(2), debtorName: '乙有限公司' })).id;
     ids.R = (
       await registerOk(t, keys.COURT, {
@@ -351,8 +384,11 @@ describe('progress entries', () => {
         petitionRisk: 'ORANGE',
       })
     ).id;
-    requestOnP = (await progressOk(t, keys.COURT, { caseId: ids.P, kind: 'COORDINATION_REQUEST', addressedTo: ['YC-TAX'], summary: '请税务局核实欠税' })).progress.id;
-    requestOnQ = (await progressOk(t, keys.COURT, { caseId: ids.Q, kind: 'COORDINATION_REQUEST', addressedTo: ['YC-TAX'], summary: '请核实' })).progress.id;
+    requestOnP = (
+      await progressOk(t, keys.COURT, { caseId: ids.P, kind: 'COORDINATION_REQUEST', addressedTo: ['YC-TAX'], summary: '请税务局核实欠税' })
+    ).progress.id;
+    requestOnQ = (await progressOk(t, keys.COURT, { caseId: ids.Q, kind: 'COORDINATION_REQUEST', addressedTo: ['YC-TAX'], summary: '请核实' }))
+      .progress.id;
     noteOnP = (await progressOk(t, keys.COURT, { caseId: ids.P, kind: 'NOTE', summary: '备注' })).progress.id;
   });
   afterAll(() => t?.stop());
@@ -395,28 +431,65 @@ describe('progress entries', () => {
     ['an unknown id', () => randomUUID()],
     ['a malformed id', () => 'not-an-id'],
     ['a NOTE of the case', () => noteOnP],
-    ["a request of another case", () => requestOnQ],
+    ['a request of another case', () => requestOnQ],
   ])('a COORDINATION_REPLY to %s is BAD_USER_INPUT naming inReplyTo, nothing written', async (_what, inReplyTo) => {
     const before = await writes(t);
-    const result = await t.gql(ADD_PROGRESS, { input: { caseId: ids.P, kind: 'COORDINATION_REPLY', inReplyTo: inReplyTo(), summary: '复函' } }, keys.TAX);
+    const result = await t.gql(
+      ADD_PROGRESS,
+      { input: { caseId: ids.P, kind: 'COORDINATION_REPLY', inReplyTo: inReplyTo(), summary: '复函' } },
+      keys.TAX,
+    );
     expect(extensionsOf(result)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inReplyTo' });
     expect(await writes(t)).toEqual(before);
   });
 
   it('addressedTo must name existing units: BAD_USER_INPUT naming addressedTo, nothing written', async () => {
     const before = await writes(t);
-    const result = await t.gql(ADD_PROGRESS, { input: { caseId: ids.P, kind: 'COORDINATION_REQUEST', addressedTo: ['YC-NOBODY'], summary: '请核实' } }, keys.COURT);
+    const result = await t.gql(
+      ADD_PROGRESS,
+      { input: { caseId: ids.P, kind: 'COORDINATION_REQUEST', addressedTo: ['YC-NOBODY'], summary: '请核实' } },
+      keys.COURT,
+    );
     expect(extensionsOf(result)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'addressedTo' });
     expect(await writes(t)).toEqual(before);
   });
 
   it('each kind with its own fields is accepted and read back as given', async () => {
     const base = { caseId: ids.Q, occurredOn: '2026-03-10' };
-    const claim = await progressOk(t, keys.TAX, { ...base, kind: 'CLAIM_FILED', amount: '1234567.8', claimType: 'TAX', summary: '申报税款债权', details: { taxTypes: ['增值税'] } });
-    expect(claim.progress).toMatchObject({ kind: 'CLAIM_FILED', amount: '1234567.80', claimType: 'TAX', assetType: null, riskLevel: null, addressedTo: [], inReplyTo: null, details: { taxTypes: ['增值税'] }, occurredOn: '2026-03-10', unit: { code: 'YC-TAX' } });
+    const claim = await progressOk(t, keys.TAX, {
+      ...base,
+      kind: 'CLAIM_FILED',
+      amount: '1234567.8',
+      claimType: 'TAX',
+      summary: '申报税款债权',
+      details: { taxTypes: ['增值税'] },
+    });
+    expect(claim.progress).toMatchObject({
+      kind: 'CLAIM_FILED',
+      amount: '1234567.80',
+      claimType: 'TAX',
+      assetType: null,
+      riskLevel: null,
+      addressedTo: [],
+      inReplyTo: null,
+      details: { taxTypes: ['增值税'] },
+      occurredOn: '2026-03-10',
+      unit: { code: 'YC-TAX' },
+    });
     const asset = await progressOk(t, keys.PBOC, { ...base, kind: 'ASSET_FOUND', assetType: 'ACCOUNT', amount: '5000', summary: '发现银行账户' });
-    expect(asset.progress).toMatchObject({ kind: 'ASSET_FOUND', assetType: 'ACCOUNT', amount: '5000.00', claimType: null, unit: { code: 'YC-PBOC' } });
-    const request = await progressOk(t, keys.COURT, { ...base, kind: 'COORDINATION_REQUEST', addressedTo: ['yc-pboc', 'YC-TAX'], summary: '请协助查询' });
+    expect(asset.progress).toMatchObject({
+      kind: 'ASSET_FOUND',
+      assetType: 'ACCOUNT',
+      amount: '5000.00',
+      claimType: null,
+      unit: { code: 'YC-PBOC' },
+    });
+    const request = await progressOk(t, keys.COURT, {
+      ...base,
+      kind: 'COORDINATION_REQUEST',
+      addressedTo: ['yc-pboc', 'YC-TAX'],
+      summary: '请协助查询',
+    });
     expect(request.progress.kind).toBe('COORDINATION_REQUEST');
     expect(sorted(request.progress.addressedTo)).toEqual(['YC-PBOC', 'YC-TAX']);
     const reply = await progressOk(t, keys.PBOC, { ...base, kind: 'COORDINATION_REPLY', inReplyTo: request.progress.id, summary: '已查询' });
@@ -487,15 +560,35 @@ describe('progress entries', () => {
       const before = await writes(t);
       const notFound = await t.gql(ADD_PROGRESS, { input: { caseId: ids.R, kind: 'NOTE', summary: 'x', idempotencyKey: key } }, keys.PBOC);
       expect(codeOf(notFound)).toBe('NOT_FOUND');
-      const missing = await t.gql(ADD_PROGRESS, { input: { caseId: ids.P, kind: 'ASSET_FOUND', summary: '发现土地', idempotencyKey: key } }, keys.PBOC);
+      const missing = await t.gql(
+        ADD_PROGRESS,
+        { input: { caseId: ids.P, kind: 'ASSET_FOUND', summary: '发现土地', idempotencyKey: key } },
+        keys.PBOC,
+      );
       expect(extensionsOf(missing)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'assetType', rule: 'required' });
-      const badReply = await t.gql(ADD_PROGRESS, { input: { caseId: ids.P, kind: 'COORDINATION_REPLY', inReplyTo: noteOnP, summary: '复函', idempotencyKey: key } }, keys.PBOC);
+      const badReply = await t.gql(
+        ADD_PROGRESS,
+        { input: { caseId: ids.P, kind: 'COORDINATION_REPLY', inReplyTo: noteOnP, summary: '复函', idempotencyKey: key } },
+        keys.PBOC,
+      );
       expect(extensionsOf(badReply)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inReplyTo' });
       expect(await writes(t)).toEqual(before);
-      const accepted = await progressOk(t, keys.PBOC, { caseId: ids.P, kind: 'ASSET_FOUND', assetType: 'LAND', summary: '发现土地', idempotencyKey: key });
+      const accepted = await progressOk(t, keys.PBOC, {
+        caseId: ids.P,
+        kind: 'ASSET_FOUND',
+        assetType: 'LAND',
+        summary: '发现土地',
+        idempotencyKey: key,
+      });
       expect(accepted.replayed).toBe(false);
       expect(accepted.progress).toMatchObject({ kind: 'ASSET_FOUND', assetType: 'LAND', unit: { code: 'YC-PBOC' } });
-      const retry = await progressOk(t, keys.PBOC, { caseId: ids.P, kind: 'ASSET_FOUND', assetType: 'LAND', summary: '发现土地', idempotencyKey: key });
+      const retry = await progressOk(t, keys.PBOC, {
+        caseId: ids.P,
+        kind: 'ASSET_FOUND',
+        assetType: 'LAND',
+        summary: '发现土地',
+        idempotencyKey: key,
+      });
       expect(retry).toEqual({ replayed: true, progress: accepted.progress });
     });
   });
@@ -531,7 +624,13 @@ describe('progress entries', () => {
     it('progress is oldest first, by occurredOn and then the order recorded', async () => {
       const result = await t.gql(TIMELINE, { id: caseId });
       expect(summaries(result.data.case.progress)).toEqual(['0301-a', '0301-b', '0303', '0304', '0305']);
-      expect(result.data.case.progress.map((entry: any) => entry.occurredOn)).toEqual(['2026-03-01', '2026-03-01', '2026-03-03', '2026-03-04', '2026-03-05']);
+      expect(result.data.case.progress.map((entry: any) => entry.occurredOn)).toEqual([
+        '2026-03-01',
+        '2026-03-01',
+        '2026-03-03',
+        '2026-03-04',
+        '2026-03-05',
+      ]);
       expect(result.data.case.progress.map((entry: any) => entry.unit.code)).toEqual(['YC-PBOC', 'YC-TAX', 'YC-COURT', 'YC-PBOC', 'YC-TAX']);
     });
 
@@ -548,9 +647,12 @@ describe('progress entries', () => {
     });
 
     it('the same through cases { progress(last: 3) } (the batched path)', async () => {
-      const result = await t.gql(`query($filter: CaseFilter) { cases(filter: $filter) { edges { node { id progress(last: 3) { summary } all: progress { summary } } } } }`, {
-        filter: { debtorUscc: yanhu(10) },
-      });
+      const result = await t.gql(
+        `query($filter: CaseFilter) { cases(filter: $filter) { edges { node { id progress(last: 3) { summary } all: progress { summary } } } } }`,
+        {
+          filter: { debtorUscc: yanhu(10) },
+        },
+      );
       expect(result.errors).toBeUndefined();
       expect(result.data.cases.edges).toHaveLength(1);
       expect(summaries(result.data.cases.edges[0].node.progress)).toEqual(['0303', '0304', '0305']);
@@ -584,7 +686,15 @@ describe('progress entries', () => {
     it('a progress entry appends one committed CASE_PROGRESS change with the sharing of its case, the entry and the case as it is', async () => {
       const edited = await t.gql(UPDATE, { input: { caseId: ids.R, expectedVersion: 1, administrator: '山西某清算事务所' } }, keys.COURT);
       expect(edited.data.updateCase.version).toBe(2);
-      const added = await progressOk(t, keys.TAX, { caseId: ids.R, kind: 'CLAIM_FILED', claimType: 'TAX', amount: '80000', occurredOn: '2026-03-08', summary: '申报欠税', details: { period: '2025' } });
+      const added = await progressOk(t, keys.TAX, {
+        caseId: ids.R,
+        kind: 'CLAIM_FILED',
+        claimType: 'TAX',
+        amount: '80000',
+        occurredOn: '2026-03-08',
+        summary: '申报欠税',
+        details: { period: '2025' },
+      });
       const events = await eventsOf(added.progress.id);
       expect(events).toHaveLength(1);
       const [event] = events;
@@ -700,14 +810,127 @@ describe('filters, orders and cursor paging', () => {
     level: Level | null;
   }
   const SPECS: Spec[] = [
-    { by: 'COURT', court: 'YC-COURT', uscc: debtorIn('140802', 101), name: '运城盐湖化工有限公司', region: '140802', procedure: 'LIQUIDATION', stage: 'APPLIED', caseNumber: reviewNumber(101), major: true, sensitive: false, employees: 120, risks: { petitionRisk: 'RED' }, level: 'RED' },
-    { by: 'OFFICE', court: 'YC-COURT', uscc: debtorIn('140821', 102), name: '临猗果业有限公司', region: '140821', procedure: 'REORGANIZATION', stage: 'ACCEPTED', caseNumber: proceedingNumber(102), major: false, sensitive: false, employees: 30, risks: { publicOpinionRisk: 'ORANGE', petitionRisk: 'BLUE' }, level: 'ORANGE' },
-    { by: 'COURT2', court: 'YC-COURT2', uscc: debtorIn('140802', 103), name: '盐湖物流有限公司', region: '140802', procedure: 'COMPULSORY_LIQUIDATION', stage: 'APPLIED', caseNumber: '（2026）晋0802清申103号', major: false, sensitive: false, employees: null, risks: {}, level: null },
-    { by: 'COURT2', court: 'YC-COURT2', uscc: debtorIn('140802', 104), name: '西安某贸易有限公司', region: '610102', regionCode: '610102', procedure: 'CONCILIATION', stage: 'CLAIMS_FILING', caseNumber: proceedingNumber(104, COURT_CODES.COURT2), major: false, sensitive: true, employees: 500, risks: { socialStabilityRisk: 'YELLOW' }, level: 'YELLOW' },
-    { by: 'COURT', court: 'YC-COURT', uscc: debtorIn('140821', 105), name: '临猗纺织有限公司', region: '140821', procedure: 'PRE_REORGANIZATION', stage: 'APPLIED', caseNumber: null, major: false, sensitive: false, employees: 0, risks: { petitionRisk: 'BLUE' }, level: 'BLUE' },
-    { by: 'COURT', court: 'YC-COURT', uscc: debtorIn('140802', 106), name: '盐湖钢铁有限公司', region: '140802', procedure: 'LIQUIDATION', stage: 'DECLARED_BANKRUPT', caseNumber: proceedingNumber(106), major: true, sensitive: false, employees: 800, risks: { socialStabilityRisk: 'RED', publicOpinionRisk: 'YELLOW' }, level: 'RED' },
-    { by: 'OFFICE', court: 'YC-COURT2', uscc: debtorIn('141002', 107), name: '临汾尧都煤业有限公司', region: '141002', procedure: 'REORGANIZATION', stage: 'PLAN', caseNumber: proceedingNumber(107, COURT_CODES.COURT2), major: true, sensitive: false, employees: 60, risks: { socialStabilityRisk: 'ORANGE' }, level: 'ORANGE' },
-    { by: 'COURT', court: 'YC-COURT', uscc: debtorIn('140802', 108), name: '百分%之_测试有限公司', region: '140802', procedure: 'LIQUIDATION', stage: 'ACCEPTED', caseNumber: proceedingNumber(108), major: false, sensitive: false, employees: 120, risks: { petitionRisk: 'YELLOW' }, level: 'YELLOW' },
+    {
+      by: 'COURT',
+      court: 'YC-COURT',
+      uscc: debtorIn('140802', 101),
+      name: '运城盐湖化工有限公司',
+      region: '140802',
+      procedure: 'LIQUIDATION',
+      stage: 'APPLIED',
+      caseNumber: reviewNumber(101),
+      major: true,
+      sensitive: false,
+      employees: 120,
+      risks: { petitionRisk: 'RED' },
+      level: 'RED',
+    },
+    {
+      by: 'OFFICE',
+      court: 'YC-COURT',
+      uscc: debtorIn('140821', 102),
+      name: '临猗果业有限公司',
+      region: '140821',
+      procedure: 'REORGANIZATION',
+      stage: 'ACCEPTED',
+      caseNumber: proceedingNumber(102),
+      major: false,
+      sensitive: false,
+      employees: 30,
+      risks: { publicOpinionRisk: 'ORANGE', petitionRisk: 'BLUE' },
+      level: 'ORANGE',
+    },
+    {
+      by: 'COURT2',
+      court: 'YC-COURT2',
+      uscc: debtorIn('140802', 103),
+      name: '盐湖物流有限公司',
+      region: '140802',
+      procedure: 'COMPULSORY_LIQUIDATION',
+      stage: 'APPLIED',
+      caseNumber: '（2026）晋0802清申103号',
+      major: false,
+      sensitive: false,
+      employees: null,
+      risks: {},
+      level: null,
+    },
+    {
+      by: 'COURT2',
+      court: 'YC-COURT2',
+      uscc: debtorIn('140802', 104),
+      name: '西安某贸易有限公司',
+      region: '610102',
+      regionCode: '610102',
+      procedure: 'CONCILIATION',
+      stage: 'CLAIMS_FILING',
+      caseNumber: proceedingNumber(104, COURT_CODES.COURT2),
+      major: false,
+      sensitive: true,
+      employees: 500,
+      risks: { socialStabilityRisk: 'YELLOW' },
+      level: 'YELLOW',
+    },
+    {
+      by: 'COURT',
+      court: 'YC-COURT',
+      uscc: debtorIn('140821', 105),
+      name: '临猗纺织有限公司',
+      region: '140821',
+      procedure: 'PRE_REORGANIZATION',
+      stage: 'APPLIED',
+      caseNumber: null,
+      major: false,
+      sensitive: false,
+      employees: 0,
+      risks: { petitionRisk: 'BLUE' },
+      level: 'BLUE',
+    },
+    {
+      by: 'COURT',
+      court: 'YC-COURT',
+      uscc: debtorIn('140802', 106),
+      name: '盐湖钢铁有限公司',
+      region: '140802',
+      procedure: 'LIQUIDATION',
+      stage: 'DECLARED_BANKRUPT',
+      caseNumber: proceedingNumber(106),
+      major: true,
+      sensitive: false,
+      employees: 800,
+      risks: { socialStabilityRisk: 'RED', publicOpinionRisk: 'YELLOW' },
+      level: 'RED',
+    },
+    {
+      by: 'OFFICE',
+      court: 'YC-COURT2',
+      uscc: debtorIn('141002', 107),
+      name: '临汾尧都煤业有限公司',
+      region: '141002',
+      procedure: 'REORGANIZATION',
+      stage: 'PLAN',
+      caseNumber: proceedingNumber(107, COURT_CODES.COURT2),
+      major: true,
+      sensitive: false,
+      employees: 60,
+      risks: { socialStabilityRisk: 'ORANGE' },
+      level: 'ORANGE',
+    },
+    {
+      by: 'COURT',
+      court: 'YC-COURT',
+      uscc: debtorIn('140802', 108),
+      name: '百分%之_测试有限公司',
+      region: '140802',
+      procedure: 'LIQUIDATION',
+      stage: 'ACCEPTED',
+      caseNumber: proceedingNumber(108),
+      major: false,
+      sensitive: false,
+      employees: 120,
+      risks: { petitionRisk: 'YELLOW' },
+      level: 'YELLOW',
+    },
   ];
   /** Case id of each spec, in registration order. */
   const ids: string[] = [];
@@ -751,7 +974,8 @@ describe('filters, orders and cursor paging', () => {
     expect(result.errors).toBeUndefined();
     return result.data.cases;
   }
-  const idsFor = async (filter: Record<string, unknown>, key?: string) => sorted((await list({ filter }, key)).edges.map((edge: any) => edge.node.id));
+  const idsFor = async (filter: Record<string, unknown>, key?: string) =>
+    sorted((await list({ filter }, key)).edges.map((edge: any) => edge.node.id));
 
   it('registration: region from the USCC division digits unless given, risk level the most severe of the three, court as named', () => {
     SPECS.forEach((spec, i) => {
@@ -896,11 +1120,14 @@ describe('filters, orders and cursor paging', () => {
     expect(paged).toEqual(expectedOrder(field, direction));
   });
 
-  it('paging keeps a filter and the caller\'s visibility', async () => {
+  it("paging keeps a filter and the caller's visibility", async () => {
     const paged: string[] = [];
     let after: string | undefined;
     do {
-      const connection = await list({ filter: { regionPrefix: '14' }, orderBy: { field: 'EMPLOYEES_AFFECTED', direction: 'DESC' }, first: 2, after }, keys.COURT);
+      const connection = await list(
+        { filter: { regionPrefix: '14' }, orderBy: { field: 'EMPLOYEES_AFFECTED', direction: 'DESC' }, first: 2, after },
+        keys.COURT,
+      );
       paged.push(...connection.edges.map((edge: any) => edge.node.id));
       after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : undefined;
     } while (after);
@@ -968,7 +1195,19 @@ describe('SQL statements per page of cases (DataLoaders)', () => {
             ...(i % 4 === 0 ? { sensitive: true, sharedWithUnits: ['YC-TAX', 'YC-PBOC'] } : {}),
           });
           if (i % 2 === 0) {
-            const moved = await t.gql(ADVANCE, { input: { caseId: node.id, toStage: 'ACCEPTED', expectedVersion: 1, on: '2026-02-20', caseNumber: proceedingNumber(1000 + i, COURT_CODES[court]) } }, keys[court]);
+            const moved = await t.gql(
+              ADVANCE,
+              {
+                input: {
+                  caseId: node.id,
+                  toStage: 'ACCEPTED',
+                  expectedVersion: 1,
+                  on: '2026-02-20',
+                  caseNumber: proceedingNumber(1000 + i, COURT_CODES[court]),
+                },
+              },
+              keys[court],
+            );
             expect(moved.errors).toBeUndefined();
           }
           for (const [unit, entry] of ENTRIES.slice(0, i % 2 === 0 ? 6 : 3)) {

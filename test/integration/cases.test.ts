@@ -70,26 +70,30 @@ async function advance(id: string, version: number, toStage: string, extra: Reco
 describe('registering a case', () => {
   it('a court registers its own case: canonical number, debtor created, stage APPLIED, version 1, risk level the most severe', async () => {
     const debtor = yanhu(90001);
-    const result = await t.gql(REGISTER, {
-      input: {
-        caseNumber: ' (2026)晋08破申901号 ',
-        debtorUscc: debtor.toLowerCase(),
-        debtorName: '运城市示例机械制造有限公司',
-        procedure: 'LIQUIDATION',
-        appliedOn: '2026-09-01',
-        major: true,
-        employeesAffected: 320,
-        wagesOwed: '1250000.5',
-        debts: '88000000',
-        assets: '12000000.00',
-        creditors: 146,
-        petitionRisk: 'YELLOW',
-        publicOpinionRisk: 'BLUE',
-        socialStabilityRisk: 'ORANGE',
-        handlingPlan: '成立专班，先行垫付部分工资',
-        administrator: '山西某律师事务所',
+    const result = await t.gql(
+      REGISTER,
+      {
+        input: {
+          caseNumber: ' (2026)晋08破申901号 ',
+          debtorUscc: debtor.toLowerCase(),
+          debtorName: '运城市示例机械制造有限公司',
+          procedure: 'LIQUIDATION',
+          appliedOn: '2026-09-01',
+          major: true,
+          employeesAffected: 320,
+          wagesOwed: '1250000.5',
+          debts: '88000000',
+          assets: '12000000.00',
+          creditors: 146,
+          petitionRisk: 'YELLOW',
+          publicOpinionRisk: 'BLUE',
+          socialStabilityRisk: 'ORANGE',
+          handlingPlan: '成立专班，先行垫付部分工资',
+          administrator: '山西某律师事务所',
+        },
       },
-    }, keys.COURT);
+      keys.COURT,
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data.registerCase).toMatchObject({
       caseNumber: '（2026）晋08破申901号',
@@ -117,8 +121,21 @@ describe('registering a case', () => {
       `select topic, kind, entity_id, case_id, uscc, risk_level, classification, payload from change_event where entity_id = $1`,
       [result.data.registerCase.id],
     );
-    expect(event).toMatchObject({ topic: 'CASE', kind: 'CREATED', case_id: result.data.registerCase.id, uscc: debtor, risk_level: 2, classification: 'SHARED' });
-    expect(event.payload).toMatchObject({ id: result.data.registerCase.id, stage: 'APPLIED', version: 1, caseNumbers: ['（2026）晋08破申901号'], court: { code: 'YC-COURT' } });
+    expect(event).toMatchObject({
+      topic: 'CASE',
+      kind: 'CREATED',
+      case_id: result.data.registerCase.id,
+      uscc: debtor,
+      risk_level: 2,
+      classification: 'SHARED',
+    });
+    expect(event.payload).toMatchObject({
+      id: result.data.registerCase.id,
+      stage: 'APPLIED',
+      version: 1,
+      caseNumbers: ['（2026）晋08破申901号'],
+      court: { code: 'YC-COURT' },
+    });
     const [audit] = await sql<any>(t.databaseUrl, `select action, detail from audit_record where entity_id = $1`, [result.data.registerCase.id]);
     expect(audit).toMatchObject({ action: 'case.register', detail: { court: 'YC-COURT', caseNumber: '（2026）晋08破申901号' } });
   });
@@ -126,10 +143,18 @@ describe('registering a case', () => {
   it('the office registers for a court it names; without naming one it is told to', async () => {
     const named = await register({ court: 'yc-court' }, keys.OFFICE);
     expect(named.court.code).toBe('YC-COURT');
-    const unnamed = await t.gql(REGISTER, { input: { caseNumber: reviewNumber(), debtorUscc: yanhu(++serial), debtorName: '某公司', procedure: 'LIQUIDATION' } }, keys.OFFICE);
+    const unnamed = await t.gql(
+      REGISTER,
+      { input: { caseNumber: reviewNumber(), debtorUscc: yanhu(++serial), debtorName: '某公司', procedure: 'LIQUIDATION' } },
+      keys.OFFICE,
+    );
     expect(codeOf(unnamed)).toBe('BAD_USER_INPUT');
     expect(unnamed.errors![0].extensions).toMatchObject({ field: 'court', rule: 'required' });
-    const notACourt = await t.gql(REGISTER, { input: { court: 'YC-TAX', caseNumber: reviewNumber(), debtorUscc: yanhu(++serial), debtorName: '某公司', procedure: 'LIQUIDATION' } }, keys.OFFICE);
+    const notACourt = await t.gql(
+      REGISTER,
+      { input: { court: 'YC-TAX', caseNumber: reviewNumber(), debtorUscc: yanhu(++serial), debtorName: '某公司', procedure: 'LIQUIDATION' } },
+      keys.OFFICE,
+    );
     expect(notACourt.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'court', rule: 'kind' });
   });
 
@@ -156,7 +181,19 @@ describe('registering a case', () => {
     expect((await register({ sensitive: true, classification: 'SHARED' })).classification).toBe('SHARED');
     const shared = await register({ classification: 'RESTRICTED', sharedWithUnits: ['yc-tax'], sharedWithKinds: ['PBOC', 'PBOC'] });
     expect(shared).toMatchObject({ sharedWithUnits: ['YC-TAX'], sharedWithKinds: ['PBOC'] });
-    const unknown = await t.gql(REGISTER, { input: { caseNumber: reviewNumber(), debtorUscc: yanhu(++serial), debtorName: '某公司', procedure: 'LIQUIDATION', sharedWithUnits: ['NOBODY'] } }, keys.COURT);
+    const unknown = await t.gql(
+      REGISTER,
+      {
+        input: {
+          caseNumber: reviewNumber(),
+          debtorUscc: yanhu(++serial),
+          debtorName: '某公司',
+          procedure: 'LIQUIDATION',
+          sharedWithUnits: ['NOBODY'],
+        },
+      },
+      keys.COURT,
+    );
     expect(unknown.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'sharedWithUnits', rule: 'unit' });
   });
 
@@ -168,18 +205,50 @@ describe('registering a case', () => {
   });
 
   it('a case may be registered at a later stage its procedure reaches, never at an end stage', async () => {
-    const later = await register({ stage: 'CREDITORS_MEETING', caseNumber: proceedingNumber(), appliedOn: '2026-01-05', acceptedOn: '2026-02-01', stageOn: '2026-05-10' });
+    const later = await register({
+      stage: 'CREDITORS_MEETING',
+      caseNumber: proceedingNumber(),
+      appliedOn: '2026-01-05',
+      acceptedOn: '2026-02-01',
+      stageOn: '2026-05-10',
+    });
     expect(later).toMatchObject({ stage: 'CREDITORS_MEETING', stageOn: '2026-05-10', acceptedOn: '2026-02-01' });
-    for (const [procedure, stage] of [['LIQUIDATION', 'CLOSED'], ['REORGANIZATION', 'DECLARED_BANKRUPT'], ['LIQUIDATION', 'PLAN']]) {
-      const refused = await t.gql(REGISTER, { input: { debtorUscc: yanhu(++serial), debtorName: '某公司', procedure, stage, caseNumber: proceedingNumber() } }, keys.COURT);
+    for (const [procedure, stage] of [
+      ['LIQUIDATION', 'CLOSED'],
+      ['REORGANIZATION', 'DECLARED_BANKRUPT'],
+      ['LIQUIDATION', 'PLAN'],
+    ]) {
+      const refused = await t.gql(
+        REGISTER,
+        { input: { debtorUscc: yanhu(++serial), debtorName: '某公司', procedure, stage, caseNumber: proceedingNumber() } },
+        keys.COURT,
+      );
       expect(refused.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'stage', rule: 'stage' });
     }
-    const backwards = await t.gql(REGISTER, { input: { debtorUscc: yanhu(++serial), debtorName: '某公司', procedure: 'LIQUIDATION', stage: 'ACCEPTED', caseNumber: proceedingNumber(), appliedOn: '2026-03-01', acceptedOn: '2026-02-01' } }, keys.COURT);
+    const backwards = await t.gql(
+      REGISTER,
+      {
+        input: {
+          debtorUscc: yanhu(++serial),
+          debtorName: '某公司',
+          procedure: 'LIQUIDATION',
+          stage: 'ACCEPTED',
+          caseNumber: proceedingNumber(),
+          appliedOn: '2026-03-01',
+          acceptedOn: '2026-02-01',
+        },
+      },
+      keys.COURT,
+    );
     expect(backwards.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'acceptedOn', rule: 'order' });
   });
 
   it('negative counts are refused naming the field', async () => {
-    const result = await t.gql(REGISTER, { input: { caseNumber: reviewNumber(), debtorUscc: yanhu(++serial), debtorName: '某公司', procedure: 'LIQUIDATION', employeesAffected: -1 } }, keys.COURT);
+    const result = await t.gql(
+      REGISTER,
+      { input: { caseNumber: reviewNumber(), debtorUscc: yanhu(++serial), debtorName: '某公司', procedure: 'LIQUIDATION', employeesAffected: -1 } },
+      keys.COURT,
+    );
     expect(result.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'employeesAffected', rule: 'min' });
   });
 });
@@ -196,7 +265,11 @@ describe('case numbers', () => {
     ['the pre-2016 form', '（2015）晋08民初字第1号'],
   ])('a malformed number (%s) is BAD_USER_INPUT and writes nothing', async (_name, number) => {
     const before = await counts();
-    const result = await t.gql(REGISTER, { input: { caseNumber: number, debtorUscc: yanhu(++serial), debtorName: '某公司', procedure: 'LIQUIDATION' } }, keys.COURT);
+    const result = await t.gql(
+      REGISTER,
+      { input: { caseNumber: number, debtorUscc: yanhu(++serial), debtorName: '某公司', procedure: 'LIQUIDATION' } },
+      keys.COURT,
+    );
     expect(codeOf(result)).toBe('BAD_USER_INPUT');
     expect(result.errors![0].message).toMatch(/CaseNumber/);
     expect(await counts()).toEqual(before);
@@ -206,10 +279,17 @@ describe('case numbers', () => {
     ['an enforcement number', '（2026）晋08执12号', 'type'],
     ['a liquidation number on a compulsory liquidation', '（2026）晋08破申77号', 'type', 'COMPULSORY_LIQUIDATION'],
     ['a proceeding number on an application under review', '（2026）晋08破78号', 'stage'],
-  ])('a well-formed number that does not fit the ledger or the case (%s) is refused with its rule', async (_name, number, rule, procedure = 'LIQUIDATION') => {
-    const result = await t.gql(REGISTER, { input: { caseNumber: number, debtorUscc: yanhu(++serial), debtorName: '某公司', procedure } }, keys.COURT);
-    expect(result.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'caseNumber', rule });
-  });
+  ])(
+    'a well-formed number that does not fit the ledger or the case (%s) is refused with its rule',
+    async (_name, number, rule, procedure = 'LIQUIDATION') => {
+      const result = await t.gql(
+        REGISTER,
+        { input: { caseNumber: number, debtorUscc: yanhu(++serial), debtorName: '某公司', procedure } },
+        keys.COURT,
+      );
+      expect(result.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'caseNumber', rule });
+    },
+  );
 
   it('a compulsory liquidation takes 清申', async () => {
     const compulsory = await register({ procedure: 'COMPULSORY_LIQUIDATION', caseNumber: '(2016)晋08清申1号' });
@@ -220,7 +300,18 @@ describe('case numbers', () => {
     const number = reviewNumber();
     await register({ caseNumber: number });
     const before = await counts();
-    const again = await t.gql(REGISTER, { input: { caseNumber: number.replace('（', '(').replace('）', ')'), debtorUscc: yanhu(++serial), debtorName: '某公司', procedure: 'LIQUIDATION' } }, keys.COURT);
+    const again = await t.gql(
+      REGISTER,
+      {
+        input: {
+          caseNumber: number.replace('（', '(').replace('）', ')'),
+          debtorUscc: yanhu(++serial),
+          debtorName: '某公司',
+          procedure: 'LIQUIDATION',
+        },
+      },
+      keys.COURT,
+    );
     expect(codeOf(again)).toBe('CONFLICT');
     expect(await counts()).toEqual(before);
   });
@@ -245,7 +336,12 @@ describe('case numbers', () => {
     const proceeding = proceedingNumber();
     const accepted = await advance(created.id, 1, 'ACCEPTED', { caseNumber: proceeding.replace('（', '(').replace('）', ')'), on: '2026-10-20' });
     expect(accepted.errors).toBeUndefined();
-    expect(accepted.data.advanceCaseStage).toMatchObject({ caseNumber: proceeding, caseNumbers: [review, proceeding], acceptedOn: '2026-10-20', version: 2 });
+    expect(accepted.data.advanceCaseStage).toMatchObject({
+      caseNumber: proceeding,
+      caseNumbers: [review, proceeding],
+      acceptedOn: '2026-10-20',
+      version: 2,
+    });
     for (const n of [review, proceeding, proceeding.replace('（', '(').replace('）', ')')]) {
       const found = await t.gql(BY_NUMBER, { n }, keys.TAX);
       expect(found.data.case).toMatchObject({ id: created.id, stage: 'ACCEPTED' });
@@ -254,7 +350,7 @@ describe('case numbers', () => {
     expect(codeOf(missing)).toBe('NOT_FOUND');
   });
 
-  it('addCaseNumber adds a later number (an appeal, 破终); one the case has is no change; another case\'s is CONFLICT', async () => {
+  it("addCaseNumber adds a later number (an appeal, 破终); one the case has is no change; another case's is CONFLICT", async () => {
     const created = await register({});
     const appeal = '（2026）晋破终3号';
     const added = await t.gql(ADD_NUMBER, { input: { caseId: created.id, caseNumber: appeal } }, keys.COURT);
@@ -266,7 +362,16 @@ describe('case numbers', () => {
     const other = await register({});
     const taken = await t.gql(ADD_NUMBER, { input: { caseId: other.id, caseNumber: appeal } }, keys.COURT);
     expect(codeOf(taken)).toBe('CONFLICT');
-    expect(await counts()).toEqual({ ...before, cases: String(Number(before.cases) + 1), numbers: String(Number(before.numbers) + 1), stages: String(Number(before.stages) + 1), enterprises: String(Number(before.enterprises) + 1), events: String(Number(before.events) + 1), audit: String(Number(before.audit) + 1), versions: String(Number(before.versions) + 1) });
+    expect(await counts()).toEqual({
+      ...before,
+      cases: String(Number(before.cases) + 1),
+      numbers: String(Number(before.numbers) + 1),
+      stages: String(Number(before.stages) + 1),
+      enterprises: String(Number(before.enterprises) + 1),
+      events: String(Number(before.events) + 1),
+      audit: String(Number(before.audit) + 1),
+      versions: String(Number(before.versions) + 1),
+    });
   });
 
   it('case takes exactly one of id and caseNumber', async () => {
@@ -300,8 +405,18 @@ describe('stage moves', () => {
       expect(last).toMatchObject({ stage, stageOn: on, version: ++version, procedure: 'LIQUIDATION' });
     }
     expect(last.stageHistory.map((s: any) => s.toStage)).toEqual(['APPLIED', ...path.map(([stage]) => stage)]);
-    expect(last.stageHistory.at(-1)).toMatchObject({ fromStage: 'DISTRIBUTION', toStage: 'CLOSED', on: '2026-09-01', note: '终结破产程序', version: 8 });
-    const events = await sql<any>(t.databaseUrl, `select kind, payload->>'stage' as stage from change_event where case_id = $1 order by occurred_at, ordinal`, [c.id]);
+    expect(last.stageHistory.at(-1)).toMatchObject({
+      fromStage: 'DISTRIBUTION',
+      toStage: 'CLOSED',
+      on: '2026-09-01',
+      note: '终结破产程序',
+      version: 8,
+    });
+    const events = await sql<any>(
+      t.databaseUrl,
+      `select kind, payload->>'stage' as stage from change_event where case_id = $1 order by occurred_at, ordinal`,
+      [c.id],
+    );
     expect(events.map((e) => e.kind)).toEqual(['CREATED', ...path.map(() => 'STAGE_CHANGED')]);
     expect(events.map((e) => e.stage)).toEqual(['APPLIED', ...path.map(([stage]) => stage)]);
     // An end stage: nothing follows.
@@ -356,7 +471,12 @@ describe('stage moves', () => {
     expect(plan.data.advanceCaseStage).toMatchObject({ stage: 'PLAN', procedure: 'PRE_REORGANIZATION' });
     const number = proceedingNumber();
     const accepted = await advance(c.id, 2, 'ACCEPTED', { on: '2026-06-01', caseNumber: number });
-    expect(accepted.data.advanceCaseStage).toMatchObject({ stage: 'ACCEPTED', procedure: 'REORGANIZATION', caseNumbers: [number], acceptedOn: '2026-06-01' });
+    expect(accepted.data.advanceCaseStage).toMatchObject({
+      stage: 'ACCEPTED',
+      procedure: 'REORGANIZATION',
+      caseNumbers: [number],
+      acceptedOn: '2026-06-01',
+    });
   });
 
   it('only the owning court or the office moves a case (FORBIDDEN for another court), nothing written', async () => {
@@ -380,7 +500,11 @@ describe('editing with expectedVersion', () => {
   it('an edit sets what it names, null clears, omitted keeps; the risk level follows the risks', async () => {
     const c = await register({ employeesAffected: 10, petitionRisk: 'RED', administrator: '某所', handlingPlan: '预案' });
     expect(c.riskLevel).toBe('RED');
-    const edited = await t.gql(UPDATE, { input: { caseId: c.id, expectedVersion: 1, petitionRisk: null, socialStabilityRisk: 'YELLOW', administrator: null, wagesOwed: '500' } }, keys.COURT);
+    const edited = await t.gql(
+      UPDATE,
+      { input: { caseId: c.id, expectedVersion: 1, petitionRisk: null, socialStabilityRisk: 'YELLOW', administrator: null, wagesOwed: '500' } },
+      keys.COURT,
+    );
     expect(edited.errors).toBeUndefined();
     expect(edited.data.updateCase).toMatchObject({
       version: 2,
@@ -392,7 +516,11 @@ describe('editing with expectedVersion', () => {
       employeesAffected: 10,
       wagesOwed: '500.00',
     });
-    const [event] = await sql<any>(t.databaseUrl, `select kind, risk_level, payload->>'version' as version from change_event where case_id = $1 and kind = 'UPDATED'`, [c.id]);
+    const [event] = await sql<any>(
+      t.databaseUrl,
+      `select kind, risk_level, payload->>'version' as version from change_event where case_id = $1 and kind = 'UPDATED'`,
+      [c.id],
+    );
     expect(event).toMatchObject({ kind: 'UPDATED', risk_level: 3, version: '2' });
   });
 
@@ -444,7 +572,9 @@ describe('editing with expectedVersion', () => {
       expect(winners).toHaveLength(1);
       const loser = [court, office].find((r) => r.errors)!;
       expect(loser.errors![0].extensions).toMatchObject({ code: 'CONFLICT', currentVersion: 2 });
-      const [row] = await sql<any>(t.databaseUrl, 'select version, creditors, administrator, handling_plan from bankruptcy_case where id = $1', [c.id]);
+      const [row] = await sql<any>(t.databaseUrl, 'select version, creditors, administrator, handling_plan from bankruptcy_case where id = $1', [
+        c.id,
+      ]);
       if (winners[0] === court) expect(row).toEqual({ version: 2, creditors: 100, administrator: '法院指定', handling_plan: null });
       else expect(row).toEqual({ version: 2, creditors: 200, administrator: null, handling_plan: '办公室预案' });
     }

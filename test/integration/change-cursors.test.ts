@@ -32,7 +32,13 @@ async function publish(t: TestHub, key: string, count: number) {
         idempotencyKey: randomUUID(),
         entries: Array.from({ length: count }, () => {
           serial += 1;
-          return { uscc: uscc(serial), enterpriseName: `测试${serial}有限公司`, riskLevel: 'YELLOW', categories: ['MARKET'], details: { basis: '停产' } };
+          return {
+            uscc: uscc(serial),
+            enterpriseName: `测试${serial}有限公司`,
+            riskLevel: 'YELLOW',
+            categories: ['MARKET'],
+            details: { basis: '停产' },
+          };
         }),
       },
     },
@@ -105,7 +111,10 @@ describe('sealed cursors on one hub', () => {
     const live = subscribeChanges(t, tax, { after: first.data.changes.edges[0].cursor });
     try {
       await live.waitFor(9);
-      expect(live.received.map((change) => change.cursor)).toEqual([...first.data.changes.edges.slice(1).map((edge: any) => edge.cursor), ...rest.changes.map((change: any) => change.cursor)]);
+      expect(live.received.map((change) => change.cursor)).toEqual([
+        ...first.data.changes.edges.slice(1).map((edge: any) => edge.cursor),
+        ...rest.changes.map((change: any) => change.cursor),
+      ]);
     } finally {
       await live.stop();
     }
@@ -146,11 +155,15 @@ describe('sealed cursors on one hub', () => {
   });
 
   it('the key is one row of hub_secret, made by the migration; the log is unchanged by sealing', async () => {
-    const rows = await sql<{ name: string; length: number }>(t.databaseUrl, 'select name, length(decode(value, \'base64\')) as length from hub_secret where name = $1', ['change-cursor-key']);
+    const rows = await sql<{ name: string; length: number }>(
+      t.databaseUrl,
+      "select name, length(decode(value, 'base64')) as length from hub_secret where name = $1",
+      ['change-cursor-key'],
+    );
     expect(rows).toEqual([{ name: 'change-cursor-key', length: 32 }]);
   });
 
-  itWithServer('a second instance and a restarted one hand out the same cursors and read each other\'s', async () => {
+  itWithServer("a second instance and a restarted one hand out the same cursors and read each other's", async () => {
     const head = await headOf(t);
     const page = await t.gql(PAGE, { first: 4 });
     const second = await startInstance(t);

@@ -209,7 +209,11 @@ describe('the log from its start: every write path, commit order, paging, the he
       expect(answer).toMatchObject({ added: 3, updated: 0, withdrawn: 0 });
       expect(before).toBe(startOf(t));
       expect(head).not.toBe(startOf(t));
-      const entries = [await entryOf(t, 'TAX_ARREARS', yanhu(1)), await entryOf(t, 'TAX_ARREARS', yanhu(2)), await entryOf(t, 'TAX_ARREARS', yanhu(3))];
+      const entries = [
+        await entryOf(t, 'TAX_ARREARS', yanhu(1)),
+        await entryOf(t, 'TAX_ARREARS', yanhu(2)),
+        await entryOf(t, 'TAX_ARREARS', yanhu(3)),
+      ];
       expect(changes).toHaveLength(3);
       expect(changes.map(triple).sort()).toEqual(entries.map((entry) => `RISK_ENTRY CREATED ${entry.id}`).sort());
       for (const change of changes) {
@@ -432,7 +436,12 @@ describe('the log from its start: every write path, commit order, paging, the he
       const support = await pollChanges(t, t.adminKey, null);
       expect(support.changes.map((change: any) => change.cursor)).toEqual(expected.map((change) => change.cursor));
       expect(support.changes[0]).toEqual(
-        Object.fromEntries(CHANGE_FIELDS.replace(/\{[^}]*\}/g, '').split(/\s+/).filter(Boolean).map((field) => [field, expected[0][field]])),
+        Object.fromEntries(
+          CHANGE_FIELDS.replace(/\{[^}]*\}/g, '')
+            .split(/\s+/)
+            .filter(Boolean)
+            .map((field) => [field, expected[0][field]]),
+        ),
       );
     });
 
@@ -451,7 +460,7 @@ describe('the log from its start: every write path, commit order, paging, the he
       expect(endCursor).toBe(expected.at(-1));
     });
 
-    it('a page from any change\'s cursor starts right after it', async () => {
+    it("a page from any change's cursor starts right after it", async () => {
       const all = (await pollAll(t, t.adminKey, null)).changes;
       for (let i = 0; i < all.length; i++) {
         const page = await pageOf(t, t.adminKey, { after: all[i].cursor, first: 3 });
@@ -535,7 +544,8 @@ describe('visibility per change and filters, with two courts, the tax bureau, th
   const viewers = Object.keys(sees);
   const inOrder = (list: string[]) => ORDER.filter((name) => list.includes(name));
   const namesOf = (changes: any[]) => changes.map((change) => names.get(change.entityId) ?? `unknown ${triple(change)}`);
-  const polled = async (key: string, filter: Record<string, unknown> | null = null, first = 100) => namesOf((await pollAll(t, key, null, filter, first)).changes);
+  const polled = async (key: string, filter: Record<string, unknown> | null = null, first = 100) =>
+    namesOf((await pollAll(t, key, null, filter, first)).changes);
 
   beforeAll(async () => {
     t = await startTestHub();
@@ -552,7 +562,14 @@ describe('visibility per change and filters, with two courts, the tax bureau, th
       ids[name] = (await entryOf(t, listType, code)).id;
     };
     await entry('arrears', keys.TAX, 'TAX_ARREARS', yanhu(1), { classification: 'RESTRICTED', sharedWithUnits: ['yc-court'] }, { riskLevel: 'RED' });
-    await entry('violation', keys.TAX, 'MAJOR_TAX_VIOLATION', yanhu(2), { classification: 'RESTRICTED', sharedWithKinds: ['PBOC'] }, { riskLevel: 'ORANGE' });
+    await entry(
+      'violation',
+      keys.TAX,
+      'MAJOR_TAX_VIOLATION',
+      yanhu(2),
+      { classification: 'RESTRICTED', sharedWithKinds: ['PBOC'] },
+      { riskLevel: 'ORANGE' },
+    );
     await entry('zombie', keys.TAX, 'ZOMBIE', xiaodian(3), {}, { riskLevel: 'YELLOW' });
     await entry('loan', keys.PBOC, 'LOAN_OVERDUE', yanhu(4), {}, { riskLevel: 'BLUE' });
     await entry('corrected', keys.OFFICE, 'ZOMBIE', yanhu(5), { publisher: 'YC-TAX', classification: 'RESTRICTED' }, { riskLevel: 'RED' });
@@ -560,13 +577,43 @@ describe('visibility per change and filters, with two courts, the tax bureau, th
     const register = async (name: string, key: string, input: Record<string, unknown>) => {
       ids[name] = (await registerOk(t, key, input)).id;
     };
-    await register('sensitiveCase', keys.COURT, { caseNumber: reviewNumber(1), debtorUscc: yanhu(2), debtorName: '敏感有限公司', sensitive: true, petitionRisk: 'ORANGE' });
-    await register('taxCase', keys.COURT, { caseNumber: reviewNumber(2), debtorUscc: xiaodian(6), debtorName: '太原某某有限公司', classification: 'RESTRICTED', sharedWithUnits: ['YC-TAX'] });
-    await register('pbocCase', keys.COURT, { caseNumber: reviewNumber(3), debtorUscc: yanhu(7), debtorName: '金融有限公司', classification: 'RESTRICTED', sharedWithKinds: ['PBOC'] });
-    await register('sharedCase', keys.COURT, { caseNumber: reviewNumber(4), debtorUscc: yanhu(8), debtorName: '共享有限公司', socialStabilityRisk: 'RED' });
+    await register('sensitiveCase', keys.COURT, {
+      caseNumber: reviewNumber(1),
+      debtorUscc: yanhu(2),
+      debtorName: '敏感有限公司',
+      sensitive: true,
+      petitionRisk: 'ORANGE',
+    });
+    await register('taxCase', keys.COURT, {
+      caseNumber: reviewNumber(2),
+      debtorUscc: xiaodian(6),
+      debtorName: '太原某某有限公司',
+      classification: 'RESTRICTED',
+      sharedWithUnits: ['YC-TAX'],
+    });
+    await register('pbocCase', keys.COURT, {
+      caseNumber: reviewNumber(3),
+      debtorUscc: yanhu(7),
+      debtorName: '金融有限公司',
+      classification: 'RESTRICTED',
+      sharedWithKinds: ['PBOC'],
+    });
+    await register('sharedCase', keys.COURT, {
+      caseNumber: reviewNumber(4),
+      debtorUscc: yanhu(8),
+      debtorName: '共享有限公司',
+      socialStabilityRisk: 'RED',
+    });
     ids.sensitiveProgress = (await progressOk(t, keys.COURT, { caseId: ids.sensitiveCase, summary: '协调会' })).id;
-    ids.taxProgress = (await progressOk(t, keys.TAX, { caseId: ids.taxCase, kind: 'CLAIM_FILED', claimType: 'TAX', amount: '880.00', summary: '申报' })).id;
-    await register('court2Case', keys.COURT2, { caseNumber: '（2026）晋0802破申1号', debtorUscc: yanhu(9), debtorName: '盐湖某某有限公司', sensitive: true });
+    ids.taxProgress = (
+      await progressOk(t, keys.TAX, { caseId: ids.taxCase, kind: 'CLAIM_FILED', claimType: 'TAX', amount: '880.00', summary: '申报' })
+    ).id;
+    await register('court2Case', keys.COURT2, {
+      caseNumber: '（2026）晋0802破申1号',
+      debtorUscc: yanhu(9),
+      debtorName: '盐湖某某有限公司',
+      sensitive: true,
+    });
 
     const issued = await t.gql(ISSUE, { input: { unit: 'YC-PBOC', roles: ['READ'] } });
     ids.revocation = issued.data.issueCredential.credential.id;
@@ -607,12 +654,28 @@ describe('visibility per change and filters, with two courts, the tax bureau, th
   it('the typed fields show the entity the change stored, to those who may read it', async () => {
     const [taxView] = (await pollAll(t, keys.TAX, null, { cases: [ids.taxCase], topics: ['CASE_PROGRESS'] }, 100, NODE)).changes;
     expect(taxView).toMatchObject({ topic: 'CASE_PROGRESS', entityId: ids.taxProgress, actingUnit: { code: 'YC-TAX' } });
-    expect(taxView.progress).toMatchObject({ id: ids.taxProgress, kind: 'CLAIM_FILED', amount: '880.00', unit: { code: 'YC-TAX' }, case: { id: ids.taxCase } });
+    expect(taxView.progress).toMatchObject({
+      id: ids.taxProgress,
+      kind: 'CLAIM_FILED',
+      amount: '880.00',
+      unit: { code: 'YC-TAX' },
+      case: { id: ids.taxCase },
+    });
     expect(taxView.case).toMatchObject({ id: ids.taxCase, classification: 'RESTRICTED', sharedWithUnits: ['YC-TAX'], court: { code: 'YC-COURT' } });
     const [pbocView] = (await pollAll(t, keys.PBOC, null, { enterprises: [yanhu(2)] }, 100, NODE)).changes;
-    expect(pbocView.riskEntry).toMatchObject({ id: ids.violation, listType: 'MAJOR_TAX_VIOLATION', classification: 'RESTRICTED', sharedWithKinds: ['PBOC'], publisher: { code: 'YC-TAX' } });
+    expect(pbocView.riskEntry).toMatchObject({
+      id: ids.violation,
+      listType: 'MAJOR_TAX_VIOLATION',
+      classification: 'RESTRICTED',
+      sharedWithKinds: ['PBOC'],
+      publisher: { code: 'YC-TAX' },
+    });
     const [corrected] = (await pollAll(t, keys.TAX, null, { actingUnits: ['OFFICE'] }, 100, NODE)).changes;
-    expect(corrected).toMatchObject({ entityId: ids.corrected, actingUnit: { code: 'OFFICE' }, riskEntry: { publisher: { code: 'YC-TAX' }, classification: 'RESTRICTED' } });
+    expect(corrected).toMatchObject({
+      entityId: ids.corrected,
+      actingUnit: { code: 'OFFICE' },
+      riskEntry: { publisher: { code: 'YC-TAX' }, classification: 'RESTRICTED' },
+    });
   });
 
   // Filters, as the office (which sees everything) unless said otherwise.
@@ -620,30 +683,58 @@ describe('visibility per change and filters, with two courts, the tax bureau, th
     ['topics CASE', { topics: ['CASE'] }, ['sensitiveCase', 'taxCase', 'pbocCase', 'sharedCase', 'court2Case']],
     ['topics CASE_PROGRESS', { topics: ['CASE_PROGRESS'] }, ['sensitiveProgress', 'taxProgress']],
     ['topics CREDENTIAL', { topics: ['CREDENTIAL'] }, ['revocation']],
-    ['topics RISK_ENTRY and CREDENTIAL', { topics: ['RISK_ENTRY', 'CREDENTIAL'] }, ['arrears', 'violation', 'zombie', 'loan', 'corrected', 'revocation']],
+    [
+      'topics RISK_ENTRY and CREDENTIAL',
+      { topics: ['RISK_ENTRY', 'CREDENTIAL'] },
+      ['arrears', 'violation', 'zombie', 'loan', 'corrected', 'revocation'],
+    ],
     ['kinds CREATED', { kinds: ['CREATED'] }, ORDER.filter((name) => !['sensitiveProgress', 'taxProgress', 'revocation'].includes(name))],
     ['kinds PROGRESS_ADDED and REVOKED', { kinds: ['PROGRESS_ADDED', 'REVOKED'] }, ['sensitiveProgress', 'taxProgress', 'revocation']],
     ['kinds WITHDRAWN (none)', { kinds: ['WITHDRAWN'] }, []],
     ['listTypes ZOMBIE', { listTypes: ['ZOMBIE'] }, ['zombie', 'corrected']],
     ['listTypes TAX_ARREARS and LOAN_OVERDUE', { listTypes: ['TAX_ARREARS', 'LOAN_OVERDUE'] }, ['arrears', 'loan']],
     ['minRiskLevel RED', { minRiskLevel: 'RED' }, ['arrears', 'corrected', 'sharedCase']],
-    ['minRiskLevel ORANGE (ORANGE or RED)', { minRiskLevel: 'ORANGE' }, ['arrears', 'violation', 'corrected', 'sensitiveCase', 'sharedCase', 'sensitiveProgress']],
-    ['minRiskLevel YELLOW', { minRiskLevel: 'YELLOW' }, ['arrears', 'violation', 'zombie', 'corrected', 'sensitiveCase', 'sharedCase', 'sensitiveProgress']],
-    ['minRiskLevel BLUE (every change with a level)', { minRiskLevel: 'BLUE' }, ['arrears', 'violation', 'zombie', 'loan', 'corrected', 'sensitiveCase', 'sharedCase', 'sensitiveProgress']],
+    [
+      'minRiskLevel ORANGE (ORANGE or RED)',
+      { minRiskLevel: 'ORANGE' },
+      ['arrears', 'violation', 'corrected', 'sensitiveCase', 'sharedCase', 'sensitiveProgress'],
+    ],
+    [
+      'minRiskLevel YELLOW',
+      { minRiskLevel: 'YELLOW' },
+      ['arrears', 'violation', 'zombie', 'corrected', 'sensitiveCase', 'sharedCase', 'sensitiveProgress'],
+    ],
+    [
+      'minRiskLevel BLUE (every change with a level)',
+      { minRiskLevel: 'BLUE' },
+      ['arrears', 'violation', 'zombie', 'loan', 'corrected', 'sensitiveCase', 'sharedCase', 'sensitiveProgress'],
+    ],
     ['regionPrefix 1401', { regionPrefix: '1401' }, ['zombie', 'taxCase', 'taxProgress']],
     ['regionPrefix 140105', { regionPrefix: '140105' }, ['zombie', 'taxCase', 'taxProgress']],
-    ['regionPrefix 140800 (the city: 1408)', { regionPrefix: '140800' }, ORDER.filter((name) => !['zombie', 'taxCase', 'taxProgress', 'revocation'].includes(name))],
+    [
+      'regionPrefix 140800 (the city: 1408)',
+      { regionPrefix: '140800' },
+      ORDER.filter((name) => !['zombie', 'taxCase', 'taxProgress', 'revocation'].includes(name)),
+    ],
     ['regionPrefix 14 (the province)', { regionPrefix: '14' }, ORDER.filter((name) => name !== 'revocation')],
     ['regionPrefix 11 (none)', { regionPrefix: '11' }, []],
     ['regionPrefix blank (no criterion)', { regionPrefix: '  ' }, ORDER],
-    ['enterprises yanhu(2): its entry, its case and the case\'s progress', { enterprises: [yanhu(2)] }, ['violation', 'sensitiveCase', 'sensitiveProgress']],
+    [
+      "enterprises yanhu(2): its entry, its case and the case's progress",
+      { enterprises: [yanhu(2)] },
+      ['violation', 'sensitiveCase', 'sensitiveProgress'],
+    ],
     ['enterprises two', { enterprises: [xiaodian(3), yanhu(8)] }, ['zombie', 'sharedCase']],
     ['enterprises in lower case', { enterprises: [` ${yanhu(2).toLowerCase()} `] }, ['violation', 'sensitiveCase', 'sensitiveProgress']],
     ['enterprises unknown', { enterprises: [yanhu(99)] }, []],
     ['actingUnits YC-TAX', { actingUnits: ['YC-TAX'] }, ['arrears', 'violation', 'zombie', 'taxProgress']],
     ['actingUnits lower case with spaces', { actingUnits: [' yc-tax '] }, ['arrears', 'violation', 'zombie', 'taxProgress']],
     ['actingUnits OFFICE (a correction for YC-TAX, a revocation)', { actingUnits: ['OFFICE'] }, ['corrected', 'revocation']],
-    ['actingUnits YC-COURT and YC-PBOC', { actingUnits: ['YC-COURT', 'YC-PBOC'] }, ['loan', 'sensitiveCase', 'taxCase', 'pbocCase', 'sharedCase', 'sensitiveProgress']],
+    [
+      'actingUnits YC-COURT and YC-PBOC',
+      { actingUnits: ['YC-COURT', 'YC-PBOC'] },
+      ['loan', 'sensitiveCase', 'taxCase', 'pbocCase', 'sharedCase', 'sensitiveProgress'],
+    ],
     ['combined: RISK_ENTRY, RED, acted by YC-TAX', { topics: ['RISK_ENTRY'], minRiskLevel: 'RED', actingUnits: ['YC-TAX'] }, ['arrears']],
     ['combined: CASE, 1408, at least ORANGE', { topics: ['CASE'], regionPrefix: '1408', minRiskLevel: 'ORANGE' }, ['sensitiveCase', 'sharedCase']],
     ['combined: ZOMBIE in 1401', { listTypes: ['ZOMBIE'], regionPrefix: '1401' }, ['zombie']],
@@ -682,7 +773,10 @@ describe('visibility per change and filters, with two courts, the tax bureau, th
       const page = await pageOf(t, keys.OFFICE, { filter, first: 5 });
       expect(page).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: head } });
       // Nothing after it: the next page does not read the log again.
-      expect(await pageOf(t, keys.OFFICE, { after: page.pageInfo.endCursor })).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: head } });
+      expect(await pageOf(t, keys.OFFICE, { after: page.pageInfo.endCursor })).toEqual({
+        edges: [],
+        pageInfo: { hasNextPage: false, endCursor: head },
+      });
     }
     // A filter that matches in the middle: the page after the last match reads on to the end and says so.
     const first = await pageOf(t, keys.OFFICE, { filter: { cases: [ids.taxCase] }, first: 1 });
@@ -697,7 +791,10 @@ describe('visibility per change and filters, with two courts, the tax bureau, th
     expect(third.pageInfo.endCursor).toBe(head);
     // Compare the positions by polling: after third's endCursor comes nothing; after second's, the changes it skipped.
     expect((await pageOf(t, keys.OFFICE, { after: third.pageInfo.endCursor })).edges).toEqual([]);
-    expect(namesOf((await pageOf(t, keys.OFFICE, { after: second.pageInfo.endCursor })).edges.map((edge) => edge.node))).toEqual(['court2Case', 'revocation']);
+    expect(namesOf((await pageOf(t, keys.OFFICE, { after: second.pageInfo.endCursor })).edges.map((edge) => edge.node))).toEqual([
+      'court2Case',
+      'revocation',
+    ]);
     // The same for a unit whose last visible change is far from the head.
     const pboc = await pollAll(t, keys.PBOC, null, null, 2);
     expect(namesOf(pboc.changes)).toEqual(inOrder(sees.PBOC));

@@ -53,7 +53,11 @@ async function counts() {
 }
 
 function registerAs(key: string, caseNumber: string | null, extra: Record<string, unknown> = {}) {
-  return t.gql(REGISTER, { input: { caseNumber, debtorUscc: debtor(), debtorName: `第${serial}号有限公司`, procedure: 'LIQUIDATION', appliedOn: '2026-03-01', ...extra } }, key);
+  return t.gql(
+    REGISTER,
+    { input: { caseNumber, debtorUscc: debtor(), debtorName: `第${serial}号有限公司`, procedure: 'LIQUIDATION', appliedOn: '2026-03-01', ...extra } },
+    key,
+  );
 }
 
 async function registered(key: string, caseNumber: string | null, extra: Record<string, unknown> = {}) {
@@ -74,7 +78,9 @@ async function expectRefused(act: () => Promise<{ errors?: { message: string; ex
 // ---------------------------------------------------------------------------------------------------------------
 describe("a court unit's court code, set by the office", () => {
   it('createUnit gives a court its code, normalised (full-width digits, blanks); units and the audit trail show it', async () => {
-    const created = await t.gql(CREATE_UNIT, { input: { code: 'YC-LYFY', kind: 'COURT', name: '临猗县人民法院', regionCode: '140821', courtCode: ' 晋０８２１ ' } });
+    const created = await t.gql(CREATE_UNIT, {
+      input: { code: 'YC-LYFY', kind: 'COURT', name: '临猗县人民法院', regionCode: '140821', courtCode: ' 晋０８２１ ' },
+    });
     expect(created.errors).toBeUndefined();
     expect(created.data.createUnit).toEqual({ code: 'YC-LYFY', kind: 'COURT', courtCode: '晋0821' });
     const listed = await t.gql(`{ units(first: 100) { edges { node { code courtCode } } } }`, {}, keys.TAX);
@@ -100,7 +106,7 @@ describe("a court unit's court code, set by the office", () => {
     await expectRefused(() => t.gql(UPDATE_UNIT, { input: { code: 'YC-NOCODE', courtCode } }), 'courtCode', 'format');
   });
 
-  it('the grammar is the case numbers\': 晋 (high court), 晋08, 晋0802, 兵0101 and 最高法 are court codes', async () => {
+  it("the grammar is the case numbers': 晋 (high court), 晋08, 晋0802, 兵0101 and 最高法 are court codes", async () => {
     for (const [i, courtCode] of ['晋', '兵0101', '最高法'].entries()) {
       const created = await t.gql(CREATE_UNIT, { input: { code: `YC-GRAMMAR${i}`, kind: 'COURT', name: '法院', regionCode: '140000', courtCode } });
       expect(created.data.createUnit.courtCode).toBe(courtCode);
@@ -108,7 +114,11 @@ describe("a court unit's court code, set by the office", () => {
   });
 
   it('only a COURT unit has a court code: a TAX unit given one is refused (rule kind), on createUnit and updateUnit', async () => {
-    await expectRefused(() => t.gql(CREATE_UNIT, { input: { code: 'YC-SWJ2', kind: 'TAX', name: '税务', regionCode: '140800', courtCode: '晋0899' } }), 'courtCode', 'kind');
+    await expectRefused(
+      () => t.gql(CREATE_UNIT, { input: { code: 'YC-SWJ2', kind: 'TAX', name: '税务', regionCode: '140800', courtCode: '晋0899' } }),
+      'courtCode',
+      'kind',
+    );
     await expectRefused(() => t.gql(UPDATE_UNIT, { input: { code: 'YC-TAX', courtCode: '晋0899' } }), 'courtCode', 'kind');
   });
 
@@ -127,8 +137,16 @@ describe("a court unit's court code, set by the office", () => {
     expect((await t.gql(UPDATE_UNIT, { input: { code: 'YC-WRFY', name: '万荣县法院' } })).data.updateUnit.courtCode).toBe('晋0823');
     expect((await t.gql(UPDATE_UNIT, { input: { code: 'YC-WRFY', courtCode: '晋0822' } })).data.updateUnit.courtCode).toBe('晋0822');
     expect((await t.gql(UPDATE_UNIT, { input: { code: 'YC-WRFY', courtCode: null } })).data.updateUnit.courtCode).toBeNull();
-    const audits = await sql<any>(t.databaseUrl, `select detail from audit_record where action = 'unit.update' and detail->>'code' = 'YC-WRFY' order by id`);
-    expect(audits.map((audit) => audit.detail.changed)).toEqual([{ courtCode: '晋0823' }, { name: '万荣县法院' }, { courtCode: '晋0822' }, { courtCode: null }]);
+    const audits = await sql<any>(
+      t.databaseUrl,
+      `select detail from audit_record where action = 'unit.update' and detail->>'code' = 'YC-WRFY' order by id`,
+    );
+    expect(audits.map((audit) => audit.detail.changed)).toEqual([
+      { courtCode: '晋0823' },
+      { name: '万荣县法院' },
+      { courtCode: '晋0822' },
+      { courtCode: null },
+    ]);
   });
 
   it('a court whose kind changes away from COURT must drop its code in the same change; otherwise nothing changes', async () => {
@@ -175,7 +193,7 @@ describe('a court registers and adds numbers with its own court code', () => {
     expect(extensionsOf(again)).toMatchObject({ code: 'CONFLICT' });
   });
 
-  it('a court above and a court below do not take each other\'s first-instance numbers', async () => {
+  it("a court above and a court below do not take each other's first-instance numbers", async () => {
     await expectRefused(() => registerAs(keys.ZY, '（2026）晋0802破申3号'), 'caseNumber', 'caseNumberCourt');
     await expectRefused(() => registerAs(keys.YH, '（2026）晋08破申3号'), 'caseNumber', 'caseNumberCourt');
   });
@@ -197,8 +215,16 @@ describe('a court registers and adds numbers with its own court code', () => {
     expect(own.errors).toBeUndefined();
     const appeal = await t.gql(ADD_NUMBER, { input: { caseId: kase.id, caseNumber: '（2026）晋08破终10号' } }, keys.YH);
     expect(appeal.data.addCaseNumber.caseNumbers).toEqual(['（2026）晋0802破申10号', '（2026）晋0802破申10号之二', '（2026）晋08破终10号']);
-    await expectRefused(() => t.gql(ADD_NUMBER, { input: { caseId: kase.id, caseNumber: '（2026）晋0881破申10号' } }, keys.YH), 'caseNumber', 'caseNumberCourt');
-    await expectRefused(() => t.gql(ADD_NUMBER, { input: { caseId: kase.id, caseNumber: '（2026）晋0881破终10号' } }, keys.YH), 'caseNumber', 'caseNumberCourt');
+    await expectRefused(
+      () => t.gql(ADD_NUMBER, { input: { caseId: kase.id, caseNumber: '（2026）晋0881破申10号' } }, keys.YH),
+      'caseNumber',
+      'caseNumberCourt',
+    );
+    await expectRefused(
+      () => t.gql(ADD_NUMBER, { input: { caseId: kase.id, caseNumber: '（2026）晋0881破终10号' } }, keys.YH),
+      'caseNumber',
+      'caseNumberCourt',
+    );
   });
 
   it("advanceCaseStage to ACCEPTED with another court's 破 number is refused, the case unmoved; with its own it moves", async () => {
@@ -207,7 +233,11 @@ describe('a court registers and adds numbers with its own court code', () => {
       t.gql(ADVANCE, { input: { caseId: kase.id, toStage: 'ACCEPTED', expectedVersion: 1, on: '2026-04-01', caseNumber } }, keys.YH);
     await expectRefused(() => move('（2026）晋0881破11号'), 'caseNumber', 'caseNumberCourt');
     const accepted = await move('（2026）晋0802破11号');
-    expect(accepted.data.advanceCaseStage).toMatchObject({ stage: 'ACCEPTED', version: 2, caseNumbers: ['（2026）晋0802破申11号', '（2026）晋0802破11号'] });
+    expect(accepted.data.advanceCaseStage).toMatchObject({
+      stage: 'ACCEPTED',
+      version: 2,
+      caseNumbers: ['（2026）晋0802破申11号', '（2026）晋0802破11号'],
+    });
   });
 });
 
@@ -221,13 +251,17 @@ describe('the office', () => {
     await expectRefused(() => registerAs(keys.OFFICE, '（2026）晋0881破终20号', { court: 'YC-YHFY' }), 'caseNumber', 'caseNumberCourt');
   });
 
-  it('adds any number: another court\'s (a case transferred), 最高法\'s; and on acceptance any 破 number', async () => {
+  it("adds any number: another court's (a case transferred), 最高法's; and on acceptance any 破 number", async () => {
     const kase = await registered(keys.YH, '（2026）晋0802破申21号');
     const transferred = await t.gql(ADD_NUMBER, { input: { caseId: kase.id, caseNumber: '（2026）晋0881破申21号' } }, keys.OFFICE);
     expect(transferred.errors).toBeUndefined();
     const supreme = await t.gql(ADD_NUMBER, { input: { caseId: kase.id, caseNumber: '（2026）最高法破监1号' } }, keys.OFFICE);
     expect(supreme.data.addCaseNumber.caseNumbers).toEqual(['（2026）晋0802破申21号', '（2026）晋0881破申21号', '（2026）最高法破监1号']);
-    const accepted = await t.gql(ADVANCE, { input: { caseId: kase.id, toStage: 'ACCEPTED', expectedVersion: 1, on: '2026-04-01', caseNumber: '（2026）晋0881破21号' } }, keys.OFFICE);
+    const accepted = await t.gql(
+      ADVANCE,
+      { input: { caseId: kase.id, toStage: 'ACCEPTED', expectedVersion: 1, on: '2026-04-01', caseNumber: '（2026）晋0881破21号' } },
+      keys.OFFICE,
+    );
     expect(accepted.data.advanceCaseStage).toMatchObject({ stage: 'ACCEPTED', version: 2 });
     // The number the office added is found by the court whose case it is.
     expect((await t.gql(BY_NUMBER, { n: '（2026）晋0881破21号' }, keys.YH)).data.case.id).toBe(kase.id);
@@ -244,7 +278,11 @@ describe('a court without a court code', () => {
 
   it('may register a pre-reorganisation without a number, but not number it until the office sets its code', async () => {
     const pre = await registered(keys.NOCODE, null, { procedure: 'PRE_REORGANIZATION' });
-    await expectRefused(() => t.gql(ADD_NUMBER, { input: { caseId: pre.id, caseNumber: '（2026）晋0826破申31号' } }, keys.NOCODE), 'court', 'courtCode');
+    await expectRefused(
+      () => t.gql(ADD_NUMBER, { input: { caseId: pre.id, caseNumber: '（2026）晋0826破申31号' } }, keys.NOCODE),
+      'court',
+      'courtCode',
+    );
     await t.gql(UPDATE_UNIT, { input: { code: 'YC-NOCODE', courtCode: '晋0826' } });
     const numbered = await t.gql(ADD_NUMBER, { input: { caseId: pre.id, caseNumber: '（2026）晋0826破申31号' } }, keys.NOCODE);
     expect(numbered.data.addCaseNumber.caseNumbers).toEqual(['（2026）晋0826破申31号']);

@@ -35,11 +35,9 @@ async function issued(input: Record<string, unknown>): Promise<{ key: string; cr
 }
 
 async function credentialCount(code: string): Promise<number> {
-  const [row] = await sql<{ n: string }>(
-    t.databaseUrl,
-    'select count(*) as n from credential c join unit u on u.id = c.unit_id where u.code = $1',
-    [code],
-  );
+  const [row] = await sql<{ n: string }>(t.databaseUrl, 'select count(*) as n from credential c join unit u on u.id = c.unit_id where u.code = $1', [
+    code,
+  ]);
   return Number(row.n);
 }
 
@@ -150,7 +148,9 @@ describe('issuing and listing credentials', () => {
     ]);
     expect(row.key_hash).toBe(sha256(key));
     expect(row.key_hint).toBe(key.slice(0, 8));
-    const [whole] = await sql<{ text: string }>(t.databaseUrl, 'select row_to_json(c)::text as text from credential c where id = $1', [credential.id]);
+    const [whole] = await sql<{ text: string }>(t.databaseUrl, 'select row_to_json(c)::text as text from credential c where id = $1', [
+      credential.id,
+    ]);
     expect(whole.text).toContain(sha256(key));
     expect(whole.text).not.toContain(key);
     // Nor is the key copied into the audit trail.

@@ -33,16 +33,28 @@ describe('the embedded database: pooled connections sharing one session', () => 
   afterAll(() => t?.stop());
 
   it('serves concurrent reads and a publication at once, each read on whichever connection is free', async () => {
-    const first = await t.gql(PUBLISH, { input: { listType: 'ZOMBIE', mode: 'DELTA', idempotencyKey: randomUUID(), entries: [1, 2, 3].map((n) => zombie(yanhu(n))) } }, key);
+    const first = await t.gql(
+      PUBLISH,
+      { input: { listType: 'ZOMBIE', mode: 'DELTA', idempotencyKey: randomUUID(), entries: [1, 2, 3].map((n) => zombie(yanhu(n))) } },
+      key,
+    );
     expect(first.errors).toBeUndefined();
     const reads = Array.from({ length: 24 }, (_, i) =>
       t.gql(
-        [`{ me { unit { code } } }`, `{ riskEntries(first: 10) { edges { node { uscc enterprise { name } publisher { code } } } } }`, `{ enterprises(first: 5) { totalCount } }`][i % 3],
+        [
+          `{ me { unit { code } } }`,
+          `{ riskEntries(first: 10) { edges { node { uscc enterprise { name } publisher { code } } } } }`,
+          `{ enterprises(first: 5) { totalCount } }`,
+        ][i % 3],
         {},
         key,
       ),
     );
-    const publication = t.gql(PUBLISH, { input: { listType: 'ZOMBIE', mode: 'DELTA', idempotencyKey: randomUUID(), entries: [4, 5].map((n) => zombie(yanhu(n))) } }, key);
+    const publication = t.gql(
+      PUBLISH,
+      { input: { listType: 'ZOMBIE', mode: 'DELTA', idempotencyKey: randomUUID(), entries: [4, 5].map((n) => zombie(yanhu(n))) } },
+      key,
+    );
     const answers = await Promise.all([...reads, publication]);
     for (const answer of answers) expect(answer.errors).toBeUndefined();
     expect(answers[1].data.riskEntries.edges.length).toBeGreaterThanOrEqual(3);

@@ -28,7 +28,11 @@ describeWithServer('migration enterprise_names on a database written the old way
   const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
   const lines: { msg?: string; migration?: boolean }[] = [];
   const gql = async (query: string, variables: Record<string, unknown>, key = adminKey) => {
-    const response = await fetch(hub.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(hub.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query, variables }),
+    });
     return (await response.json()) as any;
   };
 
@@ -39,22 +43,52 @@ describeWithServer('migration enterprise_names on a database written the old way
     await orm.close(true);
 
     const run = (text: string, params: unknown[] = []) => sql(db.url, text, params);
-    for (const [id, codeOf, kind] of [[units.market, 'YC-SCJG', 'MARKET_REGULATION'], [units.tax, 'YC-SWJ', 'TAX'], [units.court, 'YC-ZY', 'COURT']]) {
-      await run(`insert into unit (id, code, name, kind, region_code, created_at, updated_at) values ($1, $2, $2, $3, '140800', now(), now())`, [id, codeOf, kind]);
+    for (const [id, codeOf, kind] of [
+      [units.market, 'YC-SCJG', 'MARKET_REGULATION'],
+      [units.tax, 'YC-SWJ', 'TAX'],
+      [units.court, 'YC-ZY', 'COURT'],
+    ]) {
+      await run(`insert into unit (id, code, name, kind, region_code, created_at, updated_at) values ($1, $2, $2, $3, '140800', now(), now())`, [
+        id,
+        codeOf,
+        kind,
+      ]);
     }
     const enterprise = (uscc: string, name: string, hours: number) =>
       run(`insert into enterprise (uscc, name, region_code, created_at, updated_at) values ($1, $2, '140802', $3, $3)`, [uscc, name, at(hours)]);
     let audits = 0;
     const audit = (uscc: string, action: string, detail: Record<string, unknown>, hours: number) =>
-      run(`insert into audit_record (occurred_at, action, entity_type, entity_id, detail, prev_hash, hash) values ($1, $2, 'Enterprise', $3, $4, $5, $6)`, [
-        at(hours), action, uscc, JSON.stringify(detail), `prev-${audits}`, `hash-${++audits}-${randomUUID()}`,
-      ]);
-    const entry = (o: { uscc: string; unit: string; name: string; classification: string; hours: number; first?: number; version?: number; region?: string; kinds?: string[] }) =>
+      run(
+        `insert into audit_record (occurred_at, action, entity_type, entity_id, detail, prev_hash, hash) values ($1, $2, 'Enterprise', $3, $4, $5, $6)`,
+        [at(hours), action, uscc, JSON.stringify(detail), `prev-${audits}`, `hash-${++audits}-${randomUUID()}`],
+      );
+    const entry = (o: {
+      uscc: string;
+      unit: string;
+      name: string;
+      classification: string;
+      hours: number;
+      first?: number;
+      version?: number;
+      region?: string;
+      kinds?: string[];
+    }) =>
       run(
         `insert into risk_entry (id, publisher_unit_id, list_type, uscc, enterprise_name, region_code, risk_level, categories, details, classification,
            shared_unit_codes, shared_kinds, status, content_hash, version, first_published_at, published_at)
          values ($1::uuid, $2, 'ZOMBIE', $3, $4, $5, 2, '{MARKET}', '{"basis":"x"}', $6, '{}', $7, 'ACTIVE', md5($1::text), $8, $9, $10) returning id`,
-        [randomUUID(), o.unit, o.uscc, o.name, o.region ?? '140802', o.classification, o.kinds ?? [], o.version ?? 1, at(o.first ?? o.hours), at(o.hours)],
+        [
+          randomUUID(),
+          o.unit,
+          o.uscc,
+          o.name,
+          o.region ?? '140802',
+          o.classification,
+          o.kinds ?? [],
+          o.version ?? 1,
+          at(o.first ?? o.hours),
+          at(o.hours),
+        ],
       ).then((rows) => rows[0].id as string);
     const version = (entryId: string, name: string, classification: string, hours: number) =>
       run(

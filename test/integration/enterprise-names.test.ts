@@ -35,16 +35,31 @@ async function ok(query: string, variables: Record<string, unknown>, key: string
 }
 
 async function publish(key: string, input: Record<string, unknown>) {
-  const result = await ok(`mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed rejected { message } } }`, {
-    input: { mode: 'DELTA', idempotencyKey: randomUUID(), ...input },
-  }, key);
+  const result = await ok(
+    `mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed rejected { message } } }`,
+    {
+      input: { mode: 'DELTA', idempotencyKey: randomUUID(), ...input },
+    },
+    key,
+  );
   expect(result.data.publishRiskList).toEqual({ committed: true, rejected: [] });
 }
 const revoked = (uscc: string, enterpriseName: string, extra: Record<string, unknown> = {}) => ({
-  uscc, enterpriseName, riskLevel: 'RED', categories: ['LEGAL'], details: { revokedOn: '2026-10-01', decisionNumber: `运市监吊字〔2026〕${uscc.slice(-5)}号` }, ...extra,
+  uscc,
+  enterpriseName,
+  riskLevel: 'RED',
+  categories: ['LEGAL'],
+  details: { revokedOn: '2026-10-01', decisionNumber: `运市监吊字〔2026〕${uscc.slice(-5)}号` },
+  ...extra,
 });
 const arrears = (uscc: string, enterpriseName: string, extra: Record<string, unknown> = {}) => ({
-  uscc, enterpriseName, riskLevel: 'ORANGE', categories: ['FINANCIAL'], amount: `${Math.floor(Math.random() * 1e6)}.00`, details: { taxTypes: ['增值税'] }, ...extra,
+  uscc,
+  enterpriseName,
+  riskLevel: 'ORANGE',
+  categories: ['FINANCIAL'],
+  amount: `${Math.floor(Math.random() * 1e6)}.00`,
+  details: { taxTypes: ['增值税'] },
+  ...extra,
 });
 
 /** The enterprise as `key`'s unit sees it (null: it does not exist for the unit), and as stored. */
@@ -60,11 +75,20 @@ async function stored(uscc: string) {
   return row;
 }
 async function register(input: Record<string, unknown>) {
-  return t.gql(`mutation($input: RegisterEnterpriseInput!) { registerEnterprise(input: $input) { created enterprise { name regionCode } } }`, { input }, keys.OFFICE);
+  return t.gql(
+    `mutation($input: RegisterEnterpriseInput!) { registerEnterprise(input: $input) { created enterprise { name regionCode } } }`,
+    { input },
+    keys.OFFICE,
+  );
 }
 async function registerCase(input: Record<string, unknown>): Promise<{ id: string; version: number }> {
-  return (await ok(`mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id version } }`, { input: { procedure: 'LIQUIDATION', appliedOn: '2026-11-02', ...input } }, keys.COURT))
-    .data.registerCase;
+  return (
+    await ok(
+      `mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id version } }`,
+      { input: { procedure: 'LIQUIDATION', appliedOn: '2026-11-02', ...input } },
+      keys.COURT,
+    )
+  ).data.registerCase;
 }
 
 describe('publications', () => {
@@ -80,27 +104,70 @@ describe('publications', () => {
   it('a SHARED publication of market regulation renames and moves it, the office publishing for it too; RESTRICTED ones do not', async () => {
     const a = code(2);
     expect((await register({ uscc: a, name: '运城市乙测试有限公司' })).errors).toBeUndefined();
-    await publish(keys.MARKET, { listType: 'LICENSE_REVOKED', classification: 'RESTRICTED', sharedWithKinds: ['TAX'], entries: [revoked(a, '市监限定口径')] });
-    await publish(keys.OFFICE, { listType: 'LICENSE_REVOKED', publisher: 'YC-SCJG', classification: 'RESTRICTED', entries: [revoked(a, '办公室代市监限定口径')] });
+    await publish(keys.MARKET, {
+      listType: 'LICENSE_REVOKED',
+      classification: 'RESTRICTED',
+      sharedWithKinds: ['TAX'],
+      entries: [revoked(a, '市监限定口径')],
+    });
+    await publish(keys.OFFICE, {
+      listType: 'LICENSE_REVOKED',
+      publisher: 'YC-SCJG',
+      classification: 'RESTRICTED',
+      entries: [revoked(a, '办公室代市监限定口径')],
+    });
     expect(await stored(a)).toMatchObject({ name: '运城市乙测试有限公司', region_code: '140802' });
 
-    await publish(keys.MARKET, { listType: 'ABNORMAL_OPERATION', entries: [{ uscc: a, enterpriseName: '运城市乙测试有限公司（更名）', regionCode: '140821', riskLevel: 'BLUE', categories: ['MANAGEMENT'], details: { reason: 'NO_ANNUAL_REPORT', listedOn: '2026-09-01' } }] });
+    await publish(keys.MARKET, {
+      listType: 'ABNORMAL_OPERATION',
+      entries: [
+        {
+          uscc: a,
+          enterpriseName: '运城市乙测试有限公司（更名）',
+          regionCode: '140821',
+          riskLevel: 'BLUE',
+          categories: ['MANAGEMENT'],
+          details: { reason: 'NO_ANNUAL_REPORT', listedOn: '2026-09-01' },
+        },
+      ],
+    });
     expect(await stored(a)).toMatchObject({ name: '运城市乙测试有限公司（更名）', region_code: '140821' });
     expect(await seen(a, keys.PBOC)).toEqual({ name: '运城市乙测试有限公司（更名）', regionCode: '140821' });
 
-    await publish(keys.OFFICE, { listType: 'SERIOUS_VIOLATION', publisher: 'YC-SCJG', entries: [{ uscc: a, enterpriseName: '办公室代市监更正名', riskLevel: 'RED', categories: ['LEGAL'], details: { reason: '虚假登记', decidedOn: '2026-09-02' } }] });
+    await publish(keys.OFFICE, {
+      listType: 'SERIOUS_VIOLATION',
+      publisher: 'YC-SCJG',
+      entries: [
+        {
+          uscc: a,
+          enterpriseName: '办公室代市监更正名',
+          riskLevel: 'RED',
+          categories: ['LEGAL'],
+          details: { reason: '虚假登记', decidedOn: '2026-09-02' },
+        },
+      ],
+    });
     expect(await seen(a, keys.PBOC)).toEqual({ name: '办公室代市监更正名', regionCode: '140821' });
   });
 
   it('an enterprise first named by a RESTRICTED row is not public; a SHARED row of any unit makes it public under its own name and region', async () => {
     const b = code(3);
-    await publish(keys.MARKET, { listType: 'LICENSE_REVOKED', classification: 'RESTRICTED', sharedWithKinds: ['TAX'], entries: [revoked(b, '市监限定口径丙', { regionCode: '140821' })] });
+    await publish(keys.MARKET, {
+      listType: 'LICENSE_REVOKED',
+      classification: 'RESTRICTED',
+      sharedWithKinds: ['TAX'],
+      entries: [revoked(b, '市监限定口径丙', { regionCode: '140821' })],
+    });
     expect(await stored(b)).toEqual({ name: '市监限定口径丙', region_code: '140821', public: false });
     expect(await seen(b, keys.PBOC)).toBeNull();
     expect(await seen(b, keys.TAX)).toEqual({ name: '市监限定口径丙', regionCode: '140821' });
     // The tax bureau's own row without a region takes the USCC's division digits, not market regulation's word.
     await publish(keys.TAX, { listType: 'TAX_ARREARS', entries: [arrears(b, '税务共享口径丙')] });
-    const [entry] = await sql<{ region_code: string }>(t.databaseUrl, `select region_code from risk_entry where uscc = $1 and list_type = 'TAX_ARREARS'`, [b]);
+    const [entry] = await sql<{ region_code: string }>(
+      t.databaseUrl,
+      `select region_code from risk_entry where uscc = $1 and list_type = 'TAX_ARREARS'`,
+      [b],
+    );
     expect(entry.region_code).toBe('140802');
     expect(await stored(b)).toEqual({ name: '税务共享口径丙', region_code: '140802', public: true });
     for (const key of [keys.PBOC, keys.TAX, keys.MARKET]) expect(await seen(b, key)).toEqual({ name: '税务共享口径丙', regionCode: '140802' });
@@ -112,8 +179,17 @@ describe('publications', () => {
   it('a publication counts the enterprises it made public or renamed in its audit record', async () => {
     const [fresh, known] = [code(4), code(5)];
     await publish(keys.TAX, { listType: 'TAX_ARREARS', classification: 'RESTRICTED', entries: [arrears(known, '税务限定口径')] });
-    await publish(keys.TAX, { listType: 'MAJOR_TAX_VIOLATION', entries: [{ uscc: known, enterpriseName: '税务共享口径', riskLevel: 'RED', categories: ['LEGAL'], details: { violationType: '偷税' } }, { uscc: fresh, enterpriseName: '新企业', riskLevel: 'RED', categories: ['LEGAL'], details: { violationType: '偷税' } }] });
-    const [audit] = await sql<{ detail: any }>(t.databaseUrl, `select detail from audit_record where action = 'riskList.publish' order by id desc limit 1`);
+    await publish(keys.TAX, {
+      listType: 'MAJOR_TAX_VIOLATION',
+      entries: [
+        { uscc: known, enterpriseName: '税务共享口径', riskLevel: 'RED', categories: ['LEGAL'], details: { violationType: '偷税' } },
+        { uscc: fresh, enterpriseName: '新企业', riskLevel: 'RED', categories: ['LEGAL'], details: { violationType: '偷税' } },
+      ],
+    });
+    const [audit] = await sql<{ detail: any }>(
+      t.databaseUrl,
+      `select detail from audit_record where action = 'riskList.publish' order by id desc limit 1`,
+    );
     expect(audit.detail).toMatchObject({ enterprisesCreated: 1, enterprisesRenamed: 1 });
   });
 });
@@ -121,14 +197,28 @@ describe('publications', () => {
 describe('cases', () => {
   it("a RESTRICTED case's unknown debtor exists only with the case; made SHARED, the case makes it public under the court's name", async () => {
     const d = code(10);
-    const registered = await registerCase({ caseNumber: '（2026）晋08破申201号', debtorUscc: d, debtorName: '法院限定口径丁', sensitive: true, regionCode: '140821' });
+    const registered = await registerCase({
+      caseNumber: '（2026）晋08破申201号',
+      debtorUscc: d,
+      debtorName: '法院限定口径丁',
+      sensitive: true,
+      regionCode: '140821',
+    });
     expect(await stored(d)).toEqual({ name: '法院限定口径丁', region_code: '140821', public: false });
     expect(await seen(d, keys.PBOC)).toBeNull();
     expect(await seen(d, keys.TAX)).toBeNull();
-    expect((await ok(`{ enterprises(first: 500) { totalCount edges { node { uscc } } } }`, {}, keys.PBOC)).data.enterprises.edges.map((edge: any) => edge.node.uscc)).not.toContain(d);
-    const edited = await ok(`mutation($input: UpdateCaseInput!) { updateCase(input: $input) { classification } }`, {
-      input: { caseId: registered.id, expectedVersion: registered.version, classification: 'SHARED', debtorName: '法院共享口径丁' },
-    }, keys.COURT);
+    expect(
+      (await ok(`{ enterprises(first: 500) { totalCount edges { node { uscc } } } }`, {}, keys.PBOC)).data.enterprises.edges.map(
+        (edge: any) => edge.node.uscc,
+      ),
+    ).not.toContain(d);
+    const edited = await ok(
+      `mutation($input: UpdateCaseInput!) { updateCase(input: $input) { classification } }`,
+      {
+        input: { caseId: registered.id, expectedVersion: registered.version, classification: 'SHARED', debtorName: '法院共享口径丁' },
+      },
+      keys.COURT,
+    );
     expect(edited.data.updateCase.classification).toBe('SHARED');
     expect(await stored(d)).toEqual({ name: '法院共享口径丁', region_code: '140821', public: true });
     expect(await seen(d, keys.PBOC)).toEqual({ name: '法院共享口径丁', regionCode: '140821' });
@@ -147,18 +237,36 @@ describe('cases', () => {
 describe('registerEnterprise', () => {
   it('registering one known only from RESTRICTED rows needs a name (nothing written otherwise) and never takes their region', async () => {
     const e = code(20);
-    await publish(keys.MARKET, { listType: 'LICENSE_REVOKED', classification: 'RESTRICTED', entries: [revoked(e, '市监限定口径己', { regionCode: '140821' })] });
-    const before = await sql(t.databaseUrl, `select (select count(*) from audit_record)::int as audit, (select md5(e::text) from enterprise e where uscc = $1) as row`, [e]);
+    await publish(keys.MARKET, {
+      listType: 'LICENSE_REVOKED',
+      classification: 'RESTRICTED',
+      entries: [revoked(e, '市监限定口径己', { regionCode: '140821' })],
+    });
+    const before = await sql(
+      t.databaseUrl,
+      `select (select count(*) from audit_record)::int as audit, (select md5(e::text) from enterprise e where uscc = $1) as row`,
+      [e],
+    );
     const refused = await register({ uscc: e, industry: '制造业' });
     expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name', rule: 'required' });
-    expect(await sql(t.databaseUrl, `select (select count(*) from audit_record)::int as audit, (select md5(e::text) from enterprise e where uscc = $1) as row`, [e])).toEqual(before);
+    expect(
+      await sql(
+        t.databaseUrl,
+        `select (select count(*) from audit_record)::int as audit, (select md5(e::text) from enterprise e where uscc = $1) as row`,
+        [e],
+      ),
+    ).toEqual(before);
     expect(await seen(e, keys.PBOC)).toBeNull();
 
     const done = await register({ uscc: e, name: '运城市己测试有限公司' });
     expect(done.errors).toBeUndefined();
     expect(done.data.registerEnterprise).toEqual({ created: false, enterprise: { name: '运城市己测试有限公司', regionCode: '140802' } });
     expect(await seen(e, keys.PBOC)).toEqual({ name: '运城市己测试有限公司', regionCode: '140802' });
-    const [audit] = await sql<{ action: string; detail: any }>(t.databaseUrl, `select action, detail from audit_record where entity_id = $1 order by id desc limit 1`, [e]);
+    const [audit] = await sql<{ action: string; detail: any }>(
+      t.databaseUrl,
+      `select action, detail from audit_record where entity_id = $1 order by id desc limit 1`,
+      [e],
+    );
     expect(audit).toEqual({ action: 'enterprise.register', detail: { name: '运城市己测试有限公司', regionCode: '140802' } });
   });
 });

@@ -47,7 +47,9 @@ const VIEWERS = ['OFFICE', 'MARKET', 'TAX', 'HR', 'PBOC', 'COURT'];
 
 /** Fails when `text` holds a name from a row `viewer` may not read. */
 function expectNoLeak(viewer: string, text: string) {
-  const leaked = Object.entries(RESTRICTED_NAMES).filter(([name, readers]) => !readers.includes(viewer) && text.includes(name)).map(([name]) => name);
+  const leaked = Object.entries(RESTRICTED_NAMES)
+    .filter(([name, readers]) => !readers.includes(viewer) && text.includes(name))
+    .map(([name]) => name);
   expect([viewer, leaked]).toEqual([viewer, []]);
 }
 
@@ -68,17 +70,40 @@ async function ok(query: string, variables: Record<string, unknown>, key: string
 }
 
 async function publish(key: string, input: Record<string, unknown>) {
-  const result = await ok(`mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed rejected { message } } }`, {
-    input: { mode: 'DELTA', idempotencyKey: randomUUID(), ...input },
-  }, key);
+  const result = await ok(
+    `mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed rejected { message } } }`,
+    {
+      input: { mode: 'DELTA', idempotencyKey: randomUUID(), ...input },
+    },
+    key,
+  );
   expect(result.data.publishRiskList).toEqual({ committed: true, rejected: [] });
 }
 
 const revoked = (uscc: string, enterpriseName: string, extra: Record<string, unknown> = {}) => ({
-  uscc, enterpriseName, riskLevel: 'RED', categories: ['LEGAL'], details: { revokedOn: '2026-10-01', decisionNumber: `运市监吊字〔2026〕${uscc.slice(-4)}号` }, ...extra,
+  uscc,
+  enterpriseName,
+  riskLevel: 'RED',
+  categories: ['LEGAL'],
+  details: { revokedOn: '2026-10-01', decisionNumber: `运市监吊字〔2026〕${uscc.slice(-4)}号` },
+  ...extra,
 });
-const arrears = (uscc: string, enterpriseName: string) => ({ uscc, enterpriseName, riskLevel: 'ORANGE', categories: ['FINANCIAL'], amount: '1000.00', details: { taxTypes: ['增值税'] } });
-const wages = (uscc: string, enterpriseName: string) => ({ uscc, enterpriseName, riskLevel: 'YELLOW', categories: ['SOCIAL_STABILITY'], amount: '5000.00', details: { employeesAffected: 12 } });
+const arrears = (uscc: string, enterpriseName: string) => ({
+  uscc,
+  enterpriseName,
+  riskLevel: 'ORANGE',
+  categories: ['FINANCIAL'],
+  amount: '1000.00',
+  details: { taxTypes: ['增值税'] },
+});
+const wages = (uscc: string, enterpriseName: string) => ({
+  uscc,
+  enterpriseName,
+  riskLevel: 'YELLOW',
+  categories: ['SOCIAL_STABILITY'],
+  amount: '5000.00',
+  details: { employeesAffected: 12 },
+});
 
 beforeAll(async () => {
   t = await startTestHub(counter.env, counter.log);
@@ -91,18 +116,40 @@ beforeAll(async () => {
   start = (await ok('{ changesHead }', {}, keys.OFFICE)).data.changesHead;
   [{ today }] = await sql<{ today: string }>(t.databaseUrl, `select (now() at time zone 'Asia/Shanghai')::date::text as today`);
 
-  await ok(`mutation($input: RegisterEnterpriseInput!) { registerEnterprise(input: $input) { created } }`, { input: { uscc: A, name: REGISTERED } }, keys.OFFICE);
+  await ok(
+    `mutation($input: RegisterEnterpriseInput!) { registerEnterprise(input: $input) { created } }`,
+    { input: { uscc: A, name: REGISTERED } },
+    keys.OFFICE,
+  );
   await publish(keys.MARKET, {
-    listType: 'LICENSE_REVOKED', classification: 'RESTRICTED', sharedWithKinds: ['TAX'],
+    listType: 'LICENSE_REVOKED',
+    classification: 'RESTRICTED',
+    sharedWithKinds: ['TAX'],
     entries: [revoked(A, '甲企业市场口径'), revoked(B, '乙企业市场口径', { regionCode: '140821' }), revoked(G, '戊市场口径')],
   });
-  await publish(keys.TAX, { listType: 'TAX_ARREARS', classification: 'RESTRICTED', sharedWithKinds: ['HUMAN_RESOURCES'], entries: [arrears(G, '戊税务口径')] });
+  await publish(keys.TAX, {
+    listType: 'TAX_ARREARS',
+    classification: 'RESTRICTED',
+    sharedWithKinds: ['HUMAN_RESOURCES'],
+    entries: [arrears(G, '戊税务口径')],
+  });
   await publish(keys.HR, { listType: 'WAGE_ARREARS', classification: 'RESTRICTED', entries: [wages(B, '乙企业人社口径'), wages(G, '戊人社口径')] });
   const register = async (input: Record<string, unknown>) =>
-    (await ok(`mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`, { input: { procedure: 'LIQUIDATION', appliedOn: '2026-11-02', ...input } }, keys.COURT)).data
-      .registerCase.id as string;
+    (
+      await ok(
+        `mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`,
+        { input: { procedure: 'LIQUIDATION', appliedOn: '2026-11-02', ...input } },
+        keys.COURT,
+      )
+    ).data.registerCase.id as string;
   ids.caseA = await register({ caseNumber: '（2026）晋08破申101号', debtorUscc: A, debtorName: '甲法院口径' });
-  ids.caseD = await register({ caseNumber: '（2026）晋08破申102号', debtorUscc: D, debtorName: '丙法院口径', classification: 'RESTRICTED', sharedWithKinds: ['TAX'] });
+  ids.caseD = await register({
+    caseNumber: '（2026）晋08破申102号',
+    debtorUscc: D,
+    debtorName: '丙法院口径',
+    classification: 'RESTRICTED',
+    sharedWithKinds: ['TAX'],
+  });
 });
 afterAll(() => t?.stop());
 
@@ -110,8 +157,14 @@ it('the registered name survives a RESTRICTED publication, in the table and for 
   const [row] = await sql<{ name: string }>(t.databaseUrl, 'select name from enterprise where uscc = $1', [A]);
   expect(row.name).toBe(REGISTERED);
   // What market regulation said stays on its entry, for those who may read it.
-  const entries = await ok(`query($u: USCC) { riskEntries(filter: { uscc: $u }) { edges { node { enterpriseName enterprise { name } } } } }`, { u: A }, keys.TAX);
-  expect(entries.data.riskEntries.edges.map((edge: any) => edge.node)).toEqual([{ enterpriseName: '甲企业市场口径', enterprise: { name: REGISTERED } }]);
+  const entries = await ok(
+    `query($u: USCC) { riskEntries(filter: { uscc: $u }) { edges { node { enterpriseName enterprise { name } } } } }`,
+    { u: A },
+    keys.TAX,
+  );
+  expect(entries.data.riskEntries.edges.map((edge: any) => edge.node)).toEqual([
+    { enterpriseName: '甲企业市场口径', enterprise: { name: REGISTERED } },
+  ]);
 });
 
 describe.each(VIEWERS)('%s', (viewer) => {
@@ -147,13 +200,21 @@ describe.each(VIEWERS)('%s', (viewer) => {
   });
 
   it('riskEntries { enterprise } and Enterprise.riskEntries carry the name it may see', async () => {
-    const result = await ok(`{ riskEntries(first: 100) { edges { node { uscc enterpriseName enterprise { uscc name regionCode riskEntries { enterpriseName } } } } } }`, {}, keys[viewer]);
+    const result = await ok(
+      `{ riskEntries(first: 100) { edges { node { uscc enterpriseName enterprise { uscc name regionCode riskEntries { enterpriseName } } } } } }`,
+      {},
+      keys[viewer],
+    );
     expectNoLeak(viewer, JSON.stringify(result.body));
     for (const { node } of result.data.riskEntries.edges) expect([node.uscc, node.enterprise.name]).toEqual([node.uscc, SEEN[viewer][node.uscc]]);
   });
 
   it("cases { debtor }, case(id) and debtorRiskEntries: a RESTRICTED case's debtor only with the case", async () => {
-    const result = await ok(`{ cases(first: 100) { totalCount edges { node { id debtorName debtor { uscc name } debtorRiskEntries(first: 10) { enterpriseName enterprise { name } } } } } }`, {}, keys[viewer]);
+    const result = await ok(
+      `{ cases(first: 100) { totalCount edges { node { id debtorName debtor { uscc name } debtorRiskEntries(first: 10) { enterpriseName enterprise { name } } } } } }`,
+      {},
+      keys[viewer],
+    );
     expectNoLeak(viewer, JSON.stringify(result.body));
     const byId = new Map(result.data.cases.edges.map((edge: any) => [edge.node.id, edge.node]));
     expect((byId.get(ids.caseA) as any).debtor).toEqual({ uscc: A, name: REGISTERED });
@@ -167,7 +228,11 @@ describe.each(VIEWERS)('%s', (viewer) => {
 
   it('the polled change feed: nested enterprise and debtor follow what it may see now', async () => {
     const fields = 'riskEntry { uscc enterpriseName enterprise { name } } case { debtorName debtor { uscc name } }';
-    const page = await ok(`query($after: String) { changes(after: $after, first: 500) { edges { node { ${fields} } } } }`, { after: start }, keys[viewer]);
+    const page = await ok(
+      `query($after: String) { changes(after: $after, first: 500) { edges { node { ${fields} } } } }`,
+      { after: start },
+      keys[viewer],
+    );
     expectNoLeak(viewer, JSON.stringify(page.body));
     for (const { node } of page.data.changes.edges) {
       if (node.riskEntry) expect(node.riskEntry.enterprise.name).toBe(SEEN[viewer][node.riskEntry.uscc]);
@@ -182,11 +247,19 @@ describe.each(VIEWERS)('%s', (viewer) => {
   });
 
   it('the bulletin (GraphQL and Markdown) names enterprises on several lists by the name it may see', async () => {
-    const result = await ok(`query($d: LocalDate!) { bulletin(from: $d, to: $d) { enterprisesOnSeveralLists { uscc name units } } }`, { d: today }, keys[viewer]);
+    const result = await ok(
+      `query($d: LocalDate!) { bulletin(from: $d, to: $d) { enterprisesOnSeveralLists { uscc name units } } }`,
+      { d: today },
+      keys[viewer],
+    );
     expectNoLeak(viewer, JSON.stringify(result.body));
     const several = { OFFICE: [B, G], MARKET: [], TAX: [G], HR: [G], PBOC: [], COURT: [] }[viewer]!;
-    expect(result.data.bulletin.enterprisesOnSeveralLists.map((row: any) => [row.uscc, row.name])).toEqual(several.map((code) => [code, SEEN[viewer][code]]));
-    const markdown = await fetch(`${t.url.replace(/\/graphql$/, '')}/bulletins?from=${today}&to=${today}`, { headers: { authorization: `Bearer ${keys[viewer]}` } });
+    expect(result.data.bulletin.enterprisesOnSeveralLists.map((row: any) => [row.uscc, row.name])).toEqual(
+      several.map((code) => [code, SEEN[viewer][code]]),
+    );
+    const markdown = await fetch(`${t.url.replace(/\/graphql$/, '')}/bulletins?from=${today}&to=${today}`, {
+      headers: { authorization: `Bearer ${keys[viewer]}` },
+    });
     expect(markdown.status).toBe(200);
     expectNoLeak(viewer, await markdown.text());
   });
@@ -214,9 +287,21 @@ it('the subscription, replayed and live: nested enterprises follow the subscribe
   // regulation's RESTRICTED entry shared with TAX, and a SHARED tax entry of A as the last change.
   const H = '91140802MA0U000046';
   await new Promise((resolve) => setTimeout(resolve, 500));
-  await publish(keys.MARKET, { listType: 'LICENSE_REVOKED', classification: 'RESTRICTED', sharedWithKinds: ['TAX'], entries: [revoked(H, '己市场口径')] });
+  await publish(keys.MARKET, {
+    listType: 'LICENSE_REVOKED',
+    classification: 'RESTRICTED',
+    sharedWithKinds: ['TAX'],
+    entries: [revoked(H, '己市场口径')],
+  });
   await publish(keys.TAX, { listType: 'TAX_ARREARS', entries: [arrears(A, '甲税务共享口径')] });
-  const expectedLive = { TAX: [[H, '己市场口径'], [A, REGISTERED]], HR: [[A, REGISTERED]], PBOC: [[A, REGISTERED]] };
+  const expectedLive = {
+    TAX: [
+      [H, '己市场口径'],
+      [A, REGISTERED],
+    ],
+    HR: [[A, REGISTERED]],
+    PBOC: [[A, REGISTERED]],
+  };
   for (const { viewer, live, replay } of subscribers) {
     await live.waitFor(expectedLive[viewer as keyof typeof expectedLive].length);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -240,7 +325,9 @@ it('the subscription, replayed and live: nested enterprises follow the subscribe
   const replayed = subscribeChanges(t, keys.TAX, { after: start, filter: { enterprises: [H] } }, fields);
   await replayed.waitFor(1);
   expect(replayed.error).toBeNull();
-  expect(replayed.received.map((change) => change.riskEntry)).toEqual([{ uscc: H, enterpriseName: '己市场口径', enterprise: { name: '己市场口径' } }]);
+  expect(replayed.received.map((change) => change.riskEntry)).toEqual([
+    { uscc: H, enterpriseName: '己市场口径', enterprise: { name: '己市场口径' } },
+  ]);
   await replayed.stop();
 });
 

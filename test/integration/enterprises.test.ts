@@ -132,7 +132,11 @@ describe('registering and correcting an enterprise', () => {
     };
     expect(cleared.enterprise).toEqual(expected);
     expect(await fetchOne(code)).toEqual(expected);
-    const [row] = await sql(t.databaseUrl, 'select industry, legal_representative, legal_representative_id_number, contact_phone from enterprise where uscc = $1', [code]);
+    const [row] = await sql(
+      t.databaseUrl,
+      'select industry, legal_representative, legal_representative_id_number, contact_phone from enterprise where uscc = $1',
+      [code],
+    );
     expect(row).toEqual({ industry: null, legal_representative: null, legal_representative_id_number: null, contact_phone: null });
   });
 
@@ -230,7 +234,9 @@ describe('the region of an enterprise', () => {
     const code = yanhu(10);
     const asVariable = await register({ uscc: code, name: '无效区划', regionCode });
     expect(asVariable.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', rule });
-    const inline = await t.gql(`mutation { registerEnterprise(input: { uscc: "${code}", name: "无效区划", regionCode: "${regionCode}" }) { created } }`);
+    const inline = await t.gql(
+      `mutation { registerEnterprise(input: { uscc: "${code}", name: "无效区划", regionCode: "${regionCode}" }) { created } }`,
+    );
     expect(inline.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', rule });
     expect(await fetchOne(code)).toBeNull();
   });
@@ -366,12 +372,19 @@ describe('personal data', () => {
       const masked = await list({ filter }, readOnly);
       expect(masked.errors).toBeUndefined();
       expect(masked.data.enterprises.edges).toEqual([
-        { cursor: expect.any(String), node: expect.objectContaining({ uscc: code, legalRepresentativeIdNumber: ID_MASKED, contactPhone: PHONE_MASKED, personalDataMasked: true }) },
+        {
+          cursor: expect.any(String),
+          node: expect.objectContaining({ uscc: code, legalRepresentativeIdNumber: ID_MASKED, contactPhone: PHONE_MASKED, personalDataMasked: true }),
+        },
       ]);
       expect(JSON.stringify(masked.body)).not.toContain(ID_NUMBER.slice(6, 14));
       expect(JSON.stringify(masked.body)).not.toContain(PHONE);
       const full = await list({ filter }, withPersonalData);
-      expect(full.data.enterprises.edges[0].node).toMatchObject({ legalRepresentativeIdNumber: ID_NUMBER, contactPhone: PHONE, personalDataMasked: false });
+      expect(full.data.enterprises.edges[0].node).toMatchObject({
+        legalRepresentativeIdNumber: ID_NUMBER,
+        contactPhone: PHONE,
+        personalDataMasked: false,
+      });
     });
 
     it('an enterprise without personal data reports null, not a mask', async () => {
@@ -488,11 +501,14 @@ describe('enterprises(filter, first, after)', () => {
     expect(past.data.enterprises).toMatchObject({ edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 6 });
   });
 
-  it.each(['140', '99', '1', '14080', '14A8', '', '9900', '140012'])('an invalid regionPrefix %j: BAD_USER_INPUT naming regionPrefix', async (regionPrefix) => {
-    const result = await list({ filter: { regionPrefix } });
-    expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'regionPrefix' });
-    expect(result.data).toBeNull();
-  });
+  it.each(['140', '99', '1', '14080', '14A8', '', '9900', '140012'])(
+    'an invalid regionPrefix %j: BAD_USER_INPUT naming regionPrefix',
+    async (regionPrefix) => {
+      const result = await list({ filter: { regionPrefix } });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'regionPrefix' });
+      expect(result.data).toBeNull();
+    },
+  );
 
   it.each(['not-a-cursor', Buffer.from('["a","b"]').toString('base64url'), Buffer.from('{"uscc":1}').toString('base64url'), '%%%'])(
     'a malformed after %j: BAD_USER_INPUT naming after',
@@ -577,7 +593,11 @@ describe('the audit trail', () => {
     expect(rows[1].detail).not.toHaveProperty('name');
     // Nor in the records of the answers that returned them (the payloads read back unmasked), whose detail names
     // the mutation's arguments but not their values.
-    const reads = await sql<{ detail: any }>(t.databaseUrl, "select detail from audit_record where entity_id = $1 and action = 'enterprise.readPersonalData' order by id", [code]);
+    const reads = await sql<{ detail: any }>(
+      t.databaseUrl,
+      "select detail from audit_record where entity_id = $1 and action = 'enterprise.readPersonalData' order by id",
+      [code],
+    );
     expect(reads.map((row) => row.detail)).toEqual([
       expect.objectContaining({ type: 'mutation', fields: [{ field: 'registerEnterprise', arguments: 'input' }], rows: 1, usccs: [code] }),
       expect.objectContaining({ type: 'mutation', rows: 1, usccs: [code] }),

@@ -50,7 +50,10 @@ async function unit(code: string, kind = 'COURT'): Promise<string> {
 async function kase(courtId: string, ...numbers: string[]): Promise<void> {
   const first17 = `91140802MA0M${String(++serial).padStart(5, '0')}`;
   const uscc = first17 + usccCheckCharacter(first17);
-  await run(`insert into enterprise (uscc, name, region_code, created_at, updated_at) values ($1, $2, '140802', now(), now())`, [uscc, `债务人${serial}`]);
+  await run(`insert into enterprise (uscc, name, region_code, created_at, updated_at) values ($1, $2, '140802', now(), now())`, [
+    uscc,
+    `债务人${serial}`,
+  ]);
   const id = randomUUID();
   await run(
     `insert into bankruptcy_case (id, court_unit_id, debtor_uscc, debtor_name, region_code, procedure, stage, stage_on, major, sensitive,

@@ -40,7 +40,13 @@ describe('nested lists cut at MAX_NESTED_LIST (3 here), with their counts', () =
     expect(result.errors).toBeUndefined();
     return result.data.publishRiskList;
   };
-  const row = (listType: string, code: string, over: Record<string, unknown> = {}) => ({ uscc: code, enterpriseName: `企业${code.slice(-6)}`, riskLevel: 'YELLOW', ...ROWS[listType], ...over });
+  const row = (listType: string, code: string, over: Record<string, unknown> = {}) => ({
+    uscc: code,
+    enterpriseName: `企业${code.slice(-6)}`,
+    riskLevel: 'YELLOW',
+    ...ROWS[listType],
+    ...over,
+  });
 
   beforeAll(async () => {
     t = await startTestHub({ ...counter.env, MAX_NESTED_LIST: String(MAX) }, counter.log);
@@ -49,36 +55,75 @@ describe('nested lists cut at MAX_NESTED_LIST (3 here), with their counts', () =
     keys.PBOC = await t.keyFor('YC-PBOC', ['READ'], 'PBOC');
     // Debtor 1: five cases, the last sensitive (RESTRICTED, shared with TAX only); the first gets five progress entries.
     for (let i = 0; i < 5; i++) {
-      const registered = await t.gql(REGISTER, {
-        input: {
-          caseNumber: `（2026）晋08破申${700 + i}号`, debtorUscc: debtor(1), debtorName: '嵌套列表测试有限公司', procedure: 'LIQUIDATION', appliedOn: '2026-01-01',
-          ...(i === 4 ? { sensitive: true, sharedWithKinds: ['TAX'] } : {}),
+      const registered = await t.gql(
+        REGISTER,
+        {
+          input: {
+            caseNumber: `（2026）晋08破申${700 + i}号`,
+            debtorUscc: debtor(1),
+            debtorName: '嵌套列表测试有限公司',
+            procedure: 'LIQUIDATION',
+            appliedOn: '2026-01-01',
+            ...(i === 4 ? { sensitive: true, sharedWithKinds: ['TAX'] } : {}),
+          },
         },
-      }, keys.COURT);
+        keys.COURT,
+      );
       expect(registered.errors).toBeUndefined();
       caseIds.push(registered.data.registerCase.id);
     }
     restrictedCase = caseIds[4];
     for (let n = 1; n <= 5; n++) {
-      expect((await t.gql(PROGRESS, { input: { caseId: caseIds[0], kind: 'NOTE', summary: `第${n}条`, occurredOn: `2026-03-0${n}` } }, keys.TAX)).errors).toBeUndefined();
+      expect(
+        (await t.gql(PROGRESS, { input: { caseId: caseIds[0], kind: 'NOTE', summary: `第${n}条`, occurredOn: `2026-03-0${n}` } }, keys.TAX)).errors,
+      ).toBeUndefined();
     }
     // Debtor 1 on four lists of TAX, one of them RESTRICTED to kind TAX; its TAX_ARREARS entry in four versions.
     for (const listType of Object.keys(ROWS)) {
-      await publish({ listType, entries: [row(listType, debtor(1))], ...(listType === 'ZOMBIE' ? { classification: 'RESTRICTED', sharedWithKinds: ['TAX'] } : {}) });
+      await publish({
+        listType,
+        entries: [row(listType, debtor(1))],
+        ...(listType === 'ZOMBIE' ? { classification: 'RESTRICTED', sharedWithKinds: ['TAX'] } : {}),
+      });
     }
-    for (const amount of ['101.00', '102.00', '103.00']) await publish({ listType: 'TAX_ARREARS', entries: [row('TAX_ARREARS', debtor(1), { amount })] });
+    for (const amount of ['101.00', '102.00', '103.00'])
+      await publish({ listType: 'TAX_ARREARS', entries: [row('TAX_ARREARS', debtor(1), { amount })] });
     // Twenty more debtors, each with a case and an entry: the pages whose statements are counted.
     for (let n = 2; n <= 21; n++) {
-      expect((await t.gql(REGISTER, { input: { caseNumber: `（2026）晋08破申${800 + n}号`, debtorUscc: debtor(n), debtorName: `第${n}号有限公司`, procedure: 'LIQUIDATION', appliedOn: '2026-01-01' } }, keys.COURT)).errors).toBeUndefined();
+      expect(
+        (
+          await t.gql(
+            REGISTER,
+            {
+              input: {
+                caseNumber: `（2026）晋08破申${800 + n}号`,
+                debtorUscc: debtor(n),
+                debtorName: `第${n}号有限公司`,
+                procedure: 'LIQUIDATION',
+                appliedOn: '2026-01-01',
+              },
+            },
+            keys.COURT,
+          )
+        ).errors,
+      ).toBeUndefined();
     }
     await publish({ listType: 'MAJOR_TAX_VIOLATION', entries: Array.from({ length: 20 }, (_, i) => row('MAJOR_TAX_VIOLATION', debtor(i + 2))) });
   }, 180_000);
   afterAll(() => t?.stop());
 
   it('Case.progress: without last the 3 newest entries, oldest first; with last the newest that many; progressCount counts all', async () => {
-    const result = await t.gql(`query($id: ID) { case(id: $id) { progressCount all: progress { summary } two: progress(last: 2) { summary } } }`, { id: caseIds[0] }, keys.PBOC);
+    const result = await t.gql(
+      `query($id: ID) { case(id: $id) { progressCount all: progress { summary } two: progress(last: 2) { summary } } }`,
+      { id: caseIds[0] },
+      keys.PBOC,
+    );
     expect(result.errors).toBeUndefined();
-    expect(result.data.case).toEqual({ progressCount: 5, all: [{ summary: '第3条' }, { summary: '第4条' }, { summary: '第5条' }], two: [{ summary: '第4条' }, { summary: '第5条' }] });
+    expect(result.data.case).toEqual({
+      progressCount: 5,
+      all: [{ summary: '第3条' }, { summary: '第4条' }, { summary: '第5条' }],
+      two: [{ summary: '第4条' }, { summary: '第5条' }],
+    });
     expect((await t.gql(`query($id: ID) { case(id: $id) { progressCount } }`, { id: caseIds[1] }, keys.PBOC)).data.case.progressCount).toBe(0);
   });
 
@@ -126,26 +171,46 @@ describe('nested lists cut at MAX_NESTED_LIST (3 here), with their counts', () =
     expect(result.data.riskEntries.edges[0].node).toEqual({
       version: 4,
       historyCount: 4,
-      history: [{ version: 2, amount: '101.00' }, { version: 3, amount: '102.00' }, { version: 4, amount: '103.00' }],
+      history: [
+        { version: 2, amount: '101.00' },
+        { version: 3, amount: '102.00' },
+        { version: 4, amount: '103.00' },
+      ],
       last: [{ version: 4 }],
     });
   });
 
   it('RiskPublication.rejected: the first 3 rows and rejectedCount; the publication answer itself lists every rejected row', async () => {
     const bad = Array.from({ length: 5 }, (_, i) => row('TAX_ARREARS', `91140802MA0Q0090${i}X`));
-    const answer = await publish({ listType: 'TAX_ARREARS', onInvalidRow: 'SKIP', period: 'P-SKIP', entries: [row('TAX_ARREARS', debtor(30)), ...bad] });
+    const answer = await publish({
+      listType: 'TAX_ARREARS',
+      onInvalidRow: 'SKIP',
+      period: 'P-SKIP',
+      entries: [row('TAX_ARREARS', debtor(30)), ...bad],
+    });
     expect(answer.committed).toBe(true);
     expect(answer.rejected.map((rejected: { index: number }) => rejected.index)).toEqual([1, 2, 3, 4, 5]);
     expect(answer.publication).toEqual({ id: expect.any(String), rejectedCount: 5, rejected: [{ index: 1 }, { index: 2 }, { index: 3 }] });
-    const listed = await t.gql(`{ riskPublications(filter: { period: "P-SKIP" }, first: 5) { edges { node { rejectedCount rejected { index } two: rejected(first: 2) { index } } } } }`, {}, keys.TAX);
+    const listed = await t.gql(
+      `{ riskPublications(filter: { period: "P-SKIP" }, first: 5) { edges { node { rejectedCount rejected { index } two: rejected(first: 2) { index } } } } }`,
+      {},
+      keys.TAX,
+    );
     expect(listed.errors).toBeUndefined();
-    expect(listed.data.riskPublications.edges[0].node).toEqual({ rejectedCount: 5, rejected: [{ index: 1 }, { index: 2 }, { index: 3 }], two: [{ index: 1 }, { index: 2 }] });
+    expect(listed.data.riskPublications.edges[0].node).toEqual({
+      rejectedCount: 5,
+      rejected: [{ index: 1 }, { index: 2 }, { index: 3 }],
+      two: [{ index: 1 }, { index: 2 }],
+    });
   });
 
   it('the bulletin lists its first 3 registered cases and counts them all; credentials lists the first 3 keys', async () => {
     // Yesterday to tomorrow: today in the hub's zone, whatever the clock of the machine says.
     const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
-    const bulletin = await t.gql(`query($from: LocalDate!, $to: LocalDate!) { bulletin(from: $from, to: $to) { casesRegisteredCount casesRegistered { caseNumber } enterprisesOnSeveralListsCount enterprisesOnSeveralLists { uscc } } }`, { from: day(-1), to: day(1) });
+    const bulletin = await t.gql(
+      `query($from: LocalDate!, $to: LocalDate!) { bulletin(from: $from, to: $to) { casesRegisteredCount casesRegistered { caseNumber } enterprisesOnSeveralListsCount enterprisesOnSeveralLists { uscc } } }`,
+      { from: day(-1), to: day(1) },
+    );
     expect(bulletin.errors).toBeUndefined();
     expect(bulletin.data.bulletin.casesRegisteredCount).toBe(25);
     expect(bulletin.data.bulletin.casesRegistered).toHaveLength(3);
@@ -177,7 +242,9 @@ describe('root lists bounded by MAX_PAGE_SIZE (5 here): refused past it, nothing
   beforeAll(async () => {
     t = await startTestHub({ MAX_PAGE_SIZE: '5' });
     for (const code of ['YC-TAX', 'YC-TAX2', 'YC-TAX3']) {
-      const created = await t.gql(`mutation($input: CreateUnitInput!) { createUnit(input: $input) { id } }`, { input: { code, kind: 'TAX', name: `${code} 测试`, regionCode: '140800' } });
+      const created = await t.gql(`mutation($input: CreateUnitInput!) { createUnit(input: $input) { id } }`, {
+        input: { code, kind: 'TAX', name: `${code} 测试`, regionCode: '140800' },
+      });
       expect(created.errors).toBeUndefined();
     }
   });
@@ -185,10 +252,14 @@ describe('root lists bounded by MAX_PAGE_SIZE (5 here): refused past it, nothing
 
   it('withdrawRiskEntries with more ids than MAX_PAGE_SIZE is LIMIT_EXCEEDED before anything is read', async () => {
     const ids = Array.from({ length: 6 }, () => randomUUID());
-    const result = await t.gql(`mutation($input: WithdrawRiskEntriesInput!) { withdrawRiskEntries(input: $input) { id } }`, { input: { ids, reason: '撤回' } });
+    const result = await t.gql(`mutation($input: WithdrawRiskEntriesInput!) { withdrawRiskEntries(input: $input) { id } }`, {
+      input: { ids, reason: '撤回' },
+    });
     expect(extensionsOf(result)).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'MAX_PAGE_SIZE', value: 5 });
     // Five unknown ids: the service's own answer.
-    const five = await t.gql(`mutation($input: WithdrawRiskEntriesInput!) { withdrawRiskEntries(input: $input) { id } }`, { input: { ids: ids.slice(0, 5), reason: '撤回' } });
+    const five = await t.gql(`mutation($input: WithdrawRiskEntriesInput!) { withdrawRiskEntries(input: $input) { id } }`, {
+      input: { ids: ids.slice(0, 5), reason: '撤回' },
+    });
     expect(extensionsOf(five)?.code).toBe('NOT_FOUND');
   });
 
@@ -197,7 +268,11 @@ describe('root lists bounded by MAX_PAGE_SIZE (5 here): refused past it, nothing
     expect(extensionsOf(result)).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'MAX_PAGE_SIZE', value: 5 });
     // keyFor lists 500 units: a page too large for this hub.
     const issued = await t.gql(`mutation { issueCredential(input: { unit: "YC-TAX", roles: [ANALYZE] }) { key } }`);
-    const own = await t.gql(`{ submissionStatus(period: "2026-Q1", onlyMissing: true) { unit { code } listType } }`, {}, issued.data.issueCredential.key);
+    const own = await t.gql(
+      `{ submissionStatus(period: "2026-Q1", onlyMissing: true) { unit { code } listType } }`,
+      {},
+      issued.data.issueCredential.key,
+    );
     expect(own.errors).toBeUndefined();
     expect(own.data.submissionStatus.length).toBeGreaterThan(0);
   });

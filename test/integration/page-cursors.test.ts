@@ -158,8 +158,16 @@ beforeAll(async () => {
     entries: [1, 2, 3].map((n) => ({ ...row(n), categories: ['FINANCIAL'], amount: `${n}00.50`, details: { taxTypes: ['增值税'] } })),
   });
   // An entry without an amount (AMOUNT sorts it as -1), and a third publication for a second page of riskPublications.
-  await publish({ listType: 'ZOMBIE', idempotencyKey: 'page-cursors-2', entries: [{ ...row(4), categories: ['MARKET'], details: { basis: '连续三年亏损' } }] });
-  await publish({ listType: 'ZOMBIE', idempotencyKey: 'page-cursors-3', entries: [{ ...row(4), categories: ['MARKET'], details: { basis: '连续三年亏损' } }] });
+  await publish({
+    listType: 'ZOMBIE',
+    idempotencyKey: 'page-cursors-2',
+    entries: [{ ...row(4), categories: ['MARKET'], details: { basis: '连续三年亏损' } }],
+  });
+  await publish({
+    listType: 'ZOMBIE',
+    idempotencyKey: 'page-cursors-3',
+    entries: [{ ...row(4), categories: ['MARKET'], details: { basis: '连续三年亏损' } }],
+  });
   for (const n of [1, 2, 3]) {
     const registered = await t.gql(
       `mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`,

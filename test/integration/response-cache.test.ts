@@ -86,10 +86,9 @@ describe('the response cache', () => {
 
   it('two credentials of one unit, with and without PERSONAL_DATA, each get their own answer', async () => {
     const code = yanhu(9);
-    const registered = await t.gql(
-      `mutation($input: RegisterEnterpriseInput!) { registerEnterprise(input: $input) { created } }`,
-      { input: { uscc: code, name: '示例有限公司', legalRepresentativeIdNumber: '11010519491231002X', contactPhone: '13800138000' } },
-    );
+    const registered = await t.gql(`mutation($input: RegisterEnterpriseInput!) { registerEnterprise(input: $input) { created } }`, {
+      input: { uscc: code, name: '示例有限公司', legalRepresentativeIdNumber: '11010519491231002X', contactPhone: '13800138000' },
+    });
     expect(registered.errors).toBeUndefined();
     const plain = await t.keyFor('YC-COURT', ['READ'], 'COURT');
     const personal = await t.keyFor('YC-COURT', ['READ', 'PERSONAL_DATA'], 'COURT');
@@ -97,10 +96,18 @@ describe('the response cache', () => {
     await ask(t, plain, query, { u: code });
     const masked = await ask(t, plain, query, { u: code });
     expect(masked.cached).toBe(true);
-    expect(masked.body.data.enterprise).toEqual({ legalRepresentativeIdNumber: '110105********002X', contactPhone: '138****8000', personalDataMasked: true });
+    expect(masked.body.data.enterprise).toEqual({
+      legalRepresentativeIdNumber: '110105********002X',
+      contactPhone: '138****8000',
+      personalDataMasked: true,
+    });
     const full = await ask(t, personal, query, { u: code });
     expect(full.cached).toBe(false);
-    expect(full.body.data.enterprise).toEqual({ legalRepresentativeIdNumber: '11010519491231002X', contactPhone: '13800138000', personalDataMasked: false });
+    expect(full.body.data.enterprise).toEqual({
+      legalRepresentativeIdNumber: '11010519491231002X',
+      contactPhone: '13800138000',
+      personalDataMasked: false,
+    });
   });
 
   it('a commit through GraphQL is seen by the very next query', async () => {

@@ -88,7 +88,10 @@ async function published(apiKey: string, input: Record<string, unknown>): Promis
 
 /** Every entry of `publisher` (status ALL), by USCC, as the office sees them. */
 async function entriesOf(publisher: string, listType?: string): Promise<Map<string, any>> {
-  const result = await t.gql(ENTRIES, { filter: { publishers: [publisher], status: 'ALL', ...(listType ? { listTypes: [listType] } : {}) }, first: 500 });
+  const result = await t.gql(ENTRIES, {
+    filter: { publishers: [publisher], status: 'ALL', ...(listType ? { listTypes: [listType] } : {}) },
+    first: 500,
+  });
   expect(result.errors).toBeUndefined();
   const map = new Map<string, any>();
   for (const edge of result.data.riskEntries.edges) {
@@ -187,7 +190,13 @@ describe('SNAPSHOT and DELTA', () => {
   it('republishing the same list: all unchanged, no change-log rows, but a new publication is recorded', async () => {
     const before = await fingerprint();
     const publicationKey = key();
-    const answer = await published(unit.key, { listType: 'TAX_ARREARS', mode: 'SNAPSHOT', period: '2026-Q1', idempotencyKey: publicationKey, entries: rows() });
+    const answer = await published(unit.key, {
+      listType: 'TAX_ARREARS',
+      mode: 'SNAPSHOT',
+      period: '2026-Q1',
+      idempotencyKey: publicationKey,
+      entries: rows(),
+    });
     expect(answer).toMatchObject({ committed: true, replayed: false, added: 0, updated: 0, withdrawn: 0, unchanged: 3, rejected: [] });
     const after = await fingerprint();
     expect(after.change_event).toBe(before.change_event);
@@ -318,7 +327,10 @@ describe('SNAPSHOT and DELTA', () => {
       listType: 'TAX_ARREARS',
       mode: 'DELTA',
       entries: [taxRow(yanhu(106))],
-      withdrawals: [{ uscc: yanhu(104), reason: '已缴清' }, { uscc: stranger, reason: '已缴清' }],
+      withdrawals: [
+        { uscc: yanhu(104), reason: '已缴清' },
+        { uscc: stranger, reason: '已缴清' },
+      ],
     });
     expect(answer).toMatchObject({ committed: false, replayed: false, publication: null, added: 0, updated: 0, withdrawn: 0, unchanged: 0 });
     expect(answer.rejected).toEqual([{ index: 1, uscc: stranger, field: 'withdrawals.uscc', message: expect.stringContaining(stranger) }]);
@@ -333,7 +345,10 @@ describe('SNAPSHOT and DELTA', () => {
       mode: 'DELTA',
       onInvalidRow: 'SKIP',
       entries: [taxRow(yanhu(106))],
-      withdrawals: [{ uscc: yanhu(104), reason: '已缴清' }, { uscc: stranger, reason: '已缴清' }],
+      withdrawals: [
+        { uscc: yanhu(104), reason: '已缴清' },
+        { uscc: stranger, reason: '已缴清' },
+      ],
     });
     expect(answer).toMatchObject({ committed: true, added: 1, withdrawn: 1 });
     expect(answer.rejected).toEqual([{ index: 1, uscc: stranger, field: 'withdrawals.uscc', message: expect.any(String) }]);
@@ -364,7 +379,11 @@ describe('SNAPSHOT and DELTA', () => {
       mode: 'DELTA',
       onInvalidRow: 'SKIP',
       entries: [taxRow(yanhu(107)), taxRow(yanhu(108))],
-      withdrawals: [{ uscc: yanhu(107), reason: '已缴清' }, { uscc: yanhu(106), reason: '已缴清' }, { uscc: yanhu(106), reason: '再次' }],
+      withdrawals: [
+        { uscc: yanhu(107), reason: '已缴清' },
+        { uscc: yanhu(106), reason: '已缴清' },
+        { uscc: yanhu(106), reason: '再次' },
+      ],
     });
     expect(skipped).toMatchObject({ committed: true, added: 1, withdrawn: 1 });
     expect(skipped.rejected.map((row: any) => [row.index, row.field])).toEqual([
@@ -475,7 +494,12 @@ describe('rejected rows', () => {
       const before = await entriesOf(unit.code);
       // A typo of a listed enterprise's code, and a code too short to name any.
       const bad = [withWrongCheck(codes[2]), '91140802MA0K0023'];
-      const answer = await published(unit.key, { listType: 'TAX_ARREARS', mode: 'SNAPSHOT', onInvalidRow: 'SKIP', entries: bad.map((code) => taxRow(code)) });
+      const answer = await published(unit.key, {
+        listType: 'TAX_ARREARS',
+        mode: 'SNAPSHOT',
+        onInvalidRow: 'SKIP',
+        entries: bad.map((code) => taxRow(code)),
+      });
       expect(answer).toMatchObject({ committed: true, added: 0, updated: 0, withdrawn: 0, unchanged: 0 });
       expect(answer.rejected.map((row: any) => [row.index, row.uscc, row.field])).toEqual([
         [0, bad[0], 'uscc'],
@@ -483,7 +507,12 @@ describe('rejected rows', () => {
       ]);
       expect(answer.publication).toMatchObject({ entryCount: 2, withdrawn: 0 });
       const after = await entriesOf(unit.code);
-      expect([...after.values()].filter((entry) => entry.status === 'ACTIVE').map((entry) => entry.uscc).sort()).toEqual([...codes].sort());
+      expect(
+        [...after.values()]
+          .filter((entry) => entry.status === 'ACTIVE')
+          .map((entry) => entry.uscc)
+          .sort(),
+      ).toEqual([...codes].sort());
       expect(after).toEqual(before);
     });
 
@@ -553,9 +582,21 @@ describe('rejected rows', () => {
       ['an amount where the list has none (LICENSE_REVOKED)', 'LICENSE_REVOKED', revokedRow(yanhu(222), { amount: '100.00' }), 'amount', null],
       ['an impossible effectiveDate "2026-02-30"', 'TAX_ARREARS', taxRow(yanhu(222), { effectiveDate: '2026-02-30' }), 'effectiveDate', null],
       ['details missing a required key', 'TAX_ARREARS', taxRow(yanhu(222), { details: { newArrears: '10.00' } }), 'details.taxTypes', /taxTypes/],
-      ['details with an unknown key', 'TAX_ARREARS', taxRow(yanhu(222), { details: { taxTypes: ['增值税'], colour: 'red' } }), 'details.colour', /colour/],
+      [
+        'details with an unknown key',
+        'TAX_ARREARS',
+        taxRow(yanhu(222), { details: { taxTypes: ['增值税'], colour: 'red' } }),
+        'details.colour',
+        /colour/,
+      ],
       ['a details value of the wrong type', 'TAX_ARREARS', taxRow(yanhu(222), { details: { taxTypes: '增值税' } }), 'details.taxTypes', /taxTypes/],
-      ['a details date that does not exist', 'LICENSE_REVOKED', revokedRow(yanhu(222), { details: { revokedOn: '2026-13-01', decisionNumber: 'x' } }), 'details.revokedOn', /revokedOn/],
+      [
+        'a details date that does not exist',
+        'LICENSE_REVOKED',
+        revokedRow(yanhu(222), { details: { revokedOn: '2026-13-01', decisionNumber: 'x' } }),
+        'details.revokedOn',
+        /revokedOn/,
+      ],
     ];
 
     it.each(cases)('%s', async (_name, listType, row, field, message) => {
@@ -586,7 +627,12 @@ describe('rejected rows', () => {
       expect(await fingerprint()).toEqual(before);
 
       // Under SKIP neither occurrence is written, the good row is.
-      const skipped = await published(unit.key, { listType: 'TAX_ARREARS', mode: 'DELTA', onInvalidRow: 'SKIP', entries: [taxRow(twice), good(), taxRow(twice)] });
+      const skipped = await published(unit.key, {
+        listType: 'TAX_ARREARS',
+        mode: 'DELTA',
+        onInvalidRow: 'SKIP',
+        entries: [taxRow(twice), good(), taxRow(twice)],
+      });
       expect(skipped).toMatchObject({ committed: true, added: 1 });
       expect(skipped.rejected.map((row: any) => row.index)).toEqual([0, 2]);
       const entries = await entriesOf(unit.code);
@@ -665,7 +711,12 @@ describe('idempotency', () => {
     const idempotencyKey = key();
     await published(unit.key, { listType: 'TAX_ARREARS', mode: 'DELTA', idempotencyKey, entries: [taxRow(yanhu(303))] });
     const before = await fingerprint();
-    const result = await publish(unit.key, { listType: 'TAX_ARREARS', mode: 'DELTA', idempotencyKey, entries: [taxRow(yanhu(303), { amount: '1.00' })] });
+    const result = await publish(unit.key, {
+      listType: 'TAX_ARREARS',
+      mode: 'DELTA',
+      idempotencyKey,
+      entries: [taxRow(yanhu(303), { amount: '1.00' })],
+    });
     expect(codeOf(result)).toBe('CONFLICT');
     expect(result.data).toBeNull();
     expect(await fingerprint()).toEqual(before);
@@ -690,7 +741,12 @@ describe('idempotency', () => {
       entries: [taxRow(yanhu(306)), taxRow(yanhu(307), { amount: 'abc' })],
     });
     expect(refused.committed).toBe(false);
-    const fixed = await published(unit.key, { listType: 'TAX_ARREARS', mode: 'DELTA', idempotencyKey, entries: [taxRow(yanhu(306)), taxRow(yanhu(307))] });
+    const fixed = await published(unit.key, {
+      listType: 'TAX_ARREARS',
+      mode: 'DELTA',
+      idempotencyKey,
+      entries: [taxRow(yanhu(306)), taxRow(yanhu(307))],
+    });
     expect(fixed).toMatchObject({ committed: true, replayed: false, added: 2 });
     expect(await publicationsWithKey(idempotencyKey)).toBe(1);
   });
@@ -719,7 +775,14 @@ describe('idempotency', () => {
     expect(b.errors).toBeUndefined();
     const [x, y] = [a.data.publishRiskList, b.data.publishRiskList];
     expect(await publicationsWithKey(idempotencyKey)).toBe(1);
-    const counts = (answer: any) => ({ committed: answer.committed, added: answer.added, updated: answer.updated, withdrawn: answer.withdrawn, unchanged: answer.unchanged, rejected: answer.rejected });
+    const counts = (answer: any) => ({
+      committed: answer.committed,
+      added: answer.added,
+      updated: answer.updated,
+      withdrawn: answer.withdrawn,
+      unchanged: answer.unchanged,
+      rejected: answer.rejected,
+    });
     expect(counts(x)).toEqual(counts(y));
     expect(counts(x)).toMatchObject({ committed: true, added: 3 });
     expect(x.publication.id).toBe(y.publication.id);
@@ -758,7 +821,10 @@ describe('enterprises named by rows', () => {
     await published(unit.key, {
       listType: 'TAX_ARREARS',
       mode: 'DELTA',
-      entries: [taxRow(plain, { enterpriseName: '运城新建欠税有限公司' }), taxRow(moved, { enterpriseName: '临猗欠税有限公司', regionCode: '140821' })],
+      entries: [
+        taxRow(plain, { enterpriseName: '运城新建欠税有限公司' }),
+        taxRow(moved, { enterpriseName: '临猗欠税有限公司', regionCode: '140821' }),
+      ],
     });
     expect((await t.gql(ENTERPRISE, { uscc: plain })).data.enterprise).toEqual({ uscc: plain, name: '运城新建欠税有限公司', regionCode: '140802' });
     expect((await t.gql(ENTERPRISE, { uscc: moved })).data.enterprise).toEqual({ uscc: moved, name: '临猗欠税有限公司', regionCode: '140821' });
@@ -788,18 +854,36 @@ describe('enterprises named by rows', () => {
     const nameNow = async () => (await t.gql(ENTERPRISE, { uscc: code })).data.enterprise.name;
     expect(await nameNow()).toBe('原名有限公司');
 
-    await published(tax.key, { listType: 'TAX_ARREARS', mode: 'DELTA', entries: [taxRow(code, { enterpriseName: '税务写的新名有限公司', amount: '1.00' })] });
+    await published(tax.key, {
+      listType: 'TAX_ARREARS',
+      mode: 'DELTA',
+      entries: [taxRow(code, { enterpriseName: '税务写的新名有限公司', amount: '1.00' })],
+    });
     expect(await nameNow()).toBe('原名有限公司');
     // The entry keeps the name as its publisher gave it.
     expect((await entriesOf(tax.code)).get(code).enterpriseName).toBe('税务写的新名有限公司');
 
-    await published(market.key, { listType: 'LICENSE_REVOKED', mode: 'DELTA', entries: [revokedRow(code, { enterpriseName: '市监登记名有限公司' })] });
+    await published(market.key, {
+      listType: 'LICENSE_REVOKED',
+      mode: 'DELTA',
+      entries: [revokedRow(code, { enterpriseName: '市监登记名有限公司' })],
+    });
     expect(await nameNow()).toBe('市监登记名有限公司');
 
     // The office publishing for TAX is TAX: no rename (issue 10 item 5); for market regulation it is market regulation.
-    await published(t.adminKey, { listType: 'TAX_ARREARS', mode: 'DELTA', publisher: tax.code, entries: [taxRow(code, { enterpriseName: '办公室更正名有限公司', amount: '2.00' })] });
+    await published(t.adminKey, {
+      listType: 'TAX_ARREARS',
+      mode: 'DELTA',
+      publisher: tax.code,
+      entries: [taxRow(code, { enterpriseName: '办公室更正名有限公司', amount: '2.00' })],
+    });
     expect(await nameNow()).toBe('市监登记名有限公司');
-    await published(t.adminKey, { listType: 'LICENSE_REVOKED', mode: 'DELTA', publisher: market.code, entries: [revokedRow(code, { enterpriseName: '办公室代市监更正名有限公司' })] });
+    await published(t.adminKey, {
+      listType: 'LICENSE_REVOKED',
+      mode: 'DELTA',
+      publisher: market.code,
+      entries: [revokedRow(code, { enterpriseName: '办公室代市监更正名有限公司' })],
+    });
     expect(await nameNow()).toBe('办公室代市监更正名有限公司');
   });
 });
@@ -828,7 +912,10 @@ describe('who may publish', () => {
     // The unit sees the office's correction among its own publications.
     const listed = await t.gql(PUBLICATIONS, {}, tax.key);
     const nodes = listed.data.riskPublications.edges.map((edge: any) => edge.node);
-    expect(nodes.find((node: any) => node.id === answer.publication.id)).toMatchObject({ publisher: { code: tax.code }, actingUnit: { code: 'OFFICE' } });
+    expect(nodes.find((node: any) => node.id === answer.publication.id)).toMatchObject({
+      publisher: { code: tax.code },
+      actingUnit: { code: 'OFFICE' },
+    });
     const [row] = await sql<{ acting: string }>(
       t.databaseUrl,
       'select u.code as acting from risk_publication p join unit u on u.id = p.acting_unit_id where p.id = $1',
@@ -886,7 +973,7 @@ describe('riskPublications', () => {
     riskPublications(first: $first, after: $after, filter: $filter) { totalCount edges { cursor node { id publisher { code } } } pageInfo { hasNextPage endCursor } }
   }`;
 
-  it('a unit sees only its own publications; the office every unit\'s, filtered by publisher', async () => {
+  it("a unit sees only its own publications; the office every unit's, filtered by publisher", async () => {
     const a = await newUnit('TAX');
     const b = await newUnit('TAX');
     await published(a.key, { listType: 'TAX_ARREARS', mode: 'DELTA', entries: [taxRow(yanhu(701))] });
@@ -944,7 +1031,11 @@ describe('the change log', () => {
     expect(commit1).toEqual({ n: '1', event_count: 3 });
 
     // a unchanged, b updated, c withdrawn (left out), d added.
-    const second = await published(unit.key, { listType: 'TAX_ARREARS', mode: 'SNAPSHOT', entries: [taxRow(a), taxRow(b, { amount: '7.00' }), taxRow(d)] });
+    const second = await published(unit.key, {
+      listType: 'TAX_ARREARS',
+      mode: 'SNAPSHOT',
+      entries: [taxRow(a), taxRow(b, { amount: '7.00' }), taxRow(d)],
+    });
     expect(second).toMatchObject({ added: 1, updated: 1, withdrawn: 1, unchanged: 1 });
     const all = [...(await entriesOf(unit.code)).values()];
     const idOf = (code: string) => all.find((entry) => entry.uscc === code)!.id;
@@ -958,7 +1049,9 @@ describe('the change log', () => {
     );
     expect(new Set(secondChanges.map((change) => change.tx_id)).size).toBe(1);
     expect(BigInt(secondChanges[0].seq)).toBeGreaterThan(BigInt(firstChanges[0].seq));
-    const commits = await sql<{ event_count: number }>(t.databaseUrl, 'select event_count from change_commit where tx_id = $1', [secondChanges[0].tx_id]);
+    const commits = await sql<{ event_count: number }>(t.databaseUrl, 'select event_count from change_commit where tx_id = $1', [
+      secondChanges[0].tx_id,
+    ]);
     expect(commits).toEqual([{ event_count: 3 }]);
 
     // Every change_event row has exactly one commit.
@@ -999,15 +1092,22 @@ describe('the publication record', () => {
     const unit = await newUnit('TAX');
     const [first, second] = [yanhu(801), yanhu(802)];
     await published(unit.key, { listType: 'TAX_ARREARS', mode: 'DELTA', entries: [taxRow(first)] });
-    const answer = await published(unit.key, { listType: 'TAX_ARREARS', mode: 'DELTA', entries: [taxRow(first, { amount: '1.00' }), taxRow(second)] });
+    const answer = await published(unit.key, {
+      listType: 'TAX_ARREARS',
+      mode: 'DELTA',
+      entries: [taxRow(first, { amount: '1.00' }), taxRow(second)],
+    });
     expect(answer).toMatchObject({ committed: true, added: 1, updated: 1 });
     const entries = await entriesOf(unit.code);
     expect(answer.publication.publishedAt).toBe(entries.get(second).publishedAt);
     expect(answer.publication.publishedAt).toBe(entries.get(first).publishedAt);
     // Read back through riskPublications too.
-    const listed = await t.gql(`query($filter: RiskPublicationFilter) { riskPublications(filter: $filter, first: 1) { edges { node { id publishedAt } } } }`, {
-      filter: { publisher: unit.code },
-    });
+    const listed = await t.gql(
+      `query($filter: RiskPublicationFilter) { riskPublications(filter: $filter, first: 1) { edges { node { id publishedAt } } } }`,
+      {
+        filter: { publisher: unit.code },
+      },
+    );
     expect(listed.data.riskPublications.edges[0].node).toEqual({ id: answer.publication.id, publishedAt: entries.get(second).publishedAt });
     // Exactly, to the microsecond, in the database.
     const rows = await sql<{ same: boolean }>(
@@ -1056,7 +1156,7 @@ describe('the publication record', () => {
     expect(await auditOf(again.publication.id)).toMatchObject({ added: 1, updated: 1, enterprisesCreated: 1, enterprisesRenamed: 0 });
   });
 
-  it("finds the entries it wrote for the change log through an index on publication_id", async () => {
+  it('finds the entries it wrote for the change log through an index on publication_id', async () => {
     const client = new Client({ connectionString: t.databaseUrl });
     await client.connect();
     try {

@@ -123,11 +123,16 @@ describe('visibility of RESTRICTED entries, with three member units and the offi
 
   it.each(['TAX', 'OFFICE', 'COURT', 'PBOC'])('enterprise(uscc).riskEntries shows %s only what it may see', async (viewer) => {
     for (const code of Object.values(E)) {
-      const result = await t.gql(`query($uscc: USCC!) { enterprise(uscc: $uscc) { uscc riskEntries { uscc classification } } }`, { uscc: code }, keys[viewer]);
+      const result = await t.gql(
+        `query($uscc: USCC!) { enterprise(uscc: $uscc) { uscc riskEntries { uscc classification } } }`,
+        { uscc: code },
+        keys[viewer],
+      );
       expect(result.errors).toBeUndefined();
       // Each enterprise here is named by one entry: one named only by a RESTRICTED entry exists only for those who
       // may read it (issue 10 item 5); a public one shows its entries the caller may see.
-      if (sees[viewer].includes(code)) expect(result.data.enterprise).toEqual({ uscc: code, riskEntries: [{ uscc: code, classification: expect.any(String) }] });
+      if (sees[viewer].includes(code))
+        expect(result.data.enterprise).toEqual({ uscc: code, riskEntries: [{ uscc: code, classification: expect.any(String) }] });
       else expect(result.data.enterprise).toBeNull();
     }
   });
@@ -182,7 +187,11 @@ describe('withdrawRiskEntries', () => {
   const W = { a: yanhu(11), b: yanhu(12), c: yanhu(13), courts: yanhu(14), d: yanhu(15) };
 
   const entry = async (id: string) => {
-    const [row] = await sql<{ status: string; withdrawal_reason: string | null }>(t.databaseUrl, 'select status, withdrawal_reason from risk_entry where id = $1', [id]);
+    const [row] = await sql<{ status: string; withdrawal_reason: string | null }>(
+      t.databaseUrl,
+      'select status, withdrawal_reason from risk_entry where id = $1',
+      [id],
+    );
     return row;
   };
   const changes = (id: string) =>
@@ -193,11 +202,13 @@ describe('withdrawRiskEntries', () => {
       [id],
     );
   const counts = async () =>
-    (await sql<Record<string, string>>(
-      t.databaseUrl,
-      `select (select count(*) from change_event) as events, (select count(*) from audit_record) as audit,
+    (
+      await sql<Record<string, string>>(
+        t.databaseUrl,
+        `select (select count(*) from change_event) as events, (select count(*) from audit_record) as audit,
          (select md5(string_agg(r::text, '|' order by r.id)) from risk_entry r) as entries`,
-    ))[0];
+      )
+    )[0];
 
   beforeAll(async () => {
     t = await startTestHub();
@@ -216,7 +227,14 @@ describe('withdrawRiskEntries', () => {
     const result = await t.gql(WITHDRAW, { input: { ids: [ids[W.a]], reason: '已全部缴清' } }, keys.TAX);
     expect(result.errors).toBeUndefined();
     expect(result.data.withdrawRiskEntries).toEqual([
-      { id: ids[W.a], uscc: W.a, status: 'WITHDRAWN', withdrawalReason: '已全部缴清', withdrawnAt: expect.any(String), publisher: { code: 'YC-TAX' } },
+      {
+        id: ids[W.a],
+        uscc: W.a,
+        status: 'WITHDRAWN',
+        withdrawalReason: '已全部缴清',
+        withdrawnAt: expect.any(String),
+        publisher: { code: 'YC-TAX' },
+      },
     ]);
     expect(await entry(ids[W.a])).toEqual({ status: 'WITHDRAWN', withdrawal_reason: '已全部缴清' });
     expect((await changes(ids[W.a])).map((change) => [change.kind, change.actor])).toEqual([
@@ -255,7 +273,7 @@ describe('withdrawRiskEntries', () => {
   });
 
   it.each([
-    ['another unit\'s entry among them', 'FORBIDDEN', () => ids[W.courts]],
+    ["another unit's entry among them", 'FORBIDDEN', () => ids[W.courts]],
     ['an unknown id among them', 'NOT_FOUND', () => randomUUID()],
     ['a malformed id among them', 'NOT_FOUND', () => 'not-an-id'],
     ['a withdrawn entry among them', 'CONFLICT', () => ids[W.a]],
@@ -310,8 +328,29 @@ describe('filters, orders and paging', () => {
     status: 'ACTIVE' | 'WITHDRAWN';
   }
   const f = (n: number) => yanhu(100 + n);
-  const spec = (unit: Spec['unit'], listType: string, n: number, name: string, region: string, level: Spec['level'], categories: string[], amount: string | null, effectiveDate: string | null, wave: 1 | 2): Spec => ({
-    unit, listType, uscc: f(n), name, region, level, categories, amount, effectiveDate, wave, status: 'ACTIVE',
+  const spec = (
+    unit: Spec['unit'],
+    listType: string,
+    n: number,
+    name: string,
+    region: string,
+    level: Spec['level'],
+    categories: string[],
+    amount: string | null,
+    effectiveDate: string | null,
+    wave: 1 | 2,
+  ): Spec => ({
+    unit,
+    listType,
+    uscc: f(n),
+    name,
+    region,
+    level,
+    categories,
+    amount,
+    effectiveDate,
+    wave,
+    status: 'ACTIVE',
   });
   const SPECS: Spec[] = [
     spec('YC-TAX', 'TAX_ARREARS', 1, '运城盐湖化工有限公司', '140802', 'RED', ['FINANCIAL'], '9.50', '2026-01-15', 1),
@@ -360,7 +399,11 @@ describe('filters, orders and paging', () => {
     // One entry withdrawn.
     await publishOk(t, keys['YC-AMR'], { listType: 'LICENSE_REVOKED', entries: [], withdrawals: [{ uscc: f(10), reason: '已撤销吊销决定' }] });
     SPECS.find((s) => s.uscc === f(10))!.status = 'WITHDRAWN';
-    const w2 = await t.gql(LIST, { filter: { publishers: ['YC-PBOC', 'YC-AMR'], status: 'ALL' }, orderBy: { field: 'PUBLISHED_AT', direction: 'ASC' }, first: 1 });
+    const w2 = await t.gql(LIST, {
+      filter: { publishers: ['YC-PBOC', 'YC-AMR'], status: 'ALL' },
+      orderBy: { field: 'PUBLISHED_AT', direction: 'ASC' },
+      first: 1,
+    });
     wave2From = w2.data.riskEntries.edges[0].node.publishedAt;
   });
   afterAll(() => t?.stop());
@@ -381,7 +424,9 @@ describe('filters, orders and paging', () => {
   }
 
   it('status: ACTIVE by default, WITHDRAWN, ALL', async () => {
-    const active = SPECS.filter((s) => s.status === 'ACTIVE').map(idOf).sort();
+    const active = SPECS.filter((s) => s.status === 'ACTIVE')
+      .map(idOf)
+      .sort();
     expect(await ids({})).toEqual(active);
     expect(await ids({ status: 'ACTIVE' })).toEqual(active);
     expect(await ids({ status: 'WITHDRAWN' })).toEqual([idOf({ listType: 'LICENSE_REVOKED', uscc: f(10) })]);
@@ -395,7 +440,9 @@ describe('filters, orders and paging', () => {
   it('publishers (codes, any case) and publisherKinds', async () => {
     expect(await ids({ publishers: ['yc-court'] })).toEqual(expected((s) => s.unit === 'YC-COURT'));
     expect(await ids({ publishers: ['YC-COURT', 'YC-PBOC'] })).toEqual(expected((s) => s.unit === 'YC-COURT' || s.unit === 'YC-PBOC'));
-    expect(await ids({ publisherKinds: ['PBOC', 'MARKET_REGULATION'] })).toEqual(expected((s) => ['PBOC', 'MARKET_REGULATION'].includes(KIND[s.unit])));
+    expect(await ids({ publisherKinds: ['PBOC', 'MARKET_REGULATION'] })).toEqual(
+      expected((s) => ['PBOC', 'MARKET_REGULATION'].includes(KIND[s.unit])),
+    );
     expect(await ids({ publishers: ['YC-NOBODY'] })).toEqual([]);
   });
 
@@ -403,7 +450,11 @@ describe('filters, orders and paging', () => {
     expect(await ids({ minRiskLevel: 'ORANGE' })).toEqual(expected((s) => s.level === 'RED' || s.level === 'ORANGE'));
     expect(await ids({ minRiskLevel: 'RED' })).toEqual(expected((s) => s.level === 'RED'));
     expect(await ids({ minRiskLevel: 'YELLOW' })).toEqual(expected((s) => s.level !== 'BLUE'));
-    expect(await ids({ minRiskLevel: 'BLUE' })).toEqual(SPECS.filter((s) => s.status === 'ACTIVE').map(idOf).sort());
+    expect(await ids({ minRiskLevel: 'BLUE' })).toEqual(
+      SPECS.filter((s) => s.status === 'ACTIVE')
+        .map(idOf)
+        .sort(),
+    );
   });
 
   it('categories: entries with any of them', async () => {
@@ -523,7 +574,7 @@ describe('filters, orders and paging', () => {
     expect(new Set(paged).size).toBe(SPECS.length);
   });
 
-  it('paging keeps a filter and the caller\'s visibility', async () => {
+  it("paging keeps a filter and the caller's visibility", async () => {
     const whole = await ids({ minRiskLevel: 'YELLOW', status: 'ALL' });
     const paged: string[] = [];
     let after: string | undefined;
@@ -547,10 +598,20 @@ describe('filters, orders and paging', () => {
 
   it('a cursor of another order is BAD_USER_INPUT, not an internal error', async () => {
     const severity = await ordered('SEVERITY', 'DESC', 2);
-    const result = await t.gql(LIST, { filter: { status: 'ALL' }, orderBy: { field: 'PUBLISHED_AT', direction: 'DESC' }, first: 2, after: severity.pageInfo.endCursor });
+    const result = await t.gql(LIST, {
+      filter: { status: 'ALL' },
+      orderBy: { field: 'PUBLISHED_AT', direction: 'DESC' },
+      first: 2,
+      after: severity.pageInfo.endCursor,
+    });
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
     const amount = await ordered('AMOUNT', 'DESC', 2);
-    const wrong = await t.gql(LIST, { filter: { status: 'ALL' }, orderBy: { field: 'SEVERITY', direction: 'DESC' }, first: 2, after: amount.pageInfo.endCursor });
+    const wrong = await t.gql(LIST, {
+      filter: { status: 'ALL' },
+      orderBy: { field: 'SEVERITY', direction: 'DESC' },
+      first: 2,
+      after: amount.pageInfo.endCursor,
+    });
     expect(wrong.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 });
@@ -574,7 +635,10 @@ describe('SQL statements per page (DataLoaders)', () => {
     keys.PBOC = await t.keyFor('YC-PBOC', ['PUBLISH', 'READ'], 'PBOC');
     const codes = Array.from({ length: 120 }, (_, i) => yanhu(1000 + i));
     await publishOk(t, keys.TAX, { listType: 'TAX_ARREARS', entries: codes.slice(0, 50).map((code) => rowFor('TAX_ARREARS', code)) });
-    await publishOk(t, keys.COURT, { listType: 'DISHONEST_JUDGMENT_DEBTOR', entries: codes.slice(50, 90).map((code) => rowFor('DISHONEST_JUDGMENT_DEBTOR', code)) });
+    await publishOk(t, keys.COURT, {
+      listType: 'DISHONEST_JUDGMENT_DEBTOR',
+      entries: codes.slice(50, 90).map((code) => rowFor('DISHONEST_JUDGMENT_DEBTOR', code)),
+    });
     await publishOk(t, keys.PBOC, {
       listType: 'LOAN_OVERDUE',
       classification: 'RESTRICTED',

@@ -26,7 +26,14 @@ describe('member units', () => {
   it('createUnit admits a unit, upper-casing its code', async () => {
     const result = await t.gql(CREATE, { input: { code: 'yc-tax', kind: 'TAX', name: '运城市税务局', regionCode: '140800' } });
     expect(result.errors).toBeUndefined();
-    expect(result.data.createUnit).toMatchObject({ code: 'YC-TAX', name: '运城市税务局', kind: 'TAX', regionCode: '140800', isOffice: false, active: true });
+    expect(result.data.createUnit).toMatchObject({
+      code: 'YC-TAX',
+      name: '运城市税务局',
+      kind: 'TAX',
+      regionCode: '140800',
+      isOffice: false,
+      active: true,
+    });
   });
 
   it('refuses a duplicate code with CONFLICT and writes nothing', async () => {
@@ -104,17 +111,20 @@ describe('member units', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: t.databaseUrl, AUDIT_KEY: TEST_AUDIT_KEY, LOG_LEVEL: 'warn' };
     for (const name of Object.keys(env)) if (/^(DATA_DIR|HUB_|PORT$|HOST$)/.test(name)) delete env[name];
     const cli = path.resolve(__dirname, '../../dist/src/main.js');
-    const usage = await promisify(execFile)(process.execPath, [cli, 'unit', 'update', '--code', 'YC-TAX', '--new-code', 'YC-TAX2'], { env }).catch((error) => error);
+    const usage = await promisify(execFile)(process.execPath, [cli, 'unit', 'update', '--code', 'YC-TAX', '--new-code', 'YC-TAX2'], { env }).catch(
+      (error) => error,
+    );
     expect(usage.code).toBe(1);
     expect(usage.stderr).toMatch(/^fuyuan-hub: Unknown option '--new-code'/);
     expect(await sql(t.databaseUrl, "select 1 from unit where code = 'YC-TAX2'")).toEqual([]);
   });
 
   it('updateUnit writes the change to the change log in its transaction (UNIT, the office only); an update that changes nothing or is refused writes none', async () => {
-    const events = async () => sql<{ topic: string; kind: string; payload: any; classification: string; shared_unit_codes: string[]; shared_kinds: string[] }>(
-      t.databaseUrl,
-      "select e.topic, e.kind, e.payload, e.classification, e.shared_unit_codes, e.shared_kinds from change_event e join change_commit c on c.tx_id = e.tx_id where e.topic = 'UNIT' order by c.seq, e.ordinal",
-    );
+    const events = async () =>
+      sql<{ topic: string; kind: string; payload: any; classification: string; shared_unit_codes: string[]; shared_kinds: string[] }>(
+        t.databaseUrl,
+        "select e.topic, e.kind, e.payload, e.classification, e.shared_unit_codes, e.shared_kinds from change_event e join change_commit c on c.tx_id = e.tx_id where e.topic = 'UNIT' order by c.seq, e.ordinal",
+      );
     const before = (await events()).length;
     await t.gql(UPDATE, { input: { code: 'YC-TAX', name: '国家税务总局运城市税务局' } }); // the same name: nothing changes
     expect((await t.gql(UPDATE, { input: { code: 'OFFICE', active: false } })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
@@ -129,18 +139,24 @@ describe('member units', () => {
       ['DEACTIVATED', 'COURT', '140802', false, ['active']],
       ['REACTIVATED', 'TAX', '140802', true, ['kind', 'active']],
     ]);
-    for (const e of written) expect(e).toMatchObject({ classification: 'RESTRICTED', shared_unit_codes: [], shared_kinds: [], payload: { code: 'YC-TAX' } });
+    for (const e of written)
+      expect(e).toMatchObject({ classification: 'RESTRICTED', shared_unit_codes: [], shared_kinds: [], payload: { code: 'YC-TAX' } });
   });
 
   it('units pages by code with cursors, filters and totalCount', async () => {
     for (const code of ['P-A', 'P-B', 'P-C']) await t.keyFor(code, ['READ'], 'PBOC');
-    const first = await t.gql(`{ units(first: 2, filter: { kind: PBOC }) { totalCount edges { cursor node { code } } pageInfo { hasNextPage endCursor } } }`);
+    const first = await t.gql(
+      `{ units(first: 2, filter: { kind: PBOC }) { totalCount edges { cursor node { code } } pageInfo { hasNextPage endCursor } } }`,
+    );
     expect(first.data.units.totalCount).toBe(3);
     expect(first.data.units.edges.map((e: any) => e.node.code)).toEqual(['P-A', 'P-B']);
     expect(first.data.units.pageInfo.hasNextPage).toBe(true);
-    const next = await t.gql(`query($after: String) { units(first: 2, after: $after, filter: { kind: PBOC }) { edges { node { code } } pageInfo { hasNextPage } } }`, {
-      after: first.data.units.pageInfo.endCursor,
-    });
+    const next = await t.gql(
+      `query($after: String) { units(first: 2, after: $after, filter: { kind: PBOC }) { edges { node { code } } pageInfo { hasNextPage } } }`,
+      {
+        after: first.data.units.pageInfo.endCursor,
+      },
+    );
     expect(next.data.units.edges.map((e: any) => e.node.code)).toEqual(['P-C']);
     expect(next.data.units.pageInfo.hasNextPage).toBe(false);
   });

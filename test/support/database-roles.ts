@@ -70,7 +70,13 @@ export function rolesFixture() {
     /** Runs docker-compose's init script on `db`, as the postgres image would on its first start. */
     async createRoles(db: TestDatabase): Promise<void> {
       await run('sh', [INIT_SCRIPT], {
-        env: { ...superuserEnv(db), HUB_DB_OWNER: f.OWNER, HUB_DB_OWNER_PASSWORD: f.PASSWORD.owner, HUB_DB_USER: f.RUNTIME, HUB_DB_PASSWORD: f.PASSWORD.runtime },
+        env: {
+          ...superuserEnv(db),
+          HUB_DB_OWNER: f.OWNER,
+          HUB_DB_OWNER_PASSWORD: f.PASSWORD.owner,
+          HUB_DB_USER: f.RUNTIME,
+          HUB_DB_PASSWORD: f.PASSWORD.runtime,
+        },
       });
     },
 
@@ -123,7 +129,10 @@ export async function attempt(url: string, statement: string): Promise<string | 
 
 /** The hub's tables in schema public. */
 export async function tables(db: TestDatabase): Promise<string[]> {
-  const rows = await sql<{ name: string }>(db.url, `select relname::text as name from pg_class where relnamespace = 'public'::regnamespace and relkind in ('r', 'p') order by 1`);
+  const rows = await sql<{ name: string }>(
+    db.url,
+    `select relname::text as name from pg_class where relnamespace = 'public'::regnamespace and relkind in ('r', 'p') order by 1`,
+  );
   return rows.map((row) => row.name);
 }
 

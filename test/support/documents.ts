@@ -76,7 +76,8 @@ export function typeScriptDocuments(source: string, file: string): FoundDocument
     if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
       return (evaluate(node.left, depth + 1) as string) + (evaluate(node.right, depth + 1) as string);
     }
-    if (ts.isCallExpression(node) && node.expression.getText() === 'Number' && node.arguments.length === 1) return Number(evaluate(node.arguments[0], depth + 1));
+    if (ts.isCallExpression(node) && node.expression.getText() === 'Number' && node.arguments.length === 1)
+      return Number(evaluate(node.arguments[0], depth + 1));
     throw new Unresolved(node.getText());
   };
 
@@ -107,7 +108,10 @@ export function typeScriptDocuments(source: string, file: string): FoundDocument
 export function shownDocuments(root: string): FoundDocument[] {
   const documents = markdownDocuments(fs.readFileSync(path.join(root, 'README.md'), 'utf8'), 'README.md');
   for (const folder of ['bench', 'src/demo']) {
-    for (const name of fs.readdirSync(path.join(root, folder)).filter((entry) => entry.endsWith('.ts')).sort()) {
+    for (const name of fs
+      .readdirSync(path.join(root, folder))
+      .filter((entry) => entry.endsWith('.ts'))
+      .sort()) {
       const file = `${folder}/${name}`;
       documents.push(...typeScriptDocuments(fs.readFileSync(path.join(root, file), 'utf8'), file));
     }

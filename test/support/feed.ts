@@ -41,8 +41,18 @@ export function subscribeChanges(
     received: [],
     error: null,
     completed: false,
-    waitFor: (count, ms = 10_000) => until(() => collector.received.length >= count || collector.error !== null || collector.completed, ms, () => `${collector.received.length} of ${count} changes`),
-    ended: (ms = 10_000) => until(() => collector.error !== null || collector.completed, ms, () => 'the end of the operation'),
+    waitFor: (count, ms = 10_000) =>
+      until(
+        () => collector.received.length >= count || collector.error !== null || collector.completed,
+        ms,
+        () => `${collector.received.length} of ${count} changes`,
+      ),
+    ended: (ms = 10_000) =>
+      until(
+        () => collector.error !== null || collector.completed,
+        ms,
+        () => 'the end of the operation',
+      ),
     stop: async () => {
       unsubscribe();
       await client.dispose();
@@ -146,7 +156,9 @@ export function rawSocket(t: TestHub, key: string): RawSocket {
         };
         const timer = setTimeout(() => {
           listeners.delete(check);
-          reject(new Error(`timed out waiting for ${what}; messages: ${JSON.stringify(raw.messages).slice(0, 2000)}; close: ${JSON.stringify(raw.close)}`));
+          reject(
+            new Error(`timed out waiting for ${what}; messages: ${JSON.stringify(raw.messages).slice(0, 2000)}; close: ${JSON.stringify(raw.close)}`),
+          );
         }, ms);
         listeners.add(check);
         check();

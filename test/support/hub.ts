@@ -65,10 +65,9 @@ export async function startTestHub(env: Record<string, string> = {}, log?: Logge
     const existing = await gql(`query { units(first: 500) { edges { node { code } } } }`);
     if (!existing.data.units.edges.some((edge: any) => edge.node.code === code)) {
       const court = kind === 'COURT' ? { courtCode: courtCode ?? `兵${++fillerCourtCodes}` } : {};
-      const created = await gql(
-        `mutation($input: CreateUnitInput!) { createUnit(input: $input) { id } }`,
-        { input: { code, kind, name: `${code} 测试单位`, regionCode: '140800', ...court } },
-      );
+      const created = await gql(`mutation($input: CreateUnitInput!) { createUnit(input: $input) { id } }`, {
+        input: { code, kind, name: `${code} 测试单位`, regionCode: '140800', ...court },
+      });
       if (created.errors) throw new Error(JSON.stringify(created.errors));
     }
     const issued = await gql(`mutation($input: IssueCredentialInput!) { issueCredential(input: $input) { key } }`, {
@@ -111,7 +110,14 @@ export function gqlAt(url: string, defaultKey: string): TestHub['gql'] {
  * tests of several instances. Stopping it leaves the database to `t`.
  */
 export async function startInstance(t: TestHub, env: Record<string, string> = {}, log?: Logger): Promise<TestHub> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: t.databaseUrl, HUB_ADMIN_KEY: t.adminKey, AUDIT_KEY: TEST_AUDIT_KEY, ...env });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: t.databaseUrl,
+    HUB_ADMIN_KEY: t.adminKey,
+    AUDIT_KEY: TEST_AUDIT_KEY,
+    ...env,
+  });
   const hub = await startHub(config, log ?? createLogger(process.env.LOG_LEVEL ?? 'silent'));
   return { ...t, hub, url: hub.url, gql: gqlAt(hub.url, t.adminKey), stop: () => hub.stop() };
 }

@@ -64,7 +64,9 @@ export class RawRequest {
     const text = this.received.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, '');
     const [head, ...rest] = text.split('\r\n\r\n');
     const [statusLine, ...lines] = head.split('\r\n');
-    const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+    const headers = Object.fromEntries(
+      lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+    );
     const raw = rest.join('\r\n\r\n');
     let body: any;
     try {
@@ -94,7 +96,9 @@ export class RawRequest {
 
 /** The head of a POST /graphql with `lines` as its headers. */
 export function headers(lines: Record<string, string | number>): string {
-  return `POST /graphql HTTP/1.1\r\nHost: hub\r\n${Object.entries(lines).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`;
+  return `POST /graphql HTTP/1.1\r\nHost: hub\r\n${Object.entries(lines)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('')}\r\n`;
 }
 
 /** One chunk of a chunked body. */

@@ -14,7 +14,12 @@ export interface StatementCounter {
    */
   env: Record<string, string>;
   /** The statements one request costs, not counting the authentication's; the request must succeed. */
-  statements(t: TestHub, query: string, variables: Record<string, unknown>, key?: string): Promise<{ count: number; result: GqlResult; statements: (string | undefined)[] }>;
+  statements(
+    t: TestHub,
+    query: string,
+    variables: Record<string, unknown>,
+    key?: string,
+  ): Promise<{ count: number; result: GqlResult; statements: (string | undefined)[] }>;
 }
 
 export function statementCounter(): StatementCounter {

@@ -10,14 +10,22 @@ export async function firstErrorOverWebSocket(
   query: string,
   variables?: Record<string, unknown>,
 ): Promise<{ message: string; extensions?: Record<string, unknown> } | null> {
-  const client = createClient({ url: t.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${key}` }, retryAttempts: 0 });
+  const client = createClient({
+    url: t.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${key}` },
+    retryAttempts: 0,
+  });
   try {
     return await new Promise((resolve) => {
-      client.subscribe({ query, variables }, {
-        next: (result) => resolve((result.errors?.[0] as never) ?? null),
-        error: (error) => resolve(Array.isArray(error) ? error[0] : { message: String(error) }),
-        complete: () => resolve(null),
-      });
+      client.subscribe(
+        { query, variables },
+        {
+          next: (result) => resolve((result.errors?.[0] as never) ?? null),
+          error: (error) => resolve(Array.isArray(error) ? error[0] : { message: String(error) }),
+          complete: () => resolve(null),
+        },
+      );
     });
   } finally {
     await client.dispose();

@@ -51,17 +51,37 @@ describe('masking', () => {
 
 describe('the enterprise visibility rule in memory', () => {
   const tax = new Principal({ id: 'tax', code: 'YC-SWJ', name: 'n', kind: UnitKind.TAX, regionCode: '140800', isOffice: false }, [Role.READ], 'c');
-  const bank = new Principal({ id: 'bank', code: 'YC-RMYH', name: 'n', kind: UnitKind.PBOC, regionCode: '140800', isOffice: false }, [Role.READ, Role.PERSONAL_DATA], 'c');
+  const bank = new Principal(
+    { id: 'bank', code: 'YC-RMYH', name: 'n', kind: UnitKind.PBOC, regionCode: '140800', isOffice: false },
+    [Role.READ, Role.PERSONAL_DATA],
+    'c',
+  );
   const office = new Principal(unit(true), [Role.READ], 'c');
-  const record = { uscc: '91140802MA00078T4B', name: '甲企业市场口径', regionCode: '140821', contactPhone: '13812345678', updatedAt: new Date('2026-12-01T00:00:00Z') };
+  const record = {
+    uscc: '91140802MA00078T4B',
+    name: '甲企业市场口径',
+    regionCode: '140821',
+    contactPhone: '13812345678',
+    updatedAt: new Date('2026-12-01T00:00:00Z'),
+  };
   const mention = {
-    name: '甲企业市场口径', regionCode: '140821', at: new Date('2026-11-01T00:00:00Z'), updatedAt: new Date('2026-11-02T00:00:00Z'),
-    classification: Classification.RESTRICTED, ownerUnitId: 'market', sharedUnitCodes: [], sharedKinds: [UnitKind.TAX],
+    name: '甲企业市场口径',
+    regionCode: '140821',
+    at: new Date('2026-11-01T00:00:00Z'),
+    updatedAt: new Date('2026-11-02T00:00:00Z'),
+    classification: Classification.RESTRICTED,
+    ownerUnitId: 'market',
+    sharedUnitCodes: [],
+    sharedKinds: [UnitKind.TAX],
   };
 
   it('a public enterprise is seen by every unit with its registry facts, personal data masked without PERSONAL_DATA', () => {
     const registered = { ...record, name: '运城市甲测试有限公司', publicSince: new Date('2026-10-01T00:00:00Z') };
-    expect(enterpriseView(tax, registered)).toMatchObject({ name: '运城市甲测试有限公司', contactPhone: '138****5678', createdAt: registered.publicSince });
+    expect(enterpriseView(tax, registered)).toMatchObject({
+      name: '运城市甲测试有限公司',
+      contactPhone: '138****5678',
+      createdAt: registered.publicSince,
+    });
     expect(enterpriseView(bank, registered)).toMatchObject({ name: '运城市甲测试有限公司', contactPhone: '13812345678', personalDataMasked: false });
     expect(canSeeEnterprise(bank, registered, [])).toBe(true);
   });
@@ -70,7 +90,12 @@ describe('the enterprise visibility rule in memory', () => {
     const hidden = { ...record, publicSince: null };
     expect(canSeeEnterprise(tax, hidden, [mention])).toBe(true);
     expect(canSeeEnterprise(bank, hidden, [mention])).toBe(false);
-    expect(enterpriseView(tax, hidden, mention)).toMatchObject({ name: '甲企业市场口径', regionCode: '140821', contactPhone: null, createdAt: mention.at });
+    expect(enterpriseView(tax, hidden, mention)).toMatchObject({
+      name: '甲企业市场口径',
+      regionCode: '140821',
+      contactPhone: null,
+      createdAt: mention.at,
+    });
     // A row the caller may not read, handed over by mistake, shows nothing.
     expect(enterpriseView(bank, hidden, mention)).toBeNull();
     expect(enterpriseView(bank, hidden, null)).toBeNull();
@@ -78,10 +103,25 @@ describe('the enterprise visibility rule in memory', () => {
   });
 
   it('reads the JSON of the SQL side', () => {
-    const json = { name: 'n', region_code: '140802', at: '2026-11-01T08:00:00.123456+08:00', updated_at: '2026-11-02T00:00:00+00:00', classification: 'RESTRICTED', owner_unit_id: 'u', shared_unit_codes: ['YC-SWJ'], shared_kinds: [] };
+    const json = {
+      name: 'n',
+      region_code: '140802',
+      at: '2026-11-01T08:00:00.123456+08:00',
+      updated_at: '2026-11-02T00:00:00+00:00',
+      classification: 'RESTRICTED',
+      owner_unit_id: 'u',
+      shared_unit_codes: ['YC-SWJ'],
+      shared_kinds: [],
+    };
     expect(mentionFromJson(json)).toEqual({
-      name: 'n', regionCode: '140802', at: new Date('2026-11-01T00:00:00.123Z'), updatedAt: new Date('2026-11-02T00:00:00Z'),
-      classification: 'RESTRICTED', ownerUnitId: 'u', sharedUnitCodes: ['YC-SWJ'], sharedKinds: [],
+      name: 'n',
+      regionCode: '140802',
+      at: new Date('2026-11-01T00:00:00.123Z'),
+      updatedAt: new Date('2026-11-02T00:00:00Z'),
+      classification: 'RESTRICTED',
+      ownerUnitId: 'u',
+      sharedUnitCodes: ['YC-SWJ'],
+      sharedKinds: [],
     });
     expect(mentionFromJson(null)).toBeNull();
   });

@@ -23,7 +23,9 @@ function legacyLink(prev: string, row: Omit<AuditRow, 'prevHash' | 'hash' | 'key
     entityId: row.entityId,
     detail: row.detail,
   };
-  return createHash('sha256').update(`${prev}\n${canonicalize(record)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${prev}\n${canonicalize(record)}`)
+    .digest('hex');
 }
 
 function content(n: number) {
@@ -177,7 +179,11 @@ describe('the audit chain verifier', () => {
     expect(verify(shortened).ok).toBe(true);
     const report = verify(shortened, { expect: head });
     expect(report.problems).toEqual([
-      { id: '5', kind: 'expected head', message: 'record 5: expected head: the record is missing (the chain ends at record 3): the newest records were deleted' },
+      {
+        id: '5',
+        kind: 'expected head',
+        message: 'record 5: expected head: the record is missing (the chain ends at record 3): the newest records were deleted',
+      },
     ]);
   });
 

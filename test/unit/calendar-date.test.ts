@@ -1,12 +1,9 @@
 import { daysInMonth, isLeapYear, parseLocalDate } from '../../src/modules/calendar-date';
 
 describe('calendar dates (parseLocalDate)', () => {
-  it.each(['2024-02-29', '2000-02-29', '2026-01-01', '2026-12-31', '1900-01-01', '2999-12-31', '2023-04-30'])(
-    'accepts %s unchanged',
-    (date) => {
-      expect(parseLocalDate(date)).toEqual({ ok: true, value: date });
-    },
-  );
+  it.each(['2024-02-29', '2000-02-29', '2026-01-01', '2026-12-31', '1900-01-01', '2999-12-31', '2023-04-30'])('accepts %s unchanged', (date) => {
+    expect(parseLocalDate(date)).toEqual({ ok: true, value: date });
+  });
 
   it('trims blanks around the date', () => {
     expect(parseLocalDate(' 2024-03-01\n')).toEqual({ ok: true, value: '2024-03-01' });

@@ -196,9 +196,12 @@ describe('court codes (法院代字): one grammar for case numbers and court uni
     expect(parseCourtCode(input)).toEqual({ ok: true, value: code });
   });
 
-  it.each(['晋8', '晋081', '晋08021', '山08', '08', '晋08破', '最高法1', '', '（2026）晋08破1号'])('parseCourtCode refuses "%s" (rule format)', (input) => {
-    expect(parseCourtCode(input)).toMatchObject({ ok: false, rule: 'format' });
-  });
+  it.each(['晋8', '晋081', '晋08021', '山08', '08', '晋08破', '最高法1', '', '（2026）晋08破1号'])(
+    'parseCourtCode refuses "%s" (rule format)',
+    (input) => {
+      expect(parseCourtCode(input)).toMatchObject({ ok: false, rule: 'format' });
+    },
+  );
 
   it('a court code refused alone is refused inside a case number too (the same grammar)', () => {
     for (const court of ['晋8', '山08', '最高法1']) {

@@ -85,11 +85,17 @@ const STAGES: CaseStage[] = [
 ];
 const SPEC_END_STAGES: readonly string[] = ['CLOSED', 'TERMINATED', 'DISMISSED'];
 
-const splitList = (list: string): string[] => list.split(',').map((item) => item.trim()).filter(Boolean);
+const splitList = (list: string): string[] =>
+  list
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 /** procedure -> from-stage -> to-stages (no conversion). */
 const specMoves = new Map<string, Map<string, string[]>>();
-for (const line of SPEC_MOVES.split('\n').map((l) => l.trim()).filter(Boolean)) {
+for (const line of SPEC_MOVES.split('\n')
+  .map((l) => l.trim())
+  .filter(Boolean)) {
   const match = /^(\w+): (\w+) -> (.+)$/.exec(line);
   if (!match) throw new Error(`bad spec line: ${line}`);
   const [, procedure, from, targets] = match;
@@ -263,8 +269,18 @@ describe('allowedMoves agrees with the specification', () => {
 describe('stage moves: the examples of the issue', () => {
   const { LIQUIDATION, REORGANIZATION, CONCILIATION, PRE_REORGANIZATION, COMPULSORY_LIQUIDATION } = CaseProcedure;
   const {
-    APPLIED, ACCEPTED, CLAIMS_FILING, CREDITORS_MEETING, PLAN, PLAN_EXECUTION, DECLARED_BANKRUPT, REALIZATION, DISTRIBUTION, CLOSED,
-    TERMINATED, DISMISSED,
+    APPLIED,
+    ACCEPTED,
+    CLAIMS_FILING,
+    CREDITORS_MEETING,
+    PLAN,
+    PLAN_EXECUTION,
+    DECLARED_BANKRUPT,
+    REALIZATION,
+    DISTRIBUTION,
+    CLOSED,
+    TERMINATED,
+    DISMISSED,
   } = CaseStage;
 
   it('a liquidation never goes back to APPLIED, from any later stage and under any toProcedure', () => {

@@ -27,7 +27,12 @@ type UnitName = keyof typeof UNITS;
 const principal = (name: UnitName, roles: Role[] = [Role.READ]) => new Principal(UNITS[name], roles, id(100 + Object.keys(UNITS).indexOf(name)));
 const unitOf = (name: UnitName): Unit => ({ ...UNITS[name], active: true, createdAt: new Date(0), updatedAt: new Date(0) }) as unknown as Unit;
 
-const shared = (owner: UnitName): Sharing => ({ classification: Classification.SHARED, ownerUnitId: UNITS[owner].id, sharedUnitCodes: [], sharedKinds: [] });
+const shared = (owner: UnitName): Sharing => ({
+  classification: Classification.SHARED,
+  ownerUnitId: UNITS[owner].id,
+  sharedUnitCodes: [],
+  sharedKinds: [],
+});
 const restricted = (owner: UnitName, sharedUnitCodes: string[] = [], sharedKinds: UnitKind[] = []): Sharing => ({
   classification: Classification.RESTRICTED,
   ownerUnitId: UNITS[owner].id,
@@ -161,7 +166,16 @@ describe('each criterion alone', () => {
 
   it('no criterion (empty spec, nulls, undefined) passes whatever the caller sees', () => {
     const items = [change(), caseChange(id(600)), change({ listType: null, riskLevel: null, regionCode: null, uscc: null, actingUnit: null })];
-    const none: ChangeFilterSpec = { topics: null, kinds: null, listTypes: null, minRiskLevel: null, regionPrefix: null, usccs: null, caseIds: null, actingUnitIds: null };
+    const none: ChangeFilterSpec = {
+      topics: null,
+      kinds: null,
+      listTypes: null,
+      minRiskLevel: null,
+      regionPrefix: null,
+      usccs: null,
+      caseIds: null,
+      actingUnitIds: null,
+    };
     for (const item of items) {
       expect(passes(tax, {}, item)).toBe(true);
       expect(passes(tax, none, item)).toBe(true);
@@ -218,7 +232,7 @@ describe('each criterion alone', () => {
     expect(passes(office, { minRiskLevel: 2 }, caseChange(id(605), { riskLevel: 2 }))).toBe(true);
   });
 
-  it('regionPrefix: a prefix of the change\'s region; a change without a region does not pass', () => {
+  it("regionPrefix: a prefix of the change's region; a change without a region does not pass", () => {
     const yanhu = change({ regionCode: '140802' });
     const taiyuan = change({ regionCode: '140105' });
     const beijing = change({ regionCode: '110101' });
@@ -290,7 +304,9 @@ describe('criteria combined: every criterion given must hold', () => {
 
   it('a change that meets them all passes', () => {
     expect(passes(office, spec, matching)).toBe(true);
-    expect(passes(office, spec, { ...matching, topic: ChangeTopic.CASE_PROGRESS, kind: ChangeKind.PROGRESS_ADDED, actingUnit: unitOf('tax') })).toBe(true);
+    expect(passes(office, spec, { ...matching, topic: ChangeTopic.CASE_PROGRESS, kind: ChangeKind.PROGRESS_ADDED, actingUnit: unitOf('tax') })).toBe(
+      true,
+    );
   });
 
   it.each<[string, Partial<StoredChange>]>([
@@ -314,7 +330,14 @@ describe('criteria combined: every criterion given must hold', () => {
   });
 
   it('a list entry passes a combination of list criteria and fails when one of them is off', () => {
-    const entry = change({ listType: 'LOAN_OVERDUE', riskLevel: 1, regionCode: '140802', uscc: '91140802MA0K000044', actingUnit: unitOf('pboc'), sharing: shared('pboc') });
+    const entry = change({
+      listType: 'LOAN_OVERDUE',
+      riskLevel: 1,
+      regionCode: '140802',
+      uscc: '91140802MA0K000044',
+      actingUnit: unitOf('pboc'),
+      sharing: shared('pboc'),
+    });
     const entrySpec: ChangeFilterSpec = {
       topics: [ChangeTopic.RISK_ENTRY],
       kinds: [ChangeKind.CREATED],

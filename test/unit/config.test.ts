@@ -25,23 +25,38 @@ describe('settings', () => {
     expect(loadConfig({ RESPONSE_CACHE_SIZE: '16mb' }).responseCacheSize).toBe(16 * 1024 * 1024);
     expect(loadConfig({ RESPONSE_CACHE_SIZE: '0' }).responseCacheSize).toBe(0);
     expect(loadConfig({ RESPONSE_CACHE_SIZE: '0kb' }).responseCacheSize).toBe(0);
-    expect(() => loadConfig({ RESPONSE_CACHE_SIZE: '512' })).toThrow('RESPONSE_CACHE_SIZE must be a size such as 512kb or 64mb (at least 1kb, or 0 to turn it off)');
+    expect(() => loadConfig({ RESPONSE_CACHE_SIZE: '512' })).toThrow(
+      'RESPONSE_CACHE_SIZE must be a size such as 512kb or 64mb (at least 1kb, or 0 to turn it off)',
+    );
     expect(() => loadConfig({ BODY_LIMIT: '0' })).toThrow('BODY_LIMIT must be a size such as 512kb or 64mb (at least 1kb)');
   });
 
   it('MAX_NESTED_LIST (default 100, at most MAX_PAGE_SIZE) and MAX_RESOLVED_OBJECTS (default 200,000)', () => {
     expect(loadConfig({}).limits).toMatchObject({ maxNestedList: 100, maxResolvedObjects: 200_000, maxCost: 20_000 });
-    expect(loadConfig({ MAX_NESTED_LIST: '250', MAX_RESOLVED_OBJECTS: '5000' }).limits).toMatchObject({ maxNestedList: 250, maxResolvedObjects: 5000 });
+    expect(loadConfig({ MAX_NESTED_LIST: '250', MAX_RESOLVED_OBJECTS: '5000' }).limits).toMatchObject({
+      maxNestedList: 250,
+      maxResolvedObjects: 5000,
+    });
     // A page size below 100 lowers the default: a nested list is never longer than a page.
     expect(loadConfig({ MAX_PAGE_SIZE: '40' }).limits.maxNestedList).toBe(40);
     expect(loadConfig({ MAX_PAGE_SIZE: '40', MAX_NESTED_LIST: '40' }).limits.maxNestedList).toBe(40);
-    expect(() => loadConfig({ MAX_PAGE_SIZE: '40', MAX_NESTED_LIST: '41' })).toThrow('MAX_NESTED_LIST (41) must not be larger than MAX_PAGE_SIZE (40)');
+    expect(() => loadConfig({ MAX_PAGE_SIZE: '40', MAX_NESTED_LIST: '41' })).toThrow(
+      'MAX_NESTED_LIST (41) must not be larger than MAX_PAGE_SIZE (40)',
+    );
     expect(() => loadConfig({ MAX_NESTED_LIST: '501' })).toThrow(ConfigError);
   });
 
   it('what a client may send, and the caps per socket and per key: defaults, settings, and the timeouts in order', () => {
     expect(loadConfig({})).toMatchObject({
-      admission: { anonymousBodyLimit: 64 * 1024, anonymousRequestTimeoutMs: 10_000, requestTimeoutMs: 300_000, maxConnections: 10_000, largeBodyWaitMs: 30_000, wsMessageLimit: 1024 * 1024, eventLoopWarnMs: 0 },
+      admission: {
+        anonymousBodyLimit: 64 * 1024,
+        anonymousRequestTimeoutMs: 10_000,
+        requestTimeoutMs: 300_000,
+        maxConnections: 10_000,
+        largeBodyWaitMs: 30_000,
+        wsMessageLimit: 1024 * 1024,
+        eventLoopWarnMs: 0,
+      },
       caps: { operationsPerSocket: 100, socketsPerKey: 200, subscriptionsPerKey: 1000 },
     });
     const config = loadConfig({
@@ -56,7 +71,15 @@ describe('settings', () => {
       MAX_SOCKETS_PER_KEY: '1250',
       MAX_SUBSCRIPTIONS_PER_KEY: '1250',
     });
-    expect(config.admission).toEqual({ anonymousBodyLimit: 16 * 1024, anonymousRequestTimeoutMs: 5000, requestTimeoutMs: 60_000, maxConnections: 2000, largeBodyWaitMs: 0, wsMessageLimit: 4 * 1024 * 1024, eventLoopWarnMs: 100 });
+    expect(config.admission).toEqual({
+      anonymousBodyLimit: 16 * 1024,
+      anonymousRequestTimeoutMs: 5000,
+      requestTimeoutMs: 60_000,
+      maxConnections: 2000,
+      largeBodyWaitMs: 0,
+      wsMessageLimit: 4 * 1024 * 1024,
+      eventLoopWarnMs: 100,
+    });
     expect(config.caps).toEqual({ operationsPerSocket: 10, socketsPerKey: 1250, subscriptionsPerKey: 1250 });
     // Node's headersTimeout (the anonymous one) may not exceed its requestTimeout.
     expect(() => loadConfig({ ANONYMOUS_REQUEST_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toThrow(
@@ -99,12 +122,24 @@ describe('settings', () => {
   });
 
   it.each<[Record<string, string>, string]>([
-    [{ DATABASE_OWNER_URL: 'postgres://owner:hunter2@db:5432/fuyuan' }, 'DATABASE_OWNER_URL needs DATABASE_URL (the runtime role) beside it; the embedded database has one role'],
-    [{ DATABASE_URL: 'postgres://hub@db:5432/fuyuan', DATABASE_OWNER_URL: 'postgres://owner:hunter2@db:5432/other' }, 'DATABASE_OWNER_URL must name the server and database of DATABASE_URL (db:5432/fuyuan), got db:5432/other'],
+    [
+      { DATABASE_OWNER_URL: 'postgres://owner:hunter2@db:5432/fuyuan' },
+      'DATABASE_OWNER_URL needs DATABASE_URL (the runtime role) beside it; the embedded database has one role',
+    ],
+    [
+      { DATABASE_URL: 'postgres://hub@db:5432/fuyuan', DATABASE_OWNER_URL: 'postgres://owner:hunter2@db:5432/other' },
+      'DATABASE_OWNER_URL must name the server and database of DATABASE_URL (db:5432/fuyuan), got db:5432/other',
+    ],
     [{ DATABASE_URL: 'postgres://hub@db:5432/fuyuan', DATABASE_OWNER_URL: 'postgres://owner:hunter2@db2:5432/fuyuan' }, 'got db2:5432/fuyuan'],
     [{ DATABASE_URL: 'postgres://hub@db:5432/fuyuan', DATABASE_OWNER_URL: 'postgres://owner:hunter2@db:5433/fuyuan' }, 'got db:5433/fuyuan'],
-    [{ DATABASE_URL: 'postgres://hub@db:5432/fuyuan', DATABASE_OWNER_URL: 'mysql://owner:hunter2@db/fuyuan' }, 'DATABASE_OWNER_URL must start with postgres:// or postgresql://'],
-    [{ DATABASE_URL: 'postgres://hub@db:5432/fuyuan', DATABASE_OWNER_URL: 'postgres://owner:hunter2@db:5432' }, 'DATABASE_OWNER_URL names no database'],
+    [
+      { DATABASE_URL: 'postgres://hub@db:5432/fuyuan', DATABASE_OWNER_URL: 'mysql://owner:hunter2@db/fuyuan' },
+      'DATABASE_OWNER_URL must start with postgres:// or postgresql://',
+    ],
+    [
+      { DATABASE_URL: 'postgres://hub@db:5432/fuyuan', DATABASE_OWNER_URL: 'postgres://owner:hunter2@db:5432' },
+      'DATABASE_OWNER_URL names no database',
+    ],
   ])('refuses DATABASE_OWNER_URL in %j with one line (the passwords not in it)', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -187,7 +222,10 @@ describe('HUB_TIMEZONE', () => {
     it('comes from AUDIT_KEY_FILE, trimmed', () => {
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fyh-config-')), 'audit.key');
       fs.writeFileSync(file, `${AUDIT_KEY}\n`);
-      expect(loadConfig({ DATABASE_URL: 'postgres://hub@db:5432/hub', AUDIT_KEY_FILE: file }).audit).toMatchObject({ key: AUDIT_KEY, keySource: 'AUDIT_KEY_FILE' });
+      expect(loadConfig({ DATABASE_URL: 'postgres://hub@db:5432/hub', AUDIT_KEY_FILE: file }).audit).toMatchObject({
+        key: AUDIT_KEY,
+        keySource: 'AUDIT_KEY_FILE',
+      });
       fs.writeFileSync(file, 'nope\n');
       expect(() => loadConfig({ AUDIT_KEY_FILE: file })).toThrow(/^AUDIT_KEY_FILE must be 32 to 512 characters/);
       fs.rmSync(path.dirname(file), { recursive: true });
@@ -197,7 +235,10 @@ describe('HUB_TIMEZONE', () => {
       const old = 'b2xkLWtleS1vbGQta2V5LW9sZC1rZXktb2xkLWtleQ==';
       const audit = loadConfig({ AUDIT_KEY, AUDIT_KEY_ID: '2027-a', AUDIT_KEYS_RETIRED: ` k1:${old} , k0:${AUDIT_KEY}` }).audit;
       expect(audit.keyId).toBe('2027-a');
-      expect([...audit.retired]).toEqual([['k1', old], ['k0', AUDIT_KEY]]);
+      expect([...audit.retired]).toEqual([
+        ['k1', old],
+        ['k0', AUDIT_KEY],
+      ]);
     });
   });
 });

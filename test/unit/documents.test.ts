@@ -19,7 +19,8 @@ function largestSizes(document: DocumentNode): Record<string, number> {
   const sizes: Record<string, number> = {};
   visit(document, {
     Argument(argument) {
-      if ((argument.name.value === 'first' || argument.name.value === 'last') && argument.value.kind === 'Variable') sizes[argument.value.name.value] = limits.maxPageSize;
+      if ((argument.name.value === 'first' || argument.name.value === 'last') && argument.value.kind === 'Variable')
+        sizes[argument.value.name.value] = limits.maxPageSize;
     },
   });
   return sizes;
@@ -73,7 +74,8 @@ describe('the check itself', () => {
   });
 
   it('fails on a document it cannot read, or one that does not validate', () => {
-    const source = 'const N = Number(process.env.N ?? 20);\nconst Q = `{ riskEntries(first: ${N}) { edges { node { id } } } }`;\nconst R = `{ units(first: ${runtimeOnly()}) { totalCount } }`;\nconst S = "{ nothing }";';
+    const source =
+      'const N = Number(process.env.N ?? 20);\nconst Q = `{ riskEntries(first: ${N}) { edges { node { id } } } }`;\nconst R = `{ units(first: ${runtimeOnly()}) { totalCount } }`;\nconst S = "{ nothing }";';
     const found = typeScriptDocuments(source, 'bench/x.ts');
     expect(found.map((document) => document.text)).toEqual([
       '{ riskEntries(first: 20) { edges { node { id } } } }',

@@ -93,7 +93,7 @@ describe('sealed cursors', () => {
     expect(same).toBeLessThan(6);
   });
 
-  it('another key seals differently and cannot read this key\'s cursors', () => {
+  it("another key seals differently and cannot read this key's cursors", () => {
     const other = new ChangeCursors(randomBytes(32), Number.MAX_SAFE_INTEGER);
     for (const position of positions) {
       expect(other.encode(position)).not.toBe(encodeCursor(position));
@@ -180,7 +180,10 @@ describe('comparePositions', () => {
     const shuffled = [...ordered].sort((a, b) => ((a.seq * 7 + a.ordinal * 13) % 17) - ((b.seq * 7 + b.ordinal * 13) % 17));
     expect(shuffled).not.toEqual(ordered);
     expect([...shuffled].sort(comparePositions)).toEqual(ordered);
-    const viaCursors = shuffled.map(encodeCursor).map((cursor) => decodeCursor(cursor)).sort(comparePositions);
+    const viaCursors = shuffled
+      .map(encodeCursor)
+      .map((cursor) => decodeCursor(cursor))
+      .sort(comparePositions);
     expect(viaCursors).toEqual(ordered);
   });
 

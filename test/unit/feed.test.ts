@@ -18,7 +18,14 @@ import { KeyEndedError } from '../../src/feed/subscriber-access';
 import { UnitKind } from '../../src/modules/units/unit-kind';
 import { storedChange } from '../support/stored-change';
 
-const unit = { id: '00000000-0000-4000-8000-000000000001', code: 'YC-TAX', name: '税务局', kind: UnitKind.TAX, regionCode: '140800', isOffice: false };
+const unit = {
+  id: '00000000-0000-4000-8000-000000000001',
+  code: 'YC-TAX',
+  name: '税务局',
+  kind: UnitKind.TAX,
+  regionCode: '140800',
+  isOffice: false,
+};
 const credentialId = '00000000-0000-4000-8000-000000000002';
 const caller = new Principal(unit, [Role.READ, Role.SUBSCRIBE], credentialId);
 const everything = {};
@@ -29,7 +36,15 @@ const change = storedChange;
 const cursors = new ChangeCursors(Buffer.alloc(32, 7), 0);
 
 function feed(options: Partial<Feed['options']> = {}) {
-  const made = new Feed({} as never, pino({ level: 'silent' }), { pollMs: 1000, queueLimit: 3, stallMs: 50, batchSize: 10, recentLimit: 100, cursors, ...options });
+  const made = new Feed({} as never, pino({ level: 'silent' }), {
+    pollMs: 1000,
+    queueLimit: 3,
+    stallMs: 50,
+    batchSize: 10,
+    recentLimit: 100,
+    cursors,
+    ...options,
+  });
   const inside = made as unknown as { offer(batch: StoredChange[]): void; remember(batch: StoredChange[]): void; position: Position };
   const offer = (batch: StoredChange[]) => inside.offer(batch);
   /** What the tail does with a batch it read: moves on, keeps it among the recent changes, offers it. */
@@ -54,7 +69,10 @@ function unitChange(seq: number, kind: ChangeKind, over: Partial<typeof unit> & 
 
 /** A RESTRICTED change shared with the units of one kind. */
 const sharedWithKind = (seq: number, kind: UnitKind) =>
-  change(seq, 1, { entityId: `case-${seq}`, sharing: { classification: Classification.RESTRICTED, ownerUnitId: 'someone-else', sharedUnitCodes: [], sharedKinds: [kind] } });
+  change(seq, 1, {
+    entityId: `case-${seq}`,
+    sharing: { classification: Classification.RESTRICTED, ownerUnitId: 'someone-else', sharedUnitCodes: [], sharedKinds: [kind] },
+  });
 
 async function take(subscription: ChangeSubscription, count: number): Promise<string[]> {
   const taken: string[] = [];
@@ -173,7 +191,12 @@ it("a change of the unit's kind applies from its position on: the caller is repl
   const court = new Principal({ ...unit, kind: UnitKind.COURT }, [Role.SUBSCRIBE], credentialId);
   const subscription = f.open(court, everything, { from: START });
   // One batch: shared with TAX before the change, the change to TAX, shared with TAX after it, shared with COURT after it.
-  read([sharedWithKind(1, UnitKind.TAX), unitChange(2, ChangeKind.UPDATED, { kind: UnitKind.TAX, regionCode: '140802' }), sharedWithKind(3, UnitKind.TAX), sharedWithKind(4, UnitKind.COURT)]);
+  read([
+    sharedWithKind(1, UnitKind.TAX),
+    unitChange(2, ChangeKind.UPDATED, { kind: UnitKind.TAX, regionCode: '140802' }),
+    sharedWithKind(3, UnitKind.TAX),
+    sharedWithKind(4, UnitKind.COURT),
+  ]);
   read([change(5)]);
   expect(await take(subscription, 2)).toEqual(['case-3', 'case-5']);
   expect(subscription.principal).toMatchObject({ unit: { kind: UnitKind.TAX, regionCode: '140802', code: 'YC-TAX' }, credentialId });
@@ -199,7 +222,9 @@ it("a key's expiry ends its subscriptions at the instant with UNAUTHENTICATED; a
   const expiring = new Principal(unit, [Role.SUBSCRIBE], credentialId, expiresAt);
   const first = f.open(expiring, everything, { from: START });
   const second = f.open(expiring, everything, { from: START });
-  const other = f.open(new Principal(unit, [Role.SUBSCRIBE], '00000000-0000-4000-8000-000000000003', new Date(Date.now() + 60_000)), everything, { from: START });
+  const other = f.open(new Principal(unit, [Role.SUBSCRIBE], '00000000-0000-4000-8000-000000000003', new Date(Date.now() + 60_000)), everything, {
+    from: START,
+  });
   offer([change(1)]);
   expect(await take(first, 1)).toEqual(['case-1']);
   const ended = await first.next().catch((error: unknown) => error);
@@ -220,7 +245,15 @@ it("a subscription that overflows after a change of its unit's kind catches up w
   const court = new Principal({ ...unit, kind: UnitKind.COURT }, [Role.SUBSCRIBE], credentialId);
   const subscription = f.open(court, everything, { from: START });
   // More than the queue holds after the change to TAX: it catches up from the start, COURT until the change again.
-  read([sharedWithKind(1, UnitKind.TAX), change(2), unitChange(3, ChangeKind.UPDATED, { kind: UnitKind.TAX }), sharedWithKind(4, UnitKind.TAX), change(5), change(6), change(7)]);
+  read([
+    sharedWithKind(1, UnitKind.TAX),
+    change(2),
+    unitChange(3, ChangeKind.UPDATED, { kind: UnitKind.TAX }),
+    sharedWithKind(4, UnitKind.TAX),
+    change(5),
+    change(6),
+    change(7),
+  ]);
   expect(await take(subscription, 5)).toEqual(['case-2', 'case-4', 'case-5', 'case-6', 'case-7']);
   expect(subscription.principal.unit.kind).toBe(UnitKind.TAX);
   await subscription.return();

@@ -42,7 +42,11 @@ describe('the list fields of the schema', () => {
   });
 
   it('the lists cut at a size asked for, each beside a count, and the lists with a fixed bound, are the ones decided', () => {
-    const sized = (kind: 'argument' | 'bound') => listFields().filter((field) => field.size && kind in field.size).map((field) => field.name).sort();
+    const sized = (kind: 'argument' | 'bound') =>
+      listFields()
+        .filter((field) => field.size && kind in field.size)
+        .map((field) => field.name)
+        .sort();
     expect(sized('argument')).toEqual([
       'Bulletin.casesRegistered',
       'Bulletin.enterprisesOnSeveralLists',
@@ -84,7 +88,12 @@ describe('the list fields of the schema', () => {
   });
 
   it('the lists of scalars and enum values are these (they select nothing below them)', () => {
-    expect(listFields().filter((field) => !field.ofObjects).map((field) => field.name).sort()).toEqual([
+    expect(
+      listFields()
+        .filter((field) => !field.ofObjects)
+        .map((field) => field.name)
+        .sort(),
+    ).toEqual([
       'BulletinEnterprise.units',
       'Case.caseNumbers',
       'Case.sharedWithKinds',
@@ -113,13 +122,18 @@ describe('the size of a nested list', () => {
     expect(nestedListLength(undefined, 100)).toBe(100);
     expect(nestedListLength(null, 100)).toBe(100);
     expect(nestedListLength(7, 100, 'last')).toBe(7);
-    expect(() => nestedListLength(0, 100, 'last')).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'last', rule: 'min' } }));
-    expect(() => nestedListLength(101, 100)).toThrow(expect.objectContaining({ extensions: { code: 'LIMIT_EXCEEDED', limit: 'MAX_NESTED_LIST', value: 100 } }));
+    expect(() => nestedListLength(0, 100, 'last')).toThrow(
+      expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'last', rule: 'min' } }),
+    );
+    expect(() => nestedListLength(101, 100)).toThrow(
+      expect.objectContaining({ extensions: { code: 'LIMIT_EXCEEDED', limit: 'MAX_NESTED_LIST', value: 100 } }),
+    );
   });
 });
 
 describe('the cost estimate', () => {
-  const cost = (query: string, variables: Record<string, unknown> = {}, given = limits) => operationCost(schema, parse(query), undefined, variables, given);
+  const cost = (query: string, variables: Record<string, unknown> = {}, given = limits) =>
+    operationCost(schema, parse(query), undefined, variables, given);
 
   it('counts a nested list at MAX_NESTED_LIST unless a smaller size is asked for: the attack of issue 10 costs over a million', () => {
     expect(cost('{ case(id: "x") { progress { id } } }')).toBe(1 + 100);
@@ -141,21 +155,40 @@ describe('the cost estimate', () => {
 
   it("estimates a mutation's selection with the variables of its nested fields only, never its input", () => {
     // An input that cannot even be looked at: coercing it would throw.
-    const untouchable = new Proxy({}, { get: () => { throw new Error('the estimate read the input'); }, ownKeys: () => { throw new Error('the estimate read the input'); } });
+    const untouchable = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('the estimate read the input');
+        },
+        ownKeys: () => {
+          throw new Error('the estimate read the input');
+        },
+      },
+    );
     const mutation = `mutation($input: PublishRiskListInput!, $n: Int) { publishRiskList(input: $input) { rejected { index } publication { rejected(first: $n) { index } } } }`;
     expect(cost(mutation, { input: untouchable, n: 7 })).toBe(1 + 1 + 1 + 7);
     expect(cost(mutation, { input: untouchable })).toBe(1 + 1 + 1 + 100);
     // A PUBLISH key nesting the attack under its write is estimated as the query would be.
-    const nested = 'mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { case { progress { case { progress { case { progress { id } } } } } } } } }';
+    const nested =
+      'mutation($input: AddCaseProgressInput!) { addCaseProgress(input: $input) { progress { case { progress { case { progress { case { progress { id } } } } } } } } }';
     expect(cost(nested, { input: untouchable })).toBeGreaterThan(limits.maxCost);
-    expect(costError(schema, parse(nested), undefined, { input: untouchable }, limits)?.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'MAX_QUERY_COST', value: 20_000 });
+    expect(costError(schema, parse(nested), undefined, { input: untouchable }, limits)?.extensions).toEqual({
+      code: 'LIMIT_EXCEEDED',
+      limit: 'MAX_QUERY_COST',
+      value: 20_000,
+    });
     // withdrawRiskEntries answers one entry per id, at most MAX_PAGE_SIZE of them.
     expect(cost('mutation { withdrawRiskEntries(input: { ids: ["a"], reason: "r" }) { id publisher { code } } }')).toBe(500 * 2);
   });
 
   it('refuses a document it cannot estimate (more than 10,000 selections), lets variables that do not coerce reach execution', () => {
     const padded = `{ case(id: "x") { ${'__typename '.repeat(10_001)} progress { id } } }`;
-    expect(costError(schema, parse(padded), undefined, {}, limits)?.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'MAX_QUERY_COST', value: 20_000 });
+    expect(costError(schema, parse(padded), undefined, {}, limits)?.extensions).toEqual({
+      code: 'LIMIT_EXCEEDED',
+      limit: 'MAX_QUERY_COST',
+      value: 20_000,
+    });
     expect(costError(schema, parse('query($n: Int) { case(id: "x") { progress(last: $n) { id } } }'), undefined, { n: 'many' }, limits)).toBeNull();
   });
 });

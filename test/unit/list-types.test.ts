@@ -1,10 +1,4 @@
-import {
-  checkAmount,
-  checkDetails,
-  LIST_TYPES,
-  RiskListType,
-  type DetailKind,
-} from '../../src/modules/risk-lists/list-types';
+import { checkAmount, checkDetails, LIST_TYPES, RiskListType, type DetailKind } from '../../src/modules/risk-lists/list-types';
 import { UnitKind } from '../../src/modules/units/unit-kind';
 
 /** For every list type: a valid `details` payload as a departmental system might send it, and its normal form. */
@@ -246,7 +240,11 @@ describe('details: a value of the wrong type, for each kind', () => {
   it('reports the first failure in declaration order', () => {
     const result = checkDetails(RiskListType.DISHONEST_JUDGMENT_DEBTOR, { performance: 'FULL', obligation: 5 });
     expect(result).toMatchObject({ field: 'details.enforcementCaseNumber', rule: 'required' });
-    const second = checkDetails(RiskListType.DISHONEST_JUDGMENT_DEBTOR, { performance: 'FULL', obligation: 5, enforcementCaseNumber: '（2024）晋0802执1号' });
+    const second = checkDetails(RiskListType.DISHONEST_JUDGMENT_DEBTOR, {
+      performance: 'FULL',
+      obligation: 5,
+      enforcementCaseNumber: '（2024）晋0802执1号',
+    });
     expect(second).toMatchObject({ field: 'details.obligation', rule: 'type' });
   });
 });

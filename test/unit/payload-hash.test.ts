@@ -7,7 +7,11 @@ import { canonicalJsonWithoutNulls, hashPayload } from '../../src/modules/risk-l
 function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, withoutNulls(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== null && v !== undefined)
+        .map(([k, v]) => [k, withoutNulls(v)]),
+    );
   }
   return value;
 }
@@ -47,10 +51,19 @@ describe('canonicalJsonWithoutNulls', () => {
 });
 
 describe('hashPayload', () => {
-  const input = { listType: 'TAX_ARREARS', mode: 'SNAPSHOT', idempotencyKey: 'k', period: null, entries: [new RowInput(), new RowInput()], withdrawals: undefined };
+  const input = {
+    listType: 'TAX_ARREARS',
+    mode: 'SNAPSHOT',
+    idempotencyKey: 'k',
+    period: null,
+    entries: [new RowInput(), new RowInput()],
+    withdrawals: undefined,
+  };
 
   it('is the SHA-256 of the canonical form of the whole input', () => {
-    const expected = createHash('sha256').update(canonicalize(withoutNulls(input))!).digest('hex');
+    const expected = createHash('sha256')
+      .update(canonicalize(withoutNulls(input))!)
+      .digest('hex');
     expect(hashPayload(input)).toBe(expected);
   });
 

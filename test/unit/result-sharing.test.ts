@@ -71,13 +71,24 @@ function counted() {
 }
 
 function setUp() {
-  const feed = new Feed({} as never, pino({ level: 'silent' }), { pollMs: 1000, queueLimit: 100, stallMs: 60_000, batchSize: 10, recentLimit: 100, cursors: new ChangeCursors(Buffer.alloc(32, 7), 0) });
+  const feed = new Feed({} as never, pino({ level: 'silent' }), {
+    pollMs: 1000,
+    queueLimit: 100,
+    stallMs: 60_000,
+    batchSize: 10,
+    recentLimit: 100,
+    cursors: new ChangeCursors(Buffer.alloc(32, 7), 0),
+  });
   const inside = feed as unknown as { offer(batch: StoredChange[]): void; position: Position };
   const sharing = new ResultSharing();
   const { schema, runs } = counted();
   const document = parse('subscription { changes { cursor runs kind } }');
   const subscribe = (principal: Principal, freshAt: Position = START) =>
-    sharing.results(feed.open(principal, {}, { from: freshAt }), { schema, document, contextValue: { fresh: (caller: Principal) => ({ principal: caller, settle: <R extends object>(result: R) => result }) } });
+    sharing.results(feed.open(principal, {}, { from: freshAt }), {
+      schema,
+      document,
+      contextValue: { fresh: (caller: Principal) => ({ principal: caller, settle: <R extends object>(result: R) => result }) },
+    });
   const read = (batch: StoredChange[]) => {
     inside.position = batch[batch.length - 1].position;
     inside.offer(batch);

@@ -8,8 +8,10 @@ describe('numberedPlaceholders', () => {
     );
   });
 
-  it("leaves a ? inside a quoted literal or identifier alone (doubled quotes included)", () => {
-    expect(numberedPlaceholders(`select 'why?', 'it''s ?', "col?" from t where x = ?`, 1)).toBe(`select 'why?', 'it''s ?', "col?" from t where x = $1`);
+  it('leaves a ? inside a quoted literal or identifier alone (doubled quotes included)', () => {
+    expect(numberedPlaceholders(`select 'why?', 'it''s ?', "col?" from t where x = ?`, 1)).toBe(
+      `select 'why?', 'it''s ?', "col?" from t where x = $1`,
+    );
   });
 
   it('refuses a count that does not match the values', () => {

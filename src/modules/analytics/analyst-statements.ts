@@ -18,7 +18,11 @@ export async function asAnalyst<T>(em: EntityManager, timeoutMs: number, work: (
     });
   } catch (error) {
     if ((error as { code?: string }).code === QUERY_CANCELED) {
-      throw limitExceeded(`the query ran longer than ANALYST_STATEMENT_TIMEOUT (${timeoutMs} ms); narrow the filter or the period`, 'ANALYST_STATEMENT_TIMEOUT', timeoutMs);
+      throw limitExceeded(
+        `the query ran longer than ANALYST_STATEMENT_TIMEOUT (${timeoutMs} ms); narrow the filter or the period`,
+        'ANALYST_STATEMENT_TIMEOUT',
+        timeoutMs,
+      );
     }
     throw error;
   }

@@ -7,13 +7,22 @@ import type { HubContext } from '../../graphql/context';
 import { CaseFilter } from '../cases/case.types';
 import { RiskEntryFilter } from '../risk-lists/risk-entry.types';
 import { CaseStatsDimension, RiskStatsDimension } from './analytics.service';
-import { BulletinCaseNode, BulletinEnterpriseNode, BulletinNode, CaseStatsGroupNode, RiskStatsGroupNode, SubmissionStatusNode } from './analytics.types';
+import {
+  BulletinCaseNode,
+  BulletinEnterpriseNode,
+  BulletinNode,
+  CaseStatsGroupNode,
+  RiskStatsGroupNode,
+  SubmissionStatusNode,
+} from './analytics.types';
 
 /** Aggregates over what the caller may see; ANALYZE. */
 @Resolver()
 export class AnalyticsResolver {
   // At most MAX_PAGE_SIZE groups: more are refused (analytics.service.ts), so is the list of each aggregate below.
-  @Query(() => [RiskStatsGroupNode], { description: 'Counts of list entries and of distinct enterprises, and sums of amounts, per group. Needs ANALYZE.' })
+  @Query(() => [RiskStatsGroupNode], {
+    description: 'Counts of list entries and of distinct enterprises, and sums of amounts, per group. Needs ANALYZE.',
+  })
   @BoundedList('MAX_PAGE_SIZE')
   async riskStats(
     @Ctx() ctx: HubContext,
@@ -23,7 +32,9 @@ export class AnalyticsResolver {
     return (await ctx.analytics.riskStats(ctx.principal, filter ?? {}, groupBy)).map((row) => Object.assign(new RiskStatsGroupNode(), row));
   }
 
-  @Query(() => [CaseStatsGroupNode], { description: 'Counts of cases and sums of employees, wages owed, debts and assets, per group. Needs ANALYZE.' })
+  @Query(() => [CaseStatsGroupNode], {
+    description: 'Counts of cases and sums of employees, wages owed, debts and assets, per group. Needs ANALYZE.',
+  })
   @BoundedList('MAX_PAGE_SIZE')
   async caseStats(
     @Ctx() ctx: HubContext,
@@ -34,7 +45,8 @@ export class AnalyticsResolver {
   }
 
   @Query(() => [SubmissionStatusNode], {
-    description: "Who submitted which list for a period: each unit's expected list types and whatever it published for the period. The office sees every unit, others their own. Needs ANALYZE.",
+    description:
+      "Who submitted which list for a period: each unit's expected list types and whatever it published for the period. The office sees every unit, others their own. Needs ANALYZE.",
   })
   @BoundedList('MAX_PAGE_SIZE')
   async submissionStatus(
@@ -70,9 +82,15 @@ export class SubmissionStatusResolver {
 /** The bulletin's lists of cases and enterprises, which grow with the period: cut at `first`, each with its count. */
 @Resolver(() => BulletinNode)
 export class BulletinResolver {
-  @FieldResolver(() => [BulletinCaseNode], { description: 'The cases registered in the period, oldest first: the first `first` (MAX_NESTED_LIST when not given).' })
+  @FieldResolver(() => [BulletinCaseNode], {
+    description: 'The cases registered in the period, oldest first: the first `first` (MAX_NESTED_LIST when not given).',
+  })
   @NestedList()
-  casesRegistered(@Root() bulletin: BulletinNode, @Ctx() ctx: HubContext, @Arg('first', () => Int, { nullable: true, description: NESTED_LIST_ARGUMENT }) first?: number) {
+  casesRegistered(
+    @Root() bulletin: BulletinNode,
+    @Ctx() ctx: HubContext,
+    @Arg('first', () => Int, { nullable: true, description: NESTED_LIST_ARGUMENT }) first?: number,
+  ) {
     return bulletin.casesRegistered.slice(0, nestedListLength(first, ctx.config.limits.maxNestedList));
   }
 
@@ -81,9 +99,15 @@ export class BulletinResolver {
     return bulletin.casesRegistered.length;
   }
 
-  @FieldResolver(() => [BulletinEnterpriseNode], { description: 'The enterprises that came onto the lists of two or more units, by USCC: the first `first` (MAX_NESTED_LIST when not given).' })
+  @FieldResolver(() => [BulletinEnterpriseNode], {
+    description: 'The enterprises that came onto the lists of two or more units, by USCC: the first `first` (MAX_NESTED_LIST when not given).',
+  })
   @NestedList()
-  enterprisesOnSeveralLists(@Root() bulletin: BulletinNode, @Ctx() ctx: HubContext, @Arg('first', () => Int, { nullable: true, description: NESTED_LIST_ARGUMENT }) first?: number) {
+  enterprisesOnSeveralLists(
+    @Root() bulletin: BulletinNode,
+    @Ctx() ctx: HubContext,
+    @Arg('first', () => Int, { nullable: true, description: NESTED_LIST_ARGUMENT }) first?: number,
+  ) {
     return bulletin.enterprisesOnSeveralLists.slice(0, nestedListLength(first, ctx.config.limits.maxNestedList));
   }
 

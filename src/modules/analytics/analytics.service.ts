@@ -167,7 +167,11 @@ export class AnalyticsService {
     const { maxGroups } = this.settings;
     const rows = await asAnalyst(this.em, this.settings.statementTimeoutMs, (em) => em.execute<T[]>(`${sql} limit ${maxGroups + 1}`, params));
     if (rows.length > maxGroups) {
-      throw limitExceeded(`more than ${maxGroups} groups (MAX_PAGE_SIZE): group by fewer dimensions or narrow the filter`, 'MAX_PAGE_SIZE', maxGroups);
+      throw limitExceeded(
+        `more than ${maxGroups} groups (MAX_PAGE_SIZE): group by fewer dimensions or narrow the filter`,
+        'MAX_PAGE_SIZE',
+        maxGroups,
+      );
     }
     return rows;
   }

@@ -10,7 +10,10 @@ import { RiskCategory, RiskLevel } from '../risk-lists/risk-level';
 import { UnitKind } from '../units/unit-kind';
 import { CaseStatsDimension, RiskStatsDimension } from './analytics.service';
 
-registerEnumType(RiskStatsDimension, { name: 'RiskStatsDimension', description: 'Grouped by CATEGORY, an entry counts once in each of its categories.' });
+registerEnumType(RiskStatsDimension, {
+  name: 'RiskStatsDimension',
+  description: 'Grouped by CATEGORY, an entry counts once in each of its categories.',
+});
 registerEnumType(CaseStatsDimension, { name: 'CaseStatsDimension' });
 
 @ObjectType('RiskStatsGroup', { description: 'One group of list entries: the dimensions asked for are set, the others null.' })

@@ -64,14 +64,25 @@ export class BulletinService {
   ) {}
 
   /** The bulletin; `format` (the GraphQL query or the Markdown download) is named in its audit record. */
-  async bulletin(principal: Principal, args: { from: string; to: string; regionPrefix?: string | null }, format: 'graphql' | 'markdown' = 'graphql'): Promise<Bulletin> {
+  async bulletin(
+    principal: Principal,
+    args: { from: string; to: string; regionPrefix?: string | null },
+    format: 'graphql' | 'markdown' = 'graphql',
+  ): Promise<Bulletin> {
     const bulletin = await this.make(principal, args);
     const named = { casesRegistered: bulletin.casesRegistered.length, enterprisesOnSeveralLists: bulletin.enterprisesOnSeveralLists.length };
     await appendReadAudit(this.em, principal, {
       action: 'bulletin.read',
       entityType: 'Bulletin',
       entityId: `${bulletin.from}/${bulletin.to}`,
-      detail: { format, from: bulletin.from, to: bulletin.to, regionPrefix: bulletin.regionPrefix, rows: named.casesRegistered + named.enterprisesOnSeveralLists, ...named },
+      detail: {
+        format,
+        from: bulletin.from,
+        to: bulletin.to,
+        regionPrefix: bulletin.regionPrefix,
+        rows: named.casesRegistered + named.enterprisesOnSeveralLists,
+        ...named,
+      },
     });
     return bulletin;
   }

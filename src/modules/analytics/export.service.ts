@@ -22,18 +22,55 @@ const FIRST_ID = '00000000-0000-0000-0000-000000000000';
 
 /** The header of the list-entry export: English name and the Chinese term, for the offices that open it in Excel. */
 export const RISK_ENTRY_HEADER = [
-  'publisher 发布单位', 'listType 名单类型', 'uscc 统一社会信用代码', 'enterpriseName 企业名称', 'regionCode 行政区划', 'riskLevel 风险等级',
-  'categories 风险类别', 'amount 金额(元)', 'effectiveDate 生效日期', 'remarks 备注', 'details 明细', 'classification 密级', 'status 状态',
-  'version 版本', 'period 期间', 'firstPublishedAt 首次发布', 'publishedAt 发布时间', 'withdrawnAt 撤回时间', 'withdrawalReason 撤回原因',
+  'publisher 发布单位',
+  'listType 名单类型',
+  'uscc 统一社会信用代码',
+  'enterpriseName 企业名称',
+  'regionCode 行政区划',
+  'riskLevel 风险等级',
+  'categories 风险类别',
+  'amount 金额(元)',
+  'effectiveDate 生效日期',
+  'remarks 备注',
+  'details 明细',
+  'classification 密级',
+  'status 状态',
+  'version 版本',
+  'period 期间',
+  'firstPublishedAt 首次发布',
+  'publishedAt 发布时间',
+  'withdrawnAt 撤回时间',
+  'withdrawalReason 撤回原因',
 ];
 
 /** The header of the case export. */
 export const CASE_HEADER = [
-  'caseNumbers 案号', 'court 法院', 'debtorUscc 债务人统一社会信用代码', 'debtorName 债务人', 'regionCode 行政区划', 'procedure 程序', 'stage 阶段',
-  'stageOn 阶段日期', 'appliedOn 申请日期', 'acceptedOn 受理日期', 'administrator 管理人', 'major 重大', 'sensitive 敏感',
-  'employeesAffected 涉及职工', 'wagesOwed 拖欠工资(元)', 'debts 负债(元)', 'assets 资产(元)', 'creditors 债权人', 'petitionRisk 信访风险',
-  'publicOpinionRisk 舆情风险', 'socialStabilityRisk 社会稳定风险', 'riskLevel 风险等级', 'classification 密级', 'version 版本',
-  'registeredAt 登记时间', 'updatedAt 更新时间',
+  'caseNumbers 案号',
+  'court 法院',
+  'debtorUscc 债务人统一社会信用代码',
+  'debtorName 债务人',
+  'regionCode 行政区划',
+  'procedure 程序',
+  'stage 阶段',
+  'stageOn 阶段日期',
+  'appliedOn 申请日期',
+  'acceptedOn 受理日期',
+  'administrator 管理人',
+  'major 重大',
+  'sensitive 敏感',
+  'employeesAffected 涉及职工',
+  'wagesOwed 拖欠工资(元)',
+  'debts 负债(元)',
+  'assets 资产(元)',
+  'creditors 债权人',
+  'petitionRisk 信访风险',
+  'publicOpinionRisk 舆情风险',
+  'socialStabilityRisk 社会稳定风险',
+  'riskLevel 风险等级',
+  'classification 密级',
+  'version 版本',
+  'registeredAt 登记时间',
+  'updatedAt 更新时间',
 ];
 
 const text = (value: unknown): string => (value === null || value === undefined ? '' : String(value));
@@ -59,10 +96,25 @@ export class ExportService {
       (row) => {
         const entry = riskEntryRow(row);
         return [
-          text(row.publisherCode), entry.listType, entry.uscc, entry.enterpriseName, entry.regionCode, level(entry.riskLevel),
-          entry.categories.join(';'), text(entry.amount), text(entry.effectiveDate), text(entry.remarks), JSON.stringify(entry.details),
-          entry.classification, entry.status, text(entry.version), text(entry.period), time(entry.firstPublishedAt), time(entry.publishedAt),
-          time(entry.withdrawnAt), text(entry.withdrawalReason),
+          text(row.publisherCode),
+          entry.listType,
+          entry.uscc,
+          entry.enterpriseName,
+          entry.regionCode,
+          level(entry.riskLevel),
+          entry.categories.join(';'),
+          text(entry.amount),
+          text(entry.effectiveDate),
+          text(entry.remarks),
+          JSON.stringify(entry.details),
+          entry.classification,
+          entry.status,
+          text(entry.version),
+          text(entry.period),
+          time(entry.firstPublishedAt),
+          time(entry.publishedAt),
+          time(entry.withdrawnAt),
+          text(entry.withdrawalReason),
         ];
       },
     );
@@ -80,11 +132,32 @@ export class ExportService {
       (row) => {
         const c = caseRow(row);
         return [
-          c.caseNumbers.join(';'), text(row.courtCode), c.debtorUscc, c.debtorName, c.regionCode, c.procedure, c.stage, c.stageOn,
-          text(c.appliedOn), text(c.acceptedOn), text(c.administrator), c.major ? 'yes' : 'no', c.sensitive ? 'yes' : 'no',
-          text(c.employeesAffected), text(c.wagesOwed), text(c.debts), text(c.assets), text(c.creditors), level(c.petitionRisk),
-          level(c.publicOpinionRisk), level(c.socialStabilityRisk), level(c.riskLevel), c.classification, text(c.version),
-          time(c.registeredAt), time(c.updatedAt),
+          c.caseNumbers.join(';'),
+          text(row.courtCode),
+          c.debtorUscc,
+          c.debtorName,
+          c.regionCode,
+          c.procedure,
+          c.stage,
+          c.stageOn,
+          text(c.appliedOn),
+          text(c.acceptedOn),
+          text(c.administrator),
+          c.major ? 'yes' : 'no',
+          c.sensitive ? 'yes' : 'no',
+          text(c.employeesAffected),
+          text(c.wagesOwed),
+          text(c.debts),
+          text(c.assets),
+          text(c.creditors),
+          level(c.petitionRisk),
+          level(c.publicOpinionRisk),
+          level(c.socialStabilityRisk),
+          level(c.riskLevel),
+          c.classification,
+          text(c.version),
+          time(c.registeredAt),
+          time(c.updatedAt),
         ];
       },
     );
@@ -92,7 +165,13 @@ export class ExportService {
   }
 
   /** Hands on `batches`, counting their rows, and writes the export's audit record when it ends, however it ends. */
-  private async *audited(principal: Principal, action: string, entityType: string, filter: object, batches: AsyncGenerator<string[][]>): AsyncGenerator<string[][]> {
+  private async *audited(
+    principal: Principal,
+    action: string,
+    entityType: string,
+    filter: object,
+    batches: AsyncGenerator<string[][]>,
+  ): AsyncGenerator<string[][]> {
     let rows = 0;
     let complete = false;
     try {
@@ -107,8 +186,13 @@ export class ExportService {
   }
 
   /** Runs `select` (whose rows have an `id`, the column `idColumn`) batch after batch in id order, mapping each row. */
-  private async *byId(select: string, idColumn: string, params: unknown[], cells: (row: Record<string, unknown>) => string[]): AsyncGenerator<string[][]> {
-    for (let after = FIRST_ID; ; ) {
+  private async *byId(
+    select: string,
+    idColumn: string,
+    params: unknown[],
+    cells: (row: Record<string, unknown>) => string[],
+  ): AsyncGenerator<string[][]> {
+    for (let after = FIRST_ID; ;) {
       const raw = await asAnalyst(this.em, this.timeoutMs, (em) =>
         em.execute<Record<string, unknown>[]>(`${select} and ${idColumn} > ?::uuid order by ${idColumn} limit ?`, [...params, after, BATCH]),
       );

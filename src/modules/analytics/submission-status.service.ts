@@ -46,11 +46,11 @@ export class SubmissionStatusService {
     const scope = principal.isOffice ? [] : [principal.unit.id];
     const { units, published } = await asAnalyst(this.em, this.timeoutMs, async (em) => ({
       units: await em.execute<{ id: string; code: string; kind: UnitKind }[]>(
-      `select u.id, u.code, u.kind from unit u where u.active${own} order by u.code`,
+        `select u.id, u.code, u.kind from unit u where u.active${own} order by u.code`,
         scope,
       ),
       published: await em.execute<{ unitId: string; listType: RiskListType; publications: number; first: string; last: string }[]>(
-      `select p.publisher_unit_id as "unitId", p.list_type as "listType", count(*)::int as publications,
+        `select p.publisher_unit_id as "unitId", p.list_type as "listType", count(*)::int as publications,
          ${isoTime('min(p.published_at)')} as first, ${isoTime('max(p.published_at)')} as last
        from risk_publication p join unit u on u.id = p.publisher_unit_id
        where p.period = ?${own} group by 1, 2`,

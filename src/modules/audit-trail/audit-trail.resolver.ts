@@ -15,7 +15,11 @@ export class AuditTrailResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    const page = await ctx.auditTrail.page(ctx.principal, filter ?? {}, pageRequest({ first, after }, ctx.config.maxPageSize, AuditTrailService.CURSOR));
+    const page = await ctx.auditTrail.page(
+      ctx.principal,
+      filter ?? {},
+      pageRequest({ first, after }, ctx.config.maxPageSize, AuditTrailService.CURSOR),
+    );
     return toConnection(AuditRecordConnection, page, toAuditRecordNode);
   }
 

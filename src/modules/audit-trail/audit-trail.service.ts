@@ -31,7 +31,12 @@ export class AuditTrailService {
     const before = page.after === undefined ? undefined : String(page.after[0]);
     if (before !== undefined && !/^\d{1,19}$/.test(before)) throw badInput('after is not a cursor of this list', { field: 'after', rule: 'cursor' });
     const rows = await auditTrailPage(this.em, criteria, before, page.first + 1);
-    return toPage(rows, page, (row) => [row.id], () => auditTrailCount(this.em, criteria));
+    return toPage(
+      rows,
+      page,
+      (row) => [row.id],
+      () => auditTrailCount(this.em, criteria),
+    );
   }
 }
 

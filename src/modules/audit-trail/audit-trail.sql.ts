@@ -42,7 +42,12 @@ function whereOf(criteria: AuditTrailCriteria): { sql: string; params: unknown[]
 }
 
 /** Up to `limit` records passing `criteria` with an id below `before` (all when undefined), newest first. */
-export async function auditTrailPage(em: EntityManager, criteria: AuditTrailCriteria, before: string | undefined, limit: number): Promise<AuditTrailRow[]> {
+export async function auditTrailPage(
+  em: EntityManager,
+  criteria: AuditTrailCriteria,
+  before: string | undefined,
+  limit: number,
+): Promise<AuditTrailRow[]> {
   const where = whereOf(criteria);
   const keyset = before === undefined ? '' : ' and a.id < ?::bigint';
   const rows = await em.execute<(Omit<AuditTrailRow, 'occurredAt'> & { occurredAt: string })[]>(

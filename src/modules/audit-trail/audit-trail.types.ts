@@ -32,10 +32,12 @@ export class AuditRecordNode {
   @Field(() => String, { nullable: true, description: "The id of the audit key of this record's link; null for a record written before the key." })
   keyId!: string | null;
 
-  @Field(() => String, { description: 'This record\'s link (HMAC-SHA256 under its key, or SHA-256 before the key), as `npm run hub -- audit verify` checks it.' })
+  @Field(() => String, {
+    description: "This record's link (HMAC-SHA256 under its key, or SHA-256 before the key), as `npm run hub -- audit verify` checks it.",
+  })
   link!: string;
 
-  @Field(() => String, { description: "The link of the record before it." })
+  @Field(() => String, { description: 'The link of the record before it.' })
   previousLink!: string;
 }
 

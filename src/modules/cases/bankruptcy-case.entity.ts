@@ -11,7 +11,10 @@ import { Unit } from '../units/unit.entity';
  */
 @Entity({ tableName: 'bankruptcy_case' })
 @Index({ name: 'bankruptcy_case_updated', properties: ['updatedAt', 'id'] })
-@Index({ name: 'bankruptcy_case_region_prefix', expression: 'create index "bankruptcy_case_region_prefix" on "bankruptcy_case" ("region_code" text_pattern_ops)' })
+@Index({
+  name: 'bankruptcy_case_region_prefix',
+  expression: 'create index "bankruptcy_case_region_prefix" on "bankruptcy_case" ("region_code" text_pattern_ops)',
+})
 export class BankruptcyCase {
   @PrimaryKey({ type: 'uuid' })
   id!: string;

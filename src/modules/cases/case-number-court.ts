@@ -21,9 +21,17 @@ export type NumberEntry = 'register' | 'add';
  * another court's code. The court's row is locked (for share) until the transaction ends, so the office cannot
  * change the code between this check and the number's insert.
  */
-export async function checkNumberCourt(em: EntityManager, principal: Principal, courtUnitId: string, number: CaseNumber, entry: NumberEntry): Promise<void> {
+export async function checkNumberCourt(
+  em: EntityManager,
+  principal: Principal,
+  courtUnitId: string,
+  number: CaseNumber,
+  entry: NumberEntry,
+): Promise<void> {
   if (entry === 'add' && principal.isOffice) return;
-  const [court] = await em.execute<{ code: string; court_code: string | null }[]>('select code, court_code from unit where id = ? for share', [courtUnitId]);
+  const [court] = await em.execute<{ code: string; court_code: string | null }[]>('select code, court_code from unit where id = ? for share', [
+    courtUnitId,
+  ]);
   if (!court.court_code) {
     throw badInput(
       `court: unit ${court.code} has no court code (法院代字) yet, so no number can be checked as its own: ask the coordination office to set it (updateUnit with courtCode)`,

@@ -23,8 +23,41 @@ export type CaseNumber = {
 
 /** Province-level abbreviations of court codes (省级行政区简称), plus 军 (military courts) and 兵 (兵团). */
 export const PROVINCE_COURT_CODES: readonly string[] = [
-  '京', '津', '冀', '晋', '内', '辽', '吉', '黑', '沪', '苏', '浙', '皖', '闽', '赣', '鲁', '豫', '鄂', '湘', '粤',
-  '桂', '琼', '渝', '川', '贵', '黔', '云', '滇', '藏', '陕', '甘', '青', '宁', '新', '军', '兵',
+  '京',
+  '津',
+  '冀',
+  '晋',
+  '内',
+  '辽',
+  '吉',
+  '黑',
+  '沪',
+  '苏',
+  '浙',
+  '皖',
+  '闽',
+  '赣',
+  '鲁',
+  '豫',
+  '鄂',
+  '湘',
+  '粤',
+  '桂',
+  '琼',
+  '渝',
+  '川',
+  '贵',
+  '黔',
+  '云',
+  '滇',
+  '藏',
+  '陕',
+  '甘',
+  '青',
+  '宁',
+  '新',
+  '军',
+  '兵',
 ];
 
 /** Court code of the Supreme People's Court (最高人民法院). */
@@ -176,7 +209,10 @@ export function parseCourtCode(input: unknown): RuleResult<string> {
   const court = readCourtCode(text, shown);
   if (!court.ok) return fail('format', court.message);
   if (court.value !== text) {
-    return fail('format', `a court code is 最高法 or a province abbreviation with 0, 2 or 4 digits, nothing else; ${shown} has "${text.slice(court.value.length)}" after "${court.value}"`);
+    return fail(
+      'format',
+      `a court code is 最高法 or a province abbreviation with 0, 2 or 4 digits, nothing else; ${shown} has "${text.slice(court.value.length)}" after "${court.value}"`,
+    );
   }
   return court;
 }
@@ -256,7 +292,10 @@ export function checkNumberFitsCase(n: CaseNumber, procedure: string, stage: str
     return fail('type', `a ${procedure} case takes the type codes ${codes.join(', ')}; ${n.canonical} has "${n.typeCode}"`);
   }
   if ((stage === 'APPLIED' || procedure === 'PRE_REORGANIZATION') && PROCEEDING_TYPE_CODES.includes(n.typeCode)) {
-    return fail('stage', `a case not yet accepted (${procedure === 'PRE_REORGANIZATION' ? procedure : stage}) has no proceeding number; ${n.canonical} is one (its application-review number is 破申 or 清申)`);
+    return fail(
+      'stage',
+      `a case not yet accepted (${procedure === 'PRE_REORGANIZATION' ? procedure : stage}) has no proceeding number; ${n.canonical} is one (its application-review number is 破申 or 清申)`,
+    );
   }
   if (accepting && REVIEW_TYPE_CODES.includes(n.typeCode)) {
     return fail('stage', `on acceptance a case gets the proceeding's number (such as 破 or 强清), ${n.canonical} is an application-review number`);

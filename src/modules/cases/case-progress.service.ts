@@ -86,7 +86,10 @@ const KEY_MAX = 200;
 const DETAILS_MAX_BYTES = 16_384;
 
 /** Which optional fields each kind requires (✓) or takes (·); any other is refused. */
-const FIELDS: Record<ProgressKind, Partial<Record<'amount' | 'claimType' | 'assetType' | 'riskLevel' | 'addressedTo' | 'inReplyTo', 'required' | 'optional'>>> = {
+const FIELDS: Record<
+  ProgressKind,
+  Partial<Record<'amount' | 'claimType' | 'assetType' | 'riskLevel' | 'addressedTo' | 'inReplyTo', 'required' | 'optional'>>
+> = {
   CLAIM_FILED: { amount: 'required', claimType: 'required' },
   ASSET_FOUND: { assetType: 'required', amount: 'optional' },
   COORDINATION_REQUEST: { addressedTo: 'required' },
@@ -143,9 +146,23 @@ export class CaseProgressService {
            in_reply_to, details, unit_id, credential_id, idempotency_key, payload_hash, recorded_at)
          values (?, ?, ?, coalesce(?::date, ${TODAY_IN_ZONE_SQL}), ?, ?, ?, ?, ?, ?::text[], ?, ?::jsonb, ?, ?, ?, ?, clock_timestamp())`,
         [
-          id, row.id, input.kind, input.occurredOn ?? null, this.timeZone, summary, input.amount ?? null, input.claimType ?? null, input.assetType ?? null,
-          input.riskLevel ?? null, pgArray(addressedTo), input.inReplyTo ?? null, JSON.stringify(details), principal.unit.id,
-          principal.credentialId, key, payloadHash,
+          id,
+          row.id,
+          input.kind,
+          input.occurredOn ?? null,
+          this.timeZone,
+          summary,
+          input.amount ?? null,
+          input.claimType ?? null,
+          input.assetType ?? null,
+          input.riskLevel ?? null,
+          pgArray(addressedTo),
+          input.inReplyTo ?? null,
+          JSON.stringify(details),
+          principal.unit.id,
+          principal.credentialId,
+          key,
+          payloadHash,
         ],
       );
       const [raw] = await em.execute<Record<string, unknown>[]>(`select ${PROGRESS_COLUMNS} from case_progress p where p.id = ?`, [id]);

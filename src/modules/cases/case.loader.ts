@@ -9,7 +9,10 @@ import type { CaseRow, ProgressRow } from './case.sql';
 export function caseLoaders(cases: CaseService, progress: CaseProgressService, principal: Principal) {
   return {
     /** The first cases of each debtor the caller may see (Enterprise.cases), batched per size. */
-    casesByDebtor: sizedListLoader<string, CaseRow>((usccs, first) => cases.byDebtor(principal, usccs, first), (uscc) => uscc),
+    casesByDebtor: sizedListLoader<string, CaseRow>(
+      (usccs, first) => cases.byDebtor(principal, usccs, first),
+      (uscc) => uscc,
+    ),
     /** How many cases of each debtor the caller may see (Enterprise.caseCount). */
     caseCountByDebtor: new DataLoader<string, number>((usccs) => cases.countByDebtor(principal, usccs)),
     /** A case by id if the caller may see it now, for CaseProgress.case. */
@@ -19,7 +22,10 @@ export function caseLoaders(cases: CaseService, progress: CaseProgressService, p
     }),
     stageHistory: new DataLoader<string, StageChangeRow[]>((ids) => cases.stageHistoryOf(principal, ids)),
     /** The `last` most recent entries of each case's timeline, oldest first; batched per `last`. */
-    timeline: sizedListLoader<string, ProgressRow>((ids, last) => progress.timelineOf(principal, ids, last), (id) => id),
+    timeline: sizedListLoader<string, ProgressRow>(
+      (ids, last) => progress.timelineOf(principal, ids, last),
+      (id) => id,
+    ),
     /** How many entries each case's timeline has (Case.progressCount). */
     progressCount: new DataLoader<string, number>((ids) => progress.countOf(principal, ids)),
   };

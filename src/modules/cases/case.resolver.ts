@@ -39,11 +39,18 @@ export class CaseResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
     const order = orderBy ?? { field: CaseOrderField.UPDATED_AT, direction: SortDirection.DESC };
-    const page = await ctx.cases.list(ctx.principal, filter ?? {}, order, pageRequest({ first, after }, ctx.config.maxPageSize, caseCursorShape(order)));
+    const page = await ctx.cases.list(
+      ctx.principal,
+      filter ?? {},
+      order,
+      pageRequest({ first, after }, ctx.config.maxPageSize, caseCursorShape(order)),
+    );
     return toConnection(CaseConnection, page, toCaseNode);
   }
 
-  @Query(() => CaseNode, { description: 'One case by id or by any of its numbers (exactly one of the two). NOT_FOUND when the caller may not see it. Needs READ.' })
+  @Query(() => CaseNode, {
+    description: 'One case by id or by any of its numbers (exactly one of the two). NOT_FOUND when the caller may not see it. Needs READ.',
+  })
   async case(
     @Ctx() ctx: HubContext,
     @Arg('id', () => ID, { nullable: true }) id?: string,
@@ -57,7 +64,7 @@ export class CaseResolver {
     return toCaseNode(await ctx.cases.register(ctx.principal, input));
   }
 
-  @Mutation(() => CaseNode, { description: "Move a case to a stage the rules allow; only its court or the office. PUBLISH." })
+  @Mutation(() => CaseNode, { description: 'Move a case to a stage the rules allow; only its court or the office. PUBLISH.' })
   async advanceCaseStage(@Ctx() ctx: HubContext, @Arg('input', () => AdvanceCaseStageInput) input: AdvanceCaseStageInput) {
     return toCaseNode(await ctx.cases.advanceStage(ctx.principal, input));
   }
@@ -85,12 +92,19 @@ export class CaseResolver {
     const { row } = node;
     const view = await ctx.loaders.enterprise.load(row.debtorUscc);
     return toEnterpriseNode(
-      view ?? mentionView(ctx.principal, row.debtorUscc, { name: row.debtorName, regionCode: row.regionCode, at: row.registeredAt, updatedAt: row.updatedAt }),
+      view ??
+        mentionView(ctx.principal, row.debtorUscc, {
+          name: row.debtorName,
+          regionCode: row.regionCode,
+          at: row.registeredAt,
+          updatedAt: row.updatedAt,
+        }),
     );
   }
 
   @FieldResolver(() => [CaseProgressNode], {
-    description: 'The timeline, oldest first: its `last` most recent entries (MAX_NESTED_LIST when not given); progressCount tells how many there are.',
+    description:
+      'The timeline, oldest first: its `last` most recent entries (MAX_NESTED_LIST when not given); progressCount tells how many there are.',
   })
   @NestedList('last')
   async progress(
@@ -121,7 +135,8 @@ export class CaseResolver {
   }
 
   @FieldResolver(() => [RiskEntryNode], {
-    description: "The debtor's active list entries the caller may see, newest first: the first `first` (MAX_NESTED_LIST when not given); debtorRiskEntryCount tells how many there are.",
+    description:
+      "The debtor's active list entries the caller may see, newest first: the first `first` (MAX_NESTED_LIST when not given); debtorRiskEntryCount tells how many there are.",
   })
   @NestedList()
   async debtorRiskEntries(
@@ -133,7 +148,7 @@ export class CaseResolver {
     return (await ctx.loaders.activeByUscc.load({ key: node.row.debtorUscc, size })).map(toRiskEntryNode);
   }
 
-  @FieldResolver(() => Int, { description: "How many active list entries of the debtor the caller may see." })
+  @FieldResolver(() => Int, { description: 'How many active list entries of the debtor the caller may see.' })
   async debtorRiskEntryCount(@Root() node: CaseNode, @Ctx() ctx: HubContext) {
     return ctx.loaders.activeCountByUscc.load(node.row.debtorUscc);
   }
@@ -142,7 +157,8 @@ export class CaseResolver {
 @Resolver(() => EnterpriseNode)
 export class EnterpriseCasesResolver {
   @FieldResolver(() => [CaseNode], {
-    description: 'The cases of this enterprise as debtor that the caller may see, newest first: the first `first` (MAX_NESTED_LIST when not given); caseCount tells how many there are.',
+    description:
+      'The cases of this enterprise as debtor that the caller may see, newest first: the first `first` (MAX_NESTED_LIST when not given); caseCount tells how many there are.',
   })
   @NestedList()
   async cases(

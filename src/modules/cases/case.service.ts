@@ -146,7 +146,6 @@ const NAME_MAX = 200;
 const TEXT_MAX = 10_000;
 const NOTE_MAX = 2_000;
 
-
 export class CaseService {
   constructor(
     private readonly em: EntityManager,
@@ -171,9 +170,16 @@ export class CaseService {
     const debtorName = requiredText(input.debtorName, 'debtorName', NAME_MAX);
     const regionInput = input.regionCode?.trim() ? ruleValue(parseRegionCode(input.regionCode), 'regionCode') : null;
     if (input.acceptedOn && (stage === CaseStage.APPLIED || procedure === CaseProcedure.PRE_REORGANIZATION)) {
-      throw badInput(`acceptedOn: a case at ${stage === CaseStage.APPLIED ? stage : procedure} has not been accepted`, { field: 'acceptedOn', rule: 'stage' });
+      throw badInput(`acceptedOn: a case at ${stage === CaseStage.APPLIED ? stage : procedure} has not been accepted`, {
+        field: 'acceptedOn',
+        rule: 'stage',
+      });
     }
-    checkDateOrder([['appliedOn', input.appliedOn], ['acceptedOn', input.acceptedOn], ['stageOn', input.stageOn]]);
+    checkDateOrder([
+      ['appliedOn', input.appliedOn],
+      ['acceptedOn', input.acceptedOn],
+      ['stageOn', input.stageOn],
+    ]);
     const fields = this.fieldValues(input, null, await this.sharedUnitCodes(input));
 
     try {
@@ -183,9 +189,19 @@ export class CaseService {
           await this.refuseTaken(em, number);
         }
         const [{ today }] = await em.execute<{ today: string }[]>(`select ${TODAY_IN_ZONE_SQL}::text as today`, [this.timeZone]);
-        const stageOn = input.stageOn ?? (stage === CaseStage.APPLIED ? input.appliedOn : input.acceptedOn) ?? input.acceptedOn ?? input.appliedOn ?? today;
-        checkDateOrder([['appliedOn', input.appliedOn], ['acceptedOn', input.acceptedOn], ['stageOn', stageOn]]);
-        const regionCode = await namedByRow(em, { uscc: input.debtorUscc, name: debtorName, regionCode: regionInput, classification: fields.classification });
+        const stageOn =
+          input.stageOn ?? (stage === CaseStage.APPLIED ? input.appliedOn : input.acceptedOn) ?? input.acceptedOn ?? input.appliedOn ?? today;
+        checkDateOrder([
+          ['appliedOn', input.appliedOn],
+          ['acceptedOn', input.acceptedOn],
+          ['stageOn', stageOn],
+        ]);
+        const regionCode = await namedByRow(em, {
+          uscc: input.debtorUscc,
+          name: debtorName,
+          regionCode: regionInput,
+          classification: fields.classification,
+        });
         const id = randomUUID();
         await em.execute(
           `insert into bankruptcy_case (id, court_unit_id, debtor_uscc, debtor_name, region_code, procedure, stage, stage_on,
@@ -194,16 +210,50 @@ export class CaseService {
              shared_unit_codes, shared_kinds, version, registered_by_unit_id, created_at, updated_at)
            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?::text[], 1, ?, now(), now())`,
           [
-            id, court.id, input.debtorUscc, debtorName, regionCode, procedure, stage, stageOn, input.appliedOn ?? null,
-            input.acceptedOn ?? null, fields.administrator, fields.major, fields.sensitive, fields.employeesAffected,
-            fields.wagesOwed, fields.debts, fields.assets, fields.creditors, fields.petitionRisk, fields.publicOpinionRisk,
-            fields.socialStabilityRisk, fields.riskLevel, fields.handlingPlan, fields.classification,
-            pgArray(fields.sharedUnitCodes), pgArray(fields.sharedKinds), principal.unit.id,
+            id,
+            court.id,
+            input.debtorUscc,
+            debtorName,
+            regionCode,
+            procedure,
+            stage,
+            stageOn,
+            input.appliedOn ?? null,
+            input.acceptedOn ?? null,
+            fields.administrator,
+            fields.major,
+            fields.sensitive,
+            fields.employeesAffected,
+            fields.wagesOwed,
+            fields.debts,
+            fields.assets,
+            fields.creditors,
+            fields.petitionRisk,
+            fields.publicOpinionRisk,
+            fields.socialStabilityRisk,
+            fields.riskLevel,
+            fields.handlingPlan,
+            fields.classification,
+            pgArray(fields.sharedUnitCodes),
+            pgArray(fields.sharedKinds),
+            principal.unit.id,
           ],
         );
         if (number) await this.insertNumber(em, id, number);
-        await this.insertStageChange(em, principal, id, 1, { fromStage: null, fromProcedure: null, toStage: stage, toProcedure: procedure, on: stageOn, note: null });
-        return this.commitChange(em, principal, id, ChangeKind.CREATED, 'case.register', { caseNumber: number?.canonical ?? null, court: court.code, procedure, stage });
+        await this.insertStageChange(em, principal, id, 1, {
+          fromStage: null,
+          fromProcedure: null,
+          toStage: stage,
+          toProcedure: procedure,
+          on: stageOn,
+          note: null,
+        });
+        return this.commitChange(em, principal, id, ChangeKind.CREATED, 'case.register', {
+          caseNumber: number?.canonical ?? null,
+          court: court.code,
+          procedure,
+          stage,
+        });
       });
     } catch (error) {
       throw numberTaken(error, number);
@@ -232,7 +282,10 @@ export class CaseService {
         }
         if (input.caseNumber != null) {
           if (move.value.stage !== CaseStage.ACCEPTED) {
-            throw badInput('caseNumber: a stage move adds a number only on acceptance; use addCaseNumber otherwise', { field: 'caseNumber', rule: 'stage' });
+            throw badInput('caseNumber: a stage move adds a number only on acceptance; use addCaseNumber otherwise', {
+              field: 'caseNumber',
+              rule: 'stage',
+            });
           }
           number = ledgerNumber(input.caseNumber, move.value.procedure, move.value.stage, 'caseNumber', true);
           await checkNumberCourt(em, principal, row.courtUnitId, number, 'add');
@@ -288,9 +341,24 @@ export class CaseService {
            shared_kinds = ?::text[], version = version + 1, updated_at = now()
          where id = ?`,
         [
-          next.debtorName, next.administrator, next.major, next.sensitive, next.employeesAffected, next.wagesOwed, next.debts,
-          next.assets, next.creditors, next.petitionRisk, next.publicOpinionRisk, next.socialStabilityRisk, next.riskLevel,
-          next.handlingPlan, next.classification, pgArray(next.sharedUnitCodes), pgArray(next.sharedKinds), row.id,
+          next.debtorName,
+          next.administrator,
+          next.major,
+          next.sensitive,
+          next.employeesAffected,
+          next.wagesOwed,
+          next.debts,
+          next.assets,
+          next.creditors,
+          next.petitionRisk,
+          next.publicOpinionRisk,
+          next.socialStabilityRisk,
+          next.riskLevel,
+          next.handlingPlan,
+          next.classification,
+          pgArray(next.sharedUnitCodes),
+          pgArray(next.sharedKinds),
+          row.id,
         ],
       );
       // A case made SHARED names its debtor to every unit: one known only from RESTRICTED rows becomes public.
@@ -403,10 +471,10 @@ export class CaseService {
   async byIds(principal: Principal, ids: readonly string[]): Promise<CaseRow[]> {
     const visible = visibleSql(principal, 'c', 'court_unit_id');
     return (
-      await this.em.execute<Record<string, unknown>[]>(`select ${CASE_COLUMNS} from bankruptcy_case c where c.id = any(?::uuid[]) and ${visible.sql}`, [
-        pgArray(ids),
-        ...visible.params,
-      ])
+      await this.em.execute<Record<string, unknown>[]>(
+        `select ${CASE_COLUMNS} from bankruptcy_case c where c.id = any(?::uuid[]) and ${visible.sql}`,
+        [pgArray(ids), ...visible.params],
+      )
     ).map(caseRow);
   }
 
@@ -461,13 +529,22 @@ export class CaseService {
       throw forbidden("only the case's court or the coordination office may move, edit or number a case; other units add progress entries");
     }
     if (expectedVersion !== undefined && row.version !== expectedVersion) {
-      throw conflict(`the case is at version ${row.version}, not ${expectedVersion}: read it again and redo your change`, { currentVersion: row.version });
+      throw conflict(`the case is at version ${row.version}, not ${expectedVersion}: read it again and redo your change`, {
+        currentVersion: row.version,
+      });
     }
     return row;
   }
 
   /** Appends the change (the case as it is now) and the audit record, gives the change its commit number. */
-  private async commitChange(em: EntityManager, principal: Principal, caseId: string, kind: ChangeKind, action: string, detail: Record<string, unknown>): Promise<CaseRow> {
+  private async commitChange(
+    em: EntityManager,
+    principal: Principal,
+    caseId: string,
+    kind: ChangeKind,
+    action: string,
+    detail: Record<string, unknown>,
+  ): Promise<CaseRow> {
     const row = await this.read(em, caseId);
     const changes = new ChangeLogWriter(em, principal);
     await changes.append([
@@ -519,15 +596,18 @@ export class CaseService {
       if (value != null && value < 0) throw badInput(`${field} must not be negative`, { field, rule: 'min' });
       return keep(value, current, null);
     };
-    const administrator = input.administrator === undefined ? (row?.administrator ?? null) : (optionalText(input.administrator, 'administrator', NAME_MAX) ?? null);
-    const handlingPlan = input.handlingPlan === undefined ? (row?.handlingPlan ?? null) : (optionalText(input.handlingPlan, 'handlingPlan', TEXT_MAX) ?? null);
+    const administrator =
+      input.administrator === undefined ? (row?.administrator ?? null) : (optionalText(input.administrator, 'administrator', NAME_MAX) ?? null);
+    const handlingPlan =
+      input.handlingPlan === undefined ? (row?.handlingPlan ?? null) : (optionalText(input.handlingPlan, 'handlingPlan', TEXT_MAX) ?? null);
     const major = input.major ?? row?.major ?? false;
     const sensitive = input.sensitive ?? row?.sensitive ?? false;
     // Sensitive cases are RESTRICTED by default: at registration, and when an edit marks a case sensitive without
     // saying otherwise. Unmarking never widens who may read it.
     const becameSensitive = sensitive && !(row?.sensitive ?? false);
     const classification =
-      input.classification ?? (becameSensitive ? Classification.RESTRICTED : ((row?.classification as Classification | undefined) ?? Classification.SHARED));
+      input.classification ??
+      (becameSensitive ? Classification.RESTRICTED : ((row?.classification as Classification | undefined) ?? Classification.SHARED));
     const sharedUnitCodes = resolvedUnitCodes ?? row?.sharedUnitCodes ?? [];
     const sharedKinds = input.sharedWithKinds == null ? (row?.sharedKinds ?? []) : [...new Set(input.sharedWithKinds)].sort();
     const petitionRisk = keep<number>(input.petitionRisk, row?.petitionRisk ?? null, null);

@@ -12,7 +12,10 @@ import { CaseOrderField, type StageChangeRow } from './case.service';
 import type { CaseRow, ProgressRow } from './case.sql';
 
 registerEnumType(CaseProcedure, { name: 'CaseProcedure', description: '破产清算, 重整, 和解, 预重整 (out of court), 强制清算.' });
-registerEnumType(CaseStage, { name: 'CaseStage', description: 'Stages under the Enterprise Bankruptcy Law; CLOSED (终结) and TERMINATED (终止) are kept apart.' });
+registerEnumType(CaseStage, {
+  name: 'CaseStage',
+  description: 'Stages under the Enterprise Bankruptcy Law; CLOSED (终结) and TERMINATED (终止) are kept apart.',
+});
 registerEnumType(ProgressKind, { name: 'ProgressKind' });
 registerEnumType(ClaimType, { name: 'ClaimType', description: 'Whose claim a CLAIM_FILED entry declares.' });
 registerEnumType(AssetType, { name: 'AssetType', description: 'What an ASSET_FOUND entry found.' });

@@ -14,20 +14,30 @@ import {
 
 @Resolver(() => EnterpriseNode)
 export class EnterpriseResolver {
-  @Query(() => EnterpriseNode, { nullable: true, description: 'An enterprise by USCC; null when the hub does not know it, or the caller may not (one named only by RESTRICTED rows it may not read). Needs READ.' })
+  @Query(() => EnterpriseNode, {
+    nullable: true,
+    description:
+      'An enterprise by USCC; null when the hub does not know it, or the caller may not (one named only by RESTRICTED rows it may not read). Needs READ.',
+  })
   async enterprise(@Ctx() ctx: HubContext, @Arg('uscc', () => UsccScalar) uscc: string) {
     const view = await ctx.enterprises.get(ctx.principal, uscc);
     return view ? toEnterpriseNode(view) : null;
   }
 
-  @Query(() => EnterpriseConnection, { description: 'The enterprises the caller may know (public ones, and those named by RESTRICTED rows it may read), by USCC. Needs READ.' })
+  @Query(() => EnterpriseConnection, {
+    description: 'The enterprises the caller may know (public ones, and those named by RESTRICTED rows it may read), by USCC. Needs READ.',
+  })
   async enterprises(
     @Ctx() ctx: HubContext,
     @Arg('filter', () => EnterpriseFilter, { nullable: true }) filter?: EnterpriseFilter,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    const page = await ctx.enterprises.list(ctx.principal, filter ?? {}, pageRequest({ first, after }, ctx.config.maxPageSize, EnterpriseService.CURSOR));
+    const page = await ctx.enterprises.list(
+      ctx.principal,
+      filter ?? {},
+      pageRequest({ first, after }, ctx.config.maxPageSize, EnterpriseService.CURSOR),
+    );
     return toConnection(EnterpriseConnection, page, toEnterpriseNode);
   }
 

@@ -86,7 +86,12 @@ export class EnterpriseService {
     });
     const after = page.after ? ' and e.uscc > ?' : '';
     const select = enterprisesSql(principal, `${where}${after} order by e.uscc limit ?`);
-    const rows = await queryPrepared<EnterpriseSqlRow>(this.em, select.sql, [...select.params, ...params, ...(page.after ? [String(page.after[0])] : []), page.first + 1]);
+    const rows = await queryPrepared<EnterpriseSqlRow>(this.em, select.sql, [
+      ...select.params,
+      ...params,
+      ...(page.after ? [String(page.after[0])] : []),
+      page.first + 1,
+    ]);
     return toPage(
       rows.map((row) => viewOf(principal, row)).filter((view): view is EnterpriseView => view !== null),
       page,
@@ -142,7 +147,7 @@ export class EnterpriseService {
           entityType: 'Enterprise',
           entityId: uscc,
           // Personal data is named, never copied, into the audit trail.
-          detail: Object.fromEntries(changed.map((field) => [field, PERSONAL_FIELDS.has(field) ? '(personal data)' : record[field] ?? null])),
+          detail: Object.fromEntries(changed.map((field) => [field, PERSONAL_FIELDS.has(field) ? '(personal data)' : (record[field] ?? null)])),
         });
       }
       return { enterprise: enterpriseView(principal, enterprise)!, created: !existing };

@@ -15,7 +15,9 @@ export class EnterpriseNode {
   })
   name!: string;
 
-  @Field(() => RegionCodeScalar, { description: "Where the enterprise is; the USCC's division digits only by default. From the same source as name." })
+  @Field(() => RegionCodeScalar, {
+    description: "Where the enterprise is; the USCC's division digits only by default. From the same source as name.",
+  })
   regionCode!: string;
 
   @Field(() => String, { nullable: true })
@@ -24,7 +26,7 @@ export class EnterpriseNode {
   @Field(() => String, { nullable: true, description: '法定代表人' })
   legalRepresentative!: string | null;
 
-  @Field(() => String, { nullable: true, description: "Personal data: masked (140802********1234) without PERSONAL_DATA." })
+  @Field(() => String, { nullable: true, description: 'Personal data: masked (140802********1234) without PERSONAL_DATA.' })
   legalRepresentativeIdNumber!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Personal data: masked (138****5678) without PERSONAL_DATA.' })
@@ -33,7 +35,9 @@ export class EnterpriseNode {
   @Field(() => Boolean, { description: 'True when personal data was masked for the caller.' })
   personalDataMasked!: boolean;
 
-  @Field(() => Date, { description: 'When it became public (registered, or named by a SHARED row); else the time of the row the caller knows it from.' })
+  @Field(() => Date, {
+    description: 'When it became public (registered, or named by a SHARED row); else the time of the row the caller knows it from.',
+  })
   createdAt!: Date;
 
   @Field(() => Date)

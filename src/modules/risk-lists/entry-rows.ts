@@ -104,7 +104,10 @@ export function checkEntryRows(
       index: row.index,
       uscc: row.uscc,
       field: 'uscc',
-      message: `${row.uscc} appears more than once in this publication (rows ${repeats.get(row.uscc)!.sort((a, b) => a - b).join(', ')})`,
+      message: `${row.uscc} appears more than once in this publication (rows ${repeats
+        .get(row.uscc)!
+        .sort((a, b) => a - b)
+        .join(', ')})`,
     });
   }
   rejected.sort((a, b) => a.index - b.index);
@@ -197,14 +200,24 @@ export function checkWithdrawals(
     if (!uscc.ok) return void rejected.push({ index, uscc: raw, field: 'withdrawals.uscc', message: `invalid USCC: ${uscc.message}` });
     const reason = typeof withdrawal.reason === 'string' ? withdrawal.reason.trim() : '';
     if (!reason || reason.length > REASON_MAX) {
-      return void rejected.push({ index, uscc: uscc.value, field: 'withdrawals.reason', message: `a withdrawal needs a reason of 1 to ${REASON_MAX} characters` });
+      return void rejected.push({
+        index,
+        uscc: uscc.value,
+        field: 'withdrawals.reason',
+        message: `a withdrawal needs a reason of 1 to ${REASON_MAX} characters`,
+      });
     }
     if (entryUsccs.has(uscc.value)) {
       contested.add(uscc.value);
       return void rejected.push({ index, uscc: uscc.value, field: 'withdrawals.uscc', message: bothPublishedAndWithdrawn(uscc.value) });
     }
     if (seen.has(uscc.value)) {
-      return void rejected.push({ index, uscc: uscc.value, field: 'withdrawals.uscc', message: `${uscc.value} is withdrawn twice in this publication` });
+      return void rejected.push({
+        index,
+        uscc: uscc.value,
+        field: 'withdrawals.uscc',
+        message: `${uscc.value} is withdrawn twice in this publication`,
+      });
     }
     seen.add(uscc.value);
     good.push({ index, uscc: uscc.value, reason });

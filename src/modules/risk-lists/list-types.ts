@@ -302,10 +302,7 @@ function checkValue(field: DetailField, value: unknown): RuleResult<unknown> {
  * `format`). The value has money as canonical strings, dates as strings, USCCs and case numbers canonical,
  * strings trimmed, and no absent optional keys (an explicit null counts as absent).
  */
-export function checkDetails(
-  listType: RiskListType,
-  details: unknown,
-): { ok: true; value: Record<string, unknown> } | ListFieldFailure {
+export function checkDetails(listType: RiskListType, details: unknown): { ok: true; value: Record<string, unknown> } | ListFieldFailure {
   const rule = LIST_TYPES[listType];
   const schema = rule.details;
   const keys = Object.keys(schema);

@@ -49,7 +49,10 @@ function parseMoneyNumber(input: number): RuleResult<string> {
   if (!Number.isFinite(input)) return fail('format', `an amount is a finite number, got ${input}`);
   if (input < 0) return fail('negative', `an amount cannot be negative, got ${input}`);
   if (!Number.isInteger(input)) {
-    return fail('format', `an amount with decimals must be given as a string such as "${input.toFixed(2)}" (a JSON number is not exact), got ${input}`);
+    return fail(
+      'format',
+      `an amount with decimals must be given as a string such as "${input.toFixed(2)}" (a JSON number is not exact), got ${input}`,
+    );
   }
   if (!Number.isSafeInteger(input)) {
     return fail('range', `the JSON number ${input} is too large to be exact; give the amount as a decimal string`);

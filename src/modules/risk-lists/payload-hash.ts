@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 export function canonicalJsonWithoutNulls(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return canonicalJsonWithoutNulls((value as { toJSON(): unknown }).toJSON());
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined || typeof item === 'symbol' ? 'null' : canonicalJsonWithoutNulls(item))).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((item) => (item === undefined || typeof item === 'symbol' ? 'null' : canonicalJsonWithoutNulls(item))).join(',')}]`;
   const object = value as Record<string, unknown>;
   let out = '';
   for (const key of sortedKeys(object)) {
@@ -62,7 +63,9 @@ export function hashPayload(input: object): string {
     hash.update(`${i ? ',' : ''}${JSON.stringify(key)}:`);
     if (!Array.isArray(value)) return void hash.update(canonicalJsonWithoutNulls(value));
     hash.update('[');
-    value.forEach((item: unknown, j) => hash.update(`${j ? ',' : ''}${item === undefined || typeof item === 'symbol' ? 'null' : canonicalJsonWithoutNulls(item)}`));
+    value.forEach((item: unknown, j) =>
+      hash.update(`${j ? ',' : ''}${item === undefined || typeof item === 'symbol' ? 'null' : canonicalJsonWithoutNulls(item)}`),
+    );
     hash.update(']');
   });
   hash.update('}');

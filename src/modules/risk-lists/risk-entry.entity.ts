@@ -10,7 +10,10 @@ import { Unit } from '../units/unit.entity';
  * Written set-based by the publication service (DESIGN.md "Bulk writes"); the entity describes the table.
  */
 @Entity({ tableName: 'risk_entry' })
-@Index({ name: 'risk_entry_one_active', expression: `create unique index "risk_entry_one_active" on "risk_entry" ("publisher_unit_id", "list_type", "uscc") where "status" = 'ACTIVE'` })
+@Index({
+  name: 'risk_entry_one_active',
+  expression: `create unique index "risk_entry_one_active" on "risk_entry" ("publisher_unit_id", "list_type", "uscc") where "status" = 'ACTIVE'`,
+})
 @Index({ name: 'risk_entry_newest', properties: ['publishedAt', 'id'] })
 @Index({ name: 'risk_entry_list_level', properties: ['listType', 'riskLevel', 'publishedAt'] })
 @Index({ name: 'risk_entry_region_prefix', expression: 'create index "risk_entry_region_prefix" on "risk_entry" ("region_code" text_pattern_ops)' })

@@ -29,16 +29,24 @@ export class RiskEntryResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
     const order = orderBy ?? { field: RiskEntryOrderField.PUBLISHED_AT, direction: SortDirection.DESC };
-    const page = await ctx.riskEntries.list(ctx.principal, filter ?? {}, order, pageRequest({ first, after }, ctx.config.maxPageSize, riskEntryCursorShape(order)));
+    const page = await ctx.riskEntries.list(
+      ctx.principal,
+      filter ?? {},
+      order,
+      pageRequest({ first, after }, ctx.config.maxPageSize, riskEntryCursorShape(order)),
+    );
     return toConnection(RiskEntryConnection, page, toRiskEntryNode);
   }
 
-  @Mutation(() => [RiskEntryNode], { description: "Withdraw entries with a reason, all or none (at most MAX_PAGE_SIZE ids). PUBLISH; a unit its own, the office any unit's." })
+  @Mutation(() => [RiskEntryNode], {
+    description: "Withdraw entries with a reason, all or none (at most MAX_PAGE_SIZE ids). PUBLISH; a unit its own, the office any unit's.",
+  })
   // As long as its ids, which are refused beyond MAX_PAGE_SIZE.
   @BoundedList('MAX_PAGE_SIZE')
   async withdrawRiskEntries(@Ctx() ctx: HubContext, @Arg('input', () => WithdrawRiskEntriesInput) input: WithdrawRiskEntriesInput) {
     const max = ctx.config.maxPageSize;
-    if (input.ids.length > max) throw limitExceeded(`ids names ${input.ids.length} entries, at most ${max} are withdrawn at once (MAX_PAGE_SIZE)`, 'MAX_PAGE_SIZE', max);
+    if (input.ids.length > max)
+      throw limitExceeded(`ids names ${input.ids.length} entries, at most ${max} are withdrawn at once (MAX_PAGE_SIZE)`, 'MAX_PAGE_SIZE', max);
     return (await ctx.riskEntries.withdraw(ctx.principal, input)).map(toRiskEntryNode);
   }
 
@@ -51,7 +59,13 @@ export class RiskEntryResolver {
     const { row } = entry;
     const view = await ctx.loaders.enterprise.load(row.uscc);
     return toEnterpriseNode(
-      view ?? mentionView(ctx.principal, row.uscc, { name: row.enterpriseName, regionCode: row.regionCode, at: row.firstPublishedAt, updatedAt: row.publishedAt }),
+      view ??
+        mentionView(ctx.principal, row.uscc, {
+          name: row.enterpriseName,
+          regionCode: row.regionCode,
+          at: row.firstPublishedAt,
+          updatedAt: row.publishedAt,
+        }),
     );
   }
 
@@ -61,7 +75,8 @@ export class RiskEntryResolver {
   }
 
   @FieldResolver(() => [RiskEntryVersionNode], {
-    description: 'Every version, oldest first, the last the current one: the `last` most recent (MAX_NESTED_LIST when not given); historyCount tells how many there are.',
+    description:
+      'Every version, oldest first, the last the current one: the `last` most recent (MAX_NESTED_LIST when not given); historyCount tells how many there are.',
   })
   @NestedList('last')
   async history(
@@ -82,7 +97,8 @@ export class RiskEntryResolver {
 @Resolver(() => EnterpriseNode)
 export class EnterpriseRiskEntriesResolver {
   @FieldResolver(() => [RiskEntryNode], {
-    description: 'The active list entries of this enterprise the caller may see, newest first: the first `first` (MAX_NESTED_LIST when not given); riskEntryCount tells how many there are.',
+    description:
+      'The active list entries of this enterprise the caller may see, newest first: the first `first` (MAX_NESTED_LIST when not given); riskEntryCount tells how many there are.',
   })
   @NestedList()
   async riskEntries(

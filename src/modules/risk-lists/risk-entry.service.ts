@@ -263,10 +263,10 @@ export class RiskEntryService {
       }
       const withdrawn = rows.filter((row) => row.status !== 'ACTIVE');
       if (withdrawn.length) throw conflict(`entries ${withdrawn.map((row) => row.id).join(', ')} are withdrawn already`);
-      await em.execute(
-        `update risk_entry set status = 'WITHDRAWN', withdrawn_at = now(), withdrawal_reason = ? where id = any(?::uuid[])`,
-        [reason, pgArray(ids)],
-      );
+      await em.execute(`update risk_entry set status = 'WITHDRAWN', withdrawn_at = now(), withdrawal_reason = ? where id = any(?::uuid[])`, [
+        reason,
+        pgArray(ids),
+      ]);
       const changes = new ChangeLogWriter(em, principal);
       await changes.appendSelect(riskEntryChangesSql('r.id = any(?::uuid[])'), [pgArray(ids)]);
       await appendAudit(em, principal, {

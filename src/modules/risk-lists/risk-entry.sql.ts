@@ -38,7 +38,6 @@ export const RISK_ENTRY_COLUMNS = `r.id, r.publisher_unit_id as "publisherUnitId
   ${isoTime('r.first_published_at')} as "firstPublishedAt", ${isoTime('r.published_at')} as "publishedAt",
   ${isoTime('r.withdrawn_at')} as "withdrawnAt", r.withdrawal_reason as "withdrawalReason"`;
 
-
 /** The key of an entry at its version (an entry from the change feed may be an older version than the stored one). */
 export const entryVersionKey = (entry: RiskEntryRow): string => `${entry.id}:${entry.version}`;
 

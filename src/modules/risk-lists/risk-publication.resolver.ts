@@ -29,12 +29,17 @@ export class RiskPublicationResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    const page = await ctx.riskPublications.list(ctx.principal, filter ?? {}, pageRequest({ first, after }, ctx.config.maxPageSize, RiskPublicationService.CURSOR));
+    const page = await ctx.riskPublications.list(
+      ctx.principal,
+      filter ?? {},
+      pageRequest({ first, after }, ctx.config.maxPageSize, RiskPublicationService.CURSOR),
+    );
     return toConnection(RiskPublicationConnection, page, toPublicationNode);
   }
 
   @FieldResolver(() => [RejectedRow], {
-    description: 'Rows skipped under onInvalidRow SKIP, in the order sent: the first `first` (MAX_NESTED_LIST when not given); rejectedCount tells how many there are.',
+    description:
+      'Rows skipped under onInvalidRow SKIP, in the order sent: the first `first` (MAX_NESTED_LIST when not given); rejectedCount tells how many there are.',
   })
   @NestedList()
   async rejected(

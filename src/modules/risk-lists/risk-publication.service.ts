@@ -21,7 +21,15 @@ import { UnitService } from '../units/unit.service';
 import { UnitKind } from '../units/unit-kind';
 import { enterprisesCreatedSql, enterprisesTakenOverSql, PUBLIC_REGIONS_SQL } from '../enterprises/enterprise.sql';
 import { hashPayload } from './payload-hash';
-import { bothPublishedAndWithdrawn, checkEntryRows, checkWithdrawals, type EntryRow, type EntryRowInput, type RejectedRow, type WithdrawalInput } from './entry-rows';
+import {
+  bothPublishedAndWithdrawn,
+  checkEntryRows,
+  checkWithdrawals,
+  type EntryRow,
+  type EntryRowInput,
+  type RejectedRow,
+  type WithdrawalInput,
+} from './entry-rows';
 import { RiskListType } from './list-types';
 import { riskEntryChangesSql } from './risk-entry.sql';
 import { cursorRefused } from './risk-entry.service';
@@ -115,7 +123,9 @@ export class RiskPublicationService {
     const good = entries.good.filter((row) => !contested.has(row.uscc));
     const rejected = [
       ...entries.rejected,
-      ...entries.good.filter((row) => contested.has(row.uscc)).map((row) => ({ index: row.index, uscc: row.uscc, field: 'uscc', message: bothPublishedAndWithdrawn(row.uscc) })),
+      ...entries.good
+        .filter((row) => contested.has(row.uscc))
+        .map((row) => ({ index: row.index, uscc: row.uscc, field: 'uscc', message: bothPublishedAndWithdrawn(row.uscc) })),
       ...removals.rejected,
     ];
     const policy = input.onInvalidRow ?? InvalidRowPolicy.REJECT_ALL;
@@ -270,14 +280,15 @@ export class RiskPublicationService {
         `select count(*)::int as active from risk_entry r where r.publisher_unit_id = ? and r.list_type = ? and r.status = 'ACTIVE'`,
         list,
       );
-      if (active > p.good.length) withdrawn = await this.affected(
-        em,
-        `update risk_entry r set status = 'WITHDRAWN', withdrawn_at = now(), withdrawal_reason = ?, publication_id = ?
+      if (active > p.good.length)
+        withdrawn = await this.affected(
+          em,
+          `update risk_entry r set status = 'WITHDRAWN', withdrawn_at = now(), withdrawal_reason = ?, publication_id = ?
          where r.publisher_unit_id = ? and r.list_type = ? and r.status = 'ACTIVE'
            and r.publication_id is distinct from ? -- added or updated just now: in the SNAPSHOT by definition
            and not exists (select 1 from risk_staging s where s.uscc = r.uscc) and not (r.uscc = any(?::text[]))`,
-        [`not in the ${p.period ? `${p.period} ` : ''}SNAPSHOT of this list`, publicationId, ...list, publicationId, pgArray(keep)],
-      );
+          [`not in the ${p.period ? `${p.period} ` : ''}SNAPSHOT of this list`, publicationId, ...list, publicationId, pgArray(keep)],
+        );
     } else if (p.withdrawals.length) {
       const done = await em.execute<{ uscc: string }[]>(
         `update risk_entry r set status = 'WITHDRAWN', withdrawn_at = now(), withdrawal_reason = w.reason, publication_id = ?
@@ -370,13 +381,19 @@ export class RiskPublicationService {
     const where = conditions.length ? conditions.join(' and ') : 'true';
     const after = page.after ? ' and (p.published_at, p.id) < (?::timestamptz, ?::uuid)' : '';
     // The sort key comes back as text: a JS Date would cut PostgreSQL's microseconds off the cursor.
-    const rows = await this.em.execute<{ id: string; sortKey: string }[]>(
-      `select p.id, p.published_at::text as "sortKey" from risk_publication p where ${where}${after}
+    const rows = await this.em
+      .execute<{ id: string; sortKey: string }[]>(
+        `select p.id, p.published_at::text as "sortKey" from risk_publication p where ${where}${after}
        order by p.published_at desc, p.id desc limit ?`,
-      [...params, ...(page.after ?? []), page.first + 1],
-    ).catch(cursorRefused(page));
+        [...params, ...(page.after ?? []), page.first + 1],
+      )
+      .catch(cursorRefused(page));
     // Without the rejected rows (up to a publication's every row): RiskPublication.rejected reads what it shows.
-    const publications = (await this.em.find(RiskPublication, { id: { $in: rows.map((row) => row.id) } }, { exclude: ['rejected'] })) as RiskPublication[];
+    const publications = (await this.em.find(
+      RiskPublication,
+      { id: { $in: rows.map((row) => row.id) } },
+      { exclude: ['rejected'] },
+    )) as RiskPublication[];
     const byId = new Map(publications.map((pub) => [pub.id, pub]));
     const sortKeys = new Map(rows.map((row) => [row.id, row.sortKey]));
     return toPage(
@@ -406,11 +423,7 @@ export class RiskPublicationService {
   private async knownRegions(usccs: string[]): Promise<Map<string, string>> {
     const codes = [...new Set(usccs.filter((u) => typeof u === 'string').map((u) => u.trim().toUpperCase()))];
     if (!codes.length) return new Map();
-    const { rows } = await executeBound<{ uscc: string; region_code: string }>(
-      this.em,
-      PUBLIC_REGIONS_SQL,
-      [pgArray(codes)],
-    );
+    const { rows } = await executeBound<{ uscc: string; region_code: string }>(this.em, PUBLIC_REGIONS_SQL, [pgArray(codes)]);
     return new Map(rows.map((row) => [row.uscc, row.region_code]));
   }
 
@@ -434,5 +447,3 @@ export class RiskPublicationService {
 function notCommitted(rejected: RejectedRow[]): PublishResult {
   return { committed: false, replayed: false, publication: null, added: 0, updated: 0, withdrawn: 0, unchanged: 0, rejected };
 }
-
-

@@ -64,7 +64,7 @@ export class PublishRiskListInput {
   @Field(() => PublishMode)
   mode!: PublishMode;
 
-  @Field(() => String, { description: "Per unit; a retry with the same key and payload returns the first answer." })
+  @Field(() => String, { description: 'Per unit; a retry with the same key and payload returns the first answer.' })
   idempotencyKey!: string;
 
   @Field(() => String, { nullable: true, description: 'What the list refers to, e.g. "2026-Q3".' })

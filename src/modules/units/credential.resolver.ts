@@ -19,7 +19,9 @@ export class CredentialResolver {
     });
   }
 
-  @Query(() => [CredentialNode], { description: "A unit's credentials, newest first, without their keys: the first `first` (MAX_NESTED_LIST when not given). Office ADMIN." })
+  @Query(() => [CredentialNode], {
+    description: "A unit's credentials, newest first, without their keys: the first `first` (MAX_NESTED_LIST when not given). Office ADMIN.",
+  })
   @NestedList()
   async credentials(
     @Ctx() ctx: HubContext,

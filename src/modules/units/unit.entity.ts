@@ -55,7 +55,10 @@ export class Unit {
   @BeforeUpdate()
   protected refuseCodeChange(args: EventArgs<Unit>): void {
     if (args.changeSet && 'code' in args.changeSet.payload) {
-      throw badInput(`a unit's code never changes (${args.changeSet.originalEntity?.code ?? '?'} stays): records are shared with units by code`, { field: 'code', rule: 'immutable' });
+      throw badInput(`a unit's code never changes (${args.changeSet.originalEntity?.code ?? '?'} stays): records are shared with units by code`, {
+        field: 'code',
+        rule: 'immutable',
+      });
     }
   }
 }

@@ -108,9 +108,7 @@ export class UnitService {
         unit.active = input.active;
       }
       const after = { name: unit.name, kind: unit.kind, regionCode: unit.regionCode, courtCode: unit.courtCode ?? null, active: unit.active };
-      const changed = Object.fromEntries(
-        Object.entries(after).filter(([key, value]) => before[key as keyof typeof before] !== value),
-      );
+      const changed = Object.fromEntries(Object.entries(after).filter(([key, value]) => before[key as keyof typeof before] !== value));
       if (Object.keys(changed).length === 0) return unit;
       await em.flush().catch((error: unknown) => {
         throw error instanceof UniqueConstraintViolationException ? conflict(`court code ${unit.courtCode} is another unit's already`) : error;
@@ -158,7 +156,12 @@ export class UnitService {
     };
     const after = page.after ? { code: { $gt: String(page.after[0]) } } : {};
     const rows = await this.em.find(Unit, { ...where, ...after }, { orderBy: { code: 'asc' }, limit: page.first + 1 });
-    return toPage(rows, page, (unit) => [unit.code], () => this.em.count(Unit, where));
+    return toPage(
+      rows,
+      page,
+      (unit) => [unit.code],
+      () => this.em.count(Unit, where),
+    );
   }
 
   /** A unit by code, for the office's administration; NOT_FOUND when there is none. */
@@ -189,7 +192,8 @@ export class UnitService {
 /** The court code a new unit of `kind` is given: BAD_USER_INPUT (field courtCode) unless valid and the unit a COURT. */
 function courtCodeOf(kind: UnitKind, given: string): string {
   const code = ruleValue(parseCourtCode(given), 'courtCode');
-  if (kind !== UnitKind.COURT) throw badInput(`courtCode: only a COURT unit has a court code; this unit is ${kind}`, { field: 'courtCode', rule: 'kind' });
+  if (kind !== UnitKind.COURT)
+    throw badInput(`courtCode: only a COURT unit has a court code; this unit is ${kind}`, { field: 'courtCode', rule: 'kind' });
   return code;
 }
 
@@ -202,5 +206,14 @@ async function refuseCourtCodeTaken(em: EntityManager, courtCode: string | null,
 
 /** A unit as a UNIT change carries it (the feed reads its kind, region and name back: feed/subscriber-access.ts). */
 function unitPayload(unit: Unit): Record<string, unknown> {
-  return { id: unit.id, code: unit.code, name: unit.name, kind: unit.kind, regionCode: unit.regionCode, courtCode: unit.courtCode ?? null, isOffice: unit.isOffice, active: unit.active };
+  return {
+    id: unit.id,
+    code: unit.code,
+    name: unit.name,
+    kind: unit.kind,
+    regionCode: unit.regionCode,
+    courtCode: unit.courtCode ?? null,
+    isOffice: unit.isOffice,
+    active: unit.active,
+  };
 }

@@ -26,7 +26,8 @@ export class UnitNode {
 
   @Field(() => String, {
     nullable: true,
-    description: "A court's court code (法院代字), e.g. 晋08: the code its case numbers carry. Null for other kinds and for a court whose code the office has not set.",
+    description:
+      "A court's court code (法院代字), e.g. 晋08: the code its case numbers carry. Null for other kinds and for a court whose code the office has not set.",
   })
   courtCode!: string | null;
 
@@ -76,7 +77,8 @@ export class CreateUnitInput {
 
   @Field(() => String, {
     nullable: true,
-    description: 'A COURT unit only: its court code (法院代字), 最高法 or a province abbreviation alone, with 2 or with 4 digits (晋, 晋08, 晋0802); unique.',
+    description:
+      'A COURT unit only: its court code (法院代字), 最高法 or a province abbreviation alone, with 2 or with 4 digits (晋, 晋08, 晋0802); unique.',
   })
   courtCode?: string | null;
 }
@@ -97,7 +99,8 @@ export class UpdateUnitInput {
 
   @Field(() => String, {
     nullable: true,
-    description: "A COURT unit's court code (法院代字), e.g. 晋08; null clears it. A unit whose kind changes away from COURT must clear it in the same change.",
+    description:
+      "A COURT unit's court code (法院代字), e.g. 晋08; null clears it. A unit whose kind changes away from COURT must clear it in the same change.",
   })
   courtCode?: string | null;
 
