@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { usccCheckCharacter } from '../../src/modules/enterprises/uscc';
-import { sql } from '../support/db';
+import { itWithServer, sql } from '../support/db';
 import { subscribeChanges } from '../support/feed';
 import { startTestHub, type TestHub } from '../support/hub';
 
@@ -331,7 +331,8 @@ describe('unmasked personal data', () => {
 });
 
 describe('a subscription open when the hub stops', () => {
-  it('the deliveries since its last record go on record before the hub has stopped', async () => {
+  // Reads the trail after the hub stopped: the embedded database stops with its hub.
+  itWithServer('the deliveries since its last record go on record before the hub has stopped', async () => {
     const other = await startTestHub();
     try {
       const pd = await other.keyFor('YC-PD', ['READ', 'PERSONAL_DATA', 'SUBSCRIBE'], 'OTHER');
