@@ -9,11 +9,11 @@
 import { Classification } from '../access/classification';
 import { AssetType, ClaimType, ProgressKind, type AddProgressInput } from '../modules/cases/case-progress.service';
 import { CaseProcedure, CaseStage } from '../modules/cases/case-stage';
-import type { RegisterCaseInput } from '../modules/cases/case.service';
+import type { RegisterCaseInput } from '../modules/cases/case-inputs';
 import { usccCheckCharacter } from '../modules/enterprises/uscc';
 import { RiskListType } from '../modules/risk-lists/list-types';
 import { RiskCategory, RiskLevel } from '../modules/risk-lists/risk-level';
-import { InvalidRowPolicy, PublishMode, type PublishInput } from '../modules/risk-lists/risk-publication.service';
+import { InvalidRowPolicy, PublishMode, type PublishInput } from '../modules/risk-lists/risk-publication.inputs';
 import { UnitKind } from '../modules/units/unit-kind';
 import { seededRandom } from './random';
 

@@ -15,7 +15,7 @@ import { loggable } from '../graphql/format-error';
 import { ExportService, CASE_HEADER, RISK_ENTRY_HEADER } from '../modules/analytics/export.service';
 import { replyError } from './http-errors';
 import { CaseProcedure, CaseStage } from '../modules/cases/case-stage';
-import type { CaseFilter } from '../modules/cases/case.service';
+import type { CaseFilter } from '../modules/cases/case-reads';
 import { RiskListType } from '../modules/risk-lists/list-types';
 import { EntryStatusFilter, type RiskEntryFilter } from '../modules/risk-lists/risk-entry.service';
 import { RiskCategory, RiskLevel } from '../modules/risk-lists/risk-level';

@@ -4,7 +4,7 @@ import { BoundedList, NESTED_LIST_ARGUMENT, NestedList, nestedListLength } from 
 import { LocalDateScalar } from '../../graphql/scalars';
 import { toUnitNode, UnitNode } from '../units/unit.types';
 import type { HubContext } from '../../graphql/context';
-import { CaseFilter } from '../cases/case.types';
+import { CaseFilter } from '../cases/case-input.types';
 import { RiskEntryFilter } from '../risk-lists/risk-entry.types';
 import { CaseStatsDimension, RiskStatsDimension } from './analytics.service';
 import {

@@ -8,7 +8,8 @@ import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { limitExceeded } from '../../graphql/errors';
 import { asAnalyst } from './analyst-statements';
-import { CaseService, type CaseFilter } from '../cases/case.service';
+import type { CaseFilter } from '../cases/case-reads';
+import { CaseService } from '../cases/case.service';
 import { RiskEntryService, type RiskEntryFilter } from '../risk-lists/risk-entry.service';
 
 /** What list entries can be grouped by. */

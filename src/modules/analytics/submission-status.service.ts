@@ -9,7 +9,7 @@ import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { isoTime } from '../../db/sql';
 import { requiredText } from '../input';
-import { PERIOD_MAX } from '../risk-lists/risk-publication.service';
+import { PERIOD_MAX } from '../risk-lists/risk-publication.inputs';
 import { asAnalyst } from './analyst-statements';
 import { LIST_TYPES, RiskListType } from '../risk-lists/list-types';
 import type { UnitKind } from '../units/unit-kind';

@@ -1,7 +1,8 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import type { HubContext } from '../../graphql/context';
 import { toUnitNode, UnitNode } from '../units/unit.types';
-import { AddCaseProgressInput, AddCaseProgressPayload, CaseNode, CaseProgressNode, toCaseNode, toProgressNode } from './case.types';
+import { AddCaseProgressInput } from './case-input.types';
+import { AddCaseProgressPayload, CaseNode, CaseProgressNode, toCaseNode, toProgressNode } from './case.types';
 
 @Resolver(() => CaseProgressNode)
 export class CaseProgressResolver {

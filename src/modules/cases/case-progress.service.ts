@@ -18,7 +18,8 @@ import { isUuid, requiredText } from '../input';
 import { hashPayload } from '../risk-lists/payload-hash';
 import type { RiskLevel } from '../risk-lists/risk-level';
 import { UnitService } from '../units/unit.service';
-import { caseSharing, CaseService } from './case.service';
+import { caseSharing } from './case-reads';
+import { CaseService } from './case.service';
 import { casePayload, PROGRESS_COLUMNS, progressPayload, progressRow, type ProgressRow } from './case.sql';
 
 /** 进展类型 */

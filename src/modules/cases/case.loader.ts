@@ -3,7 +3,8 @@ import DataLoader from 'dataloader';
 import type { Principal } from '../../access/principal';
 import { sizedListLoader } from '../../graphql/list-size';
 import type { CaseProgressService } from './case-progress.service';
-import type { CaseService, StageChangeRow } from './case.service';
+import type { StageChangeRow } from './case-reads';
+import type { CaseService } from './case.service';
 import type { CaseRow, ProgressRow } from './case.sql';
 
 export function caseLoaders(cases: CaseService, progress: CaseProgressService, principal: Principal) {

@@ -9,23 +9,18 @@ import { SortDirection } from '../risk-lists/risk-entry.service';
 import { RiskEntryNode, toRiskEntryNode } from '../risk-lists/risk-entry.types';
 import { toUnitNode, UnitNode } from '../units/unit.types';
 import { ALLOWED_MOVES_MAX, allowedMoves, STAGE_HISTORY_MAX, type CaseProcedure, type CaseStage } from './case-stage';
-import { caseCursorShape, CaseOrderField } from './case.service';
+import { caseCursorShape, CaseOrderField } from './case-reads';
+import { AddCaseNumberInput, AdvanceCaseStageInput, CaseFilter, CaseOrder, RegisterCaseInput, UpdateCaseInput } from './case-input.types';
 import {
-  AddCaseNumberInput,
-  AdvanceCaseStageInput,
   CaseConnection,
-  CaseFilter,
   CaseNode,
-  CaseOrder,
   CaseProgressNode,
   CaseStageChangeNode,
   CaseStageMoveNode,
-  RegisterCaseInput,
   toCaseNode,
   toProgressNode,
   toStageChangeNode,
   toStageMoveNode,
-  UpdateCaseInput,
 } from './case.types';
 
 @Resolver(() => CaseNode)

@@ -21,69 +21,15 @@ import { UnitService } from '../units/unit.service';
 import { UnitKind } from '../units/unit-kind';
 import { enterprisesCreatedSql, enterprisesTakenOverSql, PUBLIC_REGIONS_SQL } from '../enterprises/enterprise.sql';
 import { hashPayload } from './payload-hash';
-import {
-  bothPublishedAndWithdrawn,
-  checkEntryRows,
-  checkWithdrawals,
-  type EntryRow,
-  type EntryRowInput,
-  type RejectedRow,
-  type WithdrawalInput,
-} from './entry-rows';
-import { RiskListType } from './list-types';
+import { bothPublishedAndWithdrawn, checkEntryRows, checkWithdrawals, type EntryRow, type RejectedRow } from './entry-rows';
 import { riskEntryChangesSql } from './risk-entry.sql';
 import { cursorRefused } from './risk-entry.service';
 import { RiskPublication } from './risk-publication.entity';
-
-export enum PublishMode {
-  SNAPSHOT = 'SNAPSHOT', // the whole current list: entries not in it are withdrawn
-  DELTA = 'DELTA', // upserts in entries, removals in withdrawals
-}
-
-export enum InvalidRowPolicy {
-  REJECT_ALL = 'REJECT_ALL', // one bad row commits nothing
-  SKIP = 'SKIP', // commit the good rows
-}
-
-export interface PublishInput {
-  listType: RiskListType;
-  mode: PublishMode;
-  idempotencyKey: string;
-  period?: string | null;
-  entries: EntryRowInput[];
-  withdrawals?: WithdrawalInput[] | null;
-  classification?: Classification | null;
-  sharedWithUnits?: string[] | null;
-  sharedWithKinds?: UnitKind[] | null;
-  onInvalidRow?: InvalidRowPolicy | null;
-  allowEmpty?: boolean | null;
-  /** The office only: publish a correction for the unit with this code. */
-  publisher?: string | null;
-}
-
-export interface PublishResult {
-  committed: boolean;
-  /** True when this answer is the stored answer of an earlier call with the same key and payload. */
-  replayed: boolean;
-  publication: RiskPublication | null;
-  added: number;
-  updated: number;
-  withdrawn: number;
-  unchanged: number;
-  rejected: RejectedRow[];
-}
-
-export interface PublicationFilter {
-  publisher?: string | null;
-  listTypes?: RiskListType[] | null;
-  period?: string | null;
-}
+import { InvalidRowPolicy, PERIOD_MAX, PublishMode, type PublicationFilter, type PublishInput, type PublishResult } from './risk-publication.inputs';
 
 /** Rows staged per statement: well under PostgreSQL's limits, and a JSON parameter of a few MB (memory). */
 const STAGE_CHUNK = 5_000;
 const KEY_MAX = 200;
-/** Most characters of a publication's period (e.g. 2026-Q3). */
-export const PERIOD_MAX = 50;
 
 /** Thrown inside the transaction to roll it back and answer `committed: false`. */
 class NothingCommitted extends Error {

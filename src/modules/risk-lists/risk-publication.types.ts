@@ -9,7 +9,7 @@ import type { RejectedRow as RejectedRowValue } from './entry-rows';
 import { RiskListType } from './list-types';
 import { RiskCategory, RiskLevel } from './risk-level';
 import type { RiskPublication } from './risk-publication.entity';
-import { InvalidRowPolicy, PublishMode, type PublishResult } from './risk-publication.service';
+import { InvalidRowPolicy, PublishMode, type PublishResult } from './risk-publication.inputs';
 
 registerEnumType(PublishMode, { name: 'PublishMode', description: 'SNAPSHOT: the whole current list; DELTA: changes only.' });
 registerEnumType(InvalidRowPolicy, { name: 'InvalidRowPolicy', description: 'REJECT_ALL: one bad row commits nothing; SKIP: commit the good rows.' });

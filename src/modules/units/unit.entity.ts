@@ -62,3 +62,20 @@ export class Unit {
     }
   }
 }
+
+/**
+ * A unit's facts, as a UNIT change carries them (the feed reads kind, region and name back:
+ * feed/subscriber-access.ts) and as its GraphQL node shows them.
+ */
+export function unitFacts(unit: Unit) {
+  return {
+    id: unit.id,
+    code: unit.code,
+    name: unit.name,
+    kind: unit.kind,
+    regionCode: unit.regionCode,
+    courtCode: unit.courtCode ?? null,
+    isOffice: unit.isOffice,
+    active: unit.active,
+  };
+}

@@ -18,7 +18,7 @@ import { parseCourtCode } from '../cases/case-number';
 import { parseRegionCode } from '../enterprises/region';
 import { requiredText, ruleValue } from '../input';
 import { parseUnitCode } from './unit-code';
-import { Unit } from './unit.entity';
+import { Unit, unitFacts } from './unit.entity';
 import { parseUnitKind, UnitKind } from './unit-kind';
 
 export interface CreateUnitInput {
@@ -142,7 +142,7 @@ export class UnitService {
         entityId: unit.id,
         sharing: officeOnly(office!.id),
         regionCode: unit.regionCode,
-        payload: { ...unitPayload(unit), changed },
+        payload: { ...unitFacts(unit), changed },
       },
     ]);
     await changes.commit();
@@ -202,18 +202,4 @@ async function refuseCourtCodeTaken(em: EntityManager, courtCode: string | null,
   if (!courtCode) return;
   const holder = await em.findOne(Unit, { courtCode, ...(unitId ? { id: { $ne: unitId } } : {}) });
   if (holder) throw conflict(`court code ${courtCode} is unit ${holder.code}'s already`, { courtCode });
-}
-
-/** A unit as a UNIT change carries it (the feed reads its kind, region and name back: feed/subscriber-access.ts). */
-function unitPayload(unit: Unit): Record<string, unknown> {
-  return {
-    id: unit.id,
-    code: unit.code,
-    name: unit.name,
-    kind: unit.kind,
-    regionCode: unit.regionCode,
-    courtCode: unit.courtCode ?? null,
-    isOffice: unit.isOffice,
-    active: unit.active,
-  };
 }

@@ -2,7 +2,7 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../graphql/connection';
 import { RegionCodeScalar } from '../../graphql/scalars';
-import type { Unit } from './unit.entity';
+import { unitFacts, type Unit } from './unit.entity';
 import { UnitKind } from './unit-kind';
 
 registerEnumType(UnitKind, { name: 'UnitKind', description: 'What kind of body a member unit (成员单位) is.' });
@@ -46,14 +46,7 @@ export class UnitNode {
 
 export function toUnitNode(unit: Unit): UnitNode {
   return Object.assign(new UnitNode(), {
-    id: unit.id,
-    code: unit.code,
-    name: unit.name,
-    kind: unit.kind,
-    regionCode: unit.regionCode,
-    courtCode: unit.courtCode ?? null,
-    isOffice: unit.isOffice,
-    active: unit.active,
+    ...unitFacts(unit),
     createdAt: unit.createdAt,
     updatedAt: unit.updatedAt,
   });
