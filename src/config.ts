@@ -9,7 +9,7 @@ import { DEFAULT_TIME_ZONE } from './modules/calendar-date';
 import bytes from 'bytes';
 import { parseRegionCode } from './modules/enterprises/region';
 import { parseUnitCode } from './modules/units/unit-code';
-import { parseUnitKind, type UnitKind } from './modules/units/unit-kind';
+import { parseUnitKind, type UnitKind } from './access/unit-kind';
 
 export interface HubConfig {
   /** TCP port of GraphQL over HTTP and WebSocket (`PORT`, default 4000; 0 picks a free port). */

@@ -19,13 +19,14 @@ import { verifyAuditTrail } from './audit/verify-command';
 import { parseHead } from './audit/verify';
 import { pendingMigrations } from './db/migrate';
 import { withStartupLock } from './db/startup-lock';
-import { HubError } from './graphql/errors';
+import { HubError } from './errors';
 import { printHubSchema } from './graphql/schema';
 import { createLogger } from './logger';
 import { DemoRefused, loadDemo } from './demo/load';
 import type { BootstrapResult } from './modules/units/bootstrap';
-import { CredentialService, credentialStatus } from './modules/units/credential.service';
-import { parseUnitKind } from './modules/units/unit-kind';
+import { CredentialService } from './modules/units/credential.service';
+import { credentialStatus } from './access/credential-status';
+import { parseUnitKind } from './access/unit-kind';
 import { UnitService } from './modules/units/unit.service';
 
 const USAGE = `usage: npm run hub -- <command>

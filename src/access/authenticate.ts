@@ -5,9 +5,9 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isoTime, queryPrepared } from '../db/sql';
-import { unauthenticated } from '../graphql/errors';
-import { CredentialStatus, credentialStatus } from '../modules/units/credential.service';
-import type { UnitKind } from '../modules/units/unit-kind';
+import { unauthenticated } from '../errors';
+import { CredentialStatus, credentialStatus } from './credential-status';
+import type { UnitKind } from './unit-kind';
 import type { Role } from './roles';
 import { hashKey } from './keys';
 import { Principal } from './principal';

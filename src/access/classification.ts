@@ -2,7 +2,7 @@
  * Classification of a record (DESIGN.md "Identity and access"): SHARED with every member unit, or RESTRICTED
  * to its owner, the office, and the units and unit kinds it is shared with.
  */
-import type { UnitKind } from '../modules/units/unit-kind';
+import type { UnitKind } from './unit-kind';
 
 export enum Classification {
   SHARED = 'SHARED', // 共享

@@ -2,10 +2,10 @@
  * Who may do what: each permission one readable line. What a credential may do follows its roles; the office's
  * administration also needs the unit to be the office. Services call {@link authorize} before they act.
  */
-import { forbidden } from '../graphql/errors';
+import { forbidden } from '../errors';
 import type { Principal } from './principal';
 import { Role } from './roles';
-import { UnitKind } from '../modules/units/unit-kind';
+import { UnitKind } from './unit-kind';
 
 interface Policy {
   /** Said in the FORBIDDEN message: what the caller lacks. */

@@ -1,6 +1,6 @@
 /** Who is calling: a credential of a unit with roles, or the command line acting as the office. */
 import { ALL_ROLES, type Role } from './roles';
-import type { UnitKind } from '../modules/units/unit-kind';
+import type { UnitKind } from './unit-kind';
 
 export interface PrincipalUnit {
   id: string;

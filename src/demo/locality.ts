@@ -14,7 +14,7 @@ import { usccCheckCharacter } from '../modules/enterprises/uscc';
 import { RiskListType } from '../modules/risk-lists/list-types';
 import { RiskCategory, RiskLevel } from '../modules/risk-lists/risk-level';
 import { InvalidRowPolicy, PublishMode, type PublishInput } from '../modules/risk-lists/risk-publication.inputs';
-import { UnitKind } from '../modules/units/unit-kind';
+import { UnitKind } from '../access/unit-kind';
 import { seededRandom } from './random';
 
 /**

@@ -7,7 +7,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Sharing } from '../access/classification';
 import { isoTime } from '../db/sql';
 import type { Unit } from '../modules/units/unit.entity';
-import type { UnitKind } from '../modules/units/unit-kind';
+import type { UnitKind } from '../access/unit-kind';
 import { CREDENTIAL_COLUMNS, type CredentialRow } from '../access/authenticate';
 import type { ChangeKind, ChangeTopic } from './change-log';
 import { START, type Position } from './cursor';

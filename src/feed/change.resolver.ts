@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { HubContext } from '../graphql/context';
-import { pageRequest } from '../graphql/connection';
+import { pageRequest } from '../db/keyset';
 import { CaseNode, CaseProgressNode, toCaseNode, toProgressNode } from '../modules/cases/case.types';
 import { caseRowFromPayload, progressRowFromPayload } from '../modules/cases/case.sql';
 import { riskEntryRowFromPayload } from '../modules/risk-lists/risk-entry.sql';

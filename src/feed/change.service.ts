@@ -8,7 +8,7 @@ import { authorize } from '../access/policies';
 import type { Principal } from '../access/principal';
 import { pgArray } from '../db/sql';
 import { principalOf } from '../access/authenticate';
-import { badInput, HubError, unauthenticated } from '../graphql/errors';
+import { badInput, HubError, unauthenticated } from '../errors';
 import { parseRegionPrefix } from '../modules/enterprises/region';
 import { isUuid, ruleValue } from '../modules/input';
 import type { RiskLevel } from '../modules/risk-lists/risk-level';

@@ -14,7 +14,7 @@
 import { createCipheriv, createHmac, createSecretKey, timingSafeEqual, type Cipher, type KeyObject } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConfigError } from '../config';
-import { badInput } from '../graphql/errors';
+import { badInput } from '../errors';
 
 export interface Position {
   /** change_commit.seq: a bigint in the database; cursors carry at most 2^53 - 1, exact as JS numbers. */

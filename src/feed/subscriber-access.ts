@@ -14,8 +14,8 @@
  * its caller was read in.
  */
 import type { Principal } from '../access/principal';
-import { ErrorCode, HubError } from '../graphql/errors';
-import type { UnitKind } from '../modules/units/unit-kind';
+import { ErrorCode, HubError } from '../errors';
+import type { UnitKind } from '../access/unit-kind';
 import { ChangeKind, ChangeTopic } from './change-log';
 import { comparePositions, type Position } from './cursor';
 

@@ -4,7 +4,7 @@
  * and follows what the log says of its key and unit (subscriber-access.ts) in commit order.
  */
 import type { Principal } from '../access/principal';
-import { ErrorCode, HubError } from '../graphql/errors';
+import { ErrorCode, HubError } from '../errors';
 import { changeTest, type ChangeFilterSpec, type ChangeTest } from './change-filter';
 import type { StoredChange } from './change-reader';
 import { comparePositions, type Position } from './cursor';

@@ -20,7 +20,7 @@ import { RiskPublicationService } from '../modules/risk-lists/risk-publication.s
 import { unitLoader } from '../modules/units/unit.loader';
 import { CredentialService } from '../modules/units/credential.service';
 import { UnitService } from '../modules/units/unit.service';
-import { HubError } from './errors';
+import { HubError } from '../errors';
 import { ResolvedObjects } from './resolved-objects';
 import { ChangeService } from '../feed/change.service';
 import { AnalyticsService } from '../modules/analytics/analytics.service';

@@ -26,8 +26,8 @@ import {
   type SelectionNode,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import { DEFAULT_PAGE_SIZE } from './connection';
-import { limitExceeded, type HubError } from './errors';
+import { DEFAULT_PAGE_SIZE } from '../db/keyset';
+import { limitExceeded, type HubError } from '../errors';
 import { LIST_SIZE, type ListSize } from './list-size';
 
 /** The limits the estimate reads. */

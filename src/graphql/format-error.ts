@@ -6,7 +6,7 @@
  */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
-import { ErrorCode, HubError, InvalidValueError } from './errors';
+import { ErrorCode, HubError, InvalidValueError } from '../errors';
 
 /** Codes Apollo gives to request errors it raised itself, and the hub's code for each (DESIGN.md invariant 6). */
 const REQUEST_ERROR_CODES: Record<string, string> = {

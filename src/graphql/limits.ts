@@ -17,7 +17,7 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { Kind, type ValidationContext, type ValidationRule } from 'graphql';
-import { limitExceeded } from './errors';
+import { limitExceeded } from '../errors';
 import { trustedDocumentsRule } from './trusted-documents';
 export { costError, costEstimator, operationCost } from './cost';
 

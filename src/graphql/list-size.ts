@@ -12,7 +12,7 @@
  */
 import DataLoader from 'dataloader';
 import { Extensions } from 'type-graphql';
-import { badInput, limitExceeded } from './errors';
+import { badInput, limitExceeded } from '../errors';
 
 /** A setting a bound may name: its value is read from the hub's limits when the estimate runs. */
 export type SizeSetting = 'MAX_NESTED_LIST' | 'MAX_PAGE_SIZE';

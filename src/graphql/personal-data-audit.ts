@@ -29,7 +29,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../access/principal';
 import { appendReadAudit } from '../audit/audit.service';
 import type { HubContext } from './context';
-import { ErrorCode } from './errors';
+import { ErrorCode } from '../errors';
 
 /** Enterprises named in one record at most (the count is always whole). */
 const SAMPLE = 100;

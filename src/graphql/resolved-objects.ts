@@ -11,7 +11,7 @@
  * does not see (the items of scalar lists) or when an operator sets it lower.
  */
 import { defaultFieldResolver, getNullableType, isLeafType, isListType, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import { limitExceeded, type HubError } from './errors';
+import { limitExceeded, type HubError } from '../errors';
 
 /** What one operation (one delivery of a subscription) has resolved so far. */
 export class ResolvedObjects {

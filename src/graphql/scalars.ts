@@ -3,14 +3,14 @@
  * (the value's own rules stay callable by services that validate rows of a batch).
  */
 import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
-import type { RuleResult } from '../modules/rule';
+import type { RuleResult } from '../rule';
 import { parseUscc } from '../modules/enterprises/uscc';
 import { parseRegionCode } from '../modules/enterprises/region';
 import { parseLocalDate } from '../modules/calendar-date';
 import { parseMoney } from '../modules/risk-lists/money';
 import { parseCaseNumber } from '../modules/cases/case-number';
-import { pass } from '../modules/rule';
-import { InvalidValueError } from './errors';
+import { pass } from '../rule';
+import { InvalidValueError } from '../errors';
 
 function ruleScalar(name: string, description: string, rule: (input: string) => RuleResult<string>) {
   const parse = (value: unknown): string => {

@@ -13,7 +13,7 @@
  */
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import { limitExceeded, type HubError } from './errors';
+import { limitExceeded, type HubError } from '../errors';
 
 /** Close code for a message over ANONYMOUS_BODY_LIMIT before connection_init is acknowledged (graphql-ws's BadRequest). */
 export const CLOSE_TOO_LARGE_BEFORE_INIT = 4400;

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import { parse, print, type ValidationRule } from 'graphql';
-import { forbidden } from './errors';
+import { forbidden } from '../errors';
 
 /** The canonical form of a document: printed by graphql-js from its parse. */
 export function canonicalDocument(text: string): string {

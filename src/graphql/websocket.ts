@@ -26,7 +26,7 @@ import { SocketAdmission } from './socket-admission';
 import { authenticate } from '../access/authenticate';
 import { bearerKey } from '../access/keys';
 import { HubContext, type HubRuntime } from './context';
-import { ErrorCode, HubError, limitExceeded } from './errors';
+import { ErrorCode, HubError, limitExceeded } from '../errors';
 import { costError, limitRules } from './limits';
 import { formatError, loggable, raisedByGraphql } from './format-error';
 import { OperationLog, operationLabel } from './operation-log';

@@ -17,7 +17,7 @@ import type { IncomingMessage } from 'node:http';
 import express, { type RequestHandler, type Response } from 'express';
 import { bearerKey } from '../access/keys';
 import { HubContext, type Caller, type HubRuntime } from '../graphql/context';
-import { HubError, ErrorCode } from '../graphql/errors';
+import { HubError, ErrorCode } from '../errors';
 import { collectGarbageSoon } from '../memory';
 import { refuse, refuseAnonymousBody, refuseBodyLimit, type AnonymousRequest } from './body-errors';
 import { requestReadySince } from './server';

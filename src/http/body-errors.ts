@@ -6,7 +6,7 @@
  */
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { ErrorCode, type HubError } from '../graphql/errors';
+import { ErrorCode, type HubError } from '../errors';
 import { loggable } from '../graphql/format-error';
 
 interface BodyParserError extends Error {

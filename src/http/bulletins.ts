@@ -6,7 +6,7 @@ import type { RequestHandler } from 'express';
 import { authenticate } from '../access/authenticate';
 import { bearerKey } from '../access/keys';
 import type { HubRuntime } from '../graphql/context';
-import { badInput } from '../graphql/errors';
+import { badInput } from '../errors';
 import { bulletinMarkdown } from '../modules/analytics/bulletin-markdown';
 import { BulletinService } from '../modules/analytics/bulletin.service';
 import { replyError } from './http-errors';

@@ -10,7 +10,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { authenticate } from '../access/authenticate';
 import { bearerKey } from '../access/keys';
 import type { HubRuntime } from '../graphql/context';
-import { badInput } from '../graphql/errors';
+import { badInput } from '../errors';
 import { loggable } from '../graphql/format-error';
 import { ExportService, CASE_HEADER, RISK_ENTRY_HEADER } from '../modules/analytics/export.service';
 import { replyError } from './http-errors';
@@ -19,7 +19,7 @@ import type { CaseFilter } from '../modules/cases/case-reads';
 import { RiskListType } from '../modules/risk-lists/list-types';
 import { EntryStatusFilter, type RiskEntryFilter } from '../modules/risk-lists/risk-entry.service';
 import { RiskCategory, RiskLevel } from '../modules/risk-lists/risk-level';
-import { UnitKind } from '../modules/units/unit-kind';
+import { UnitKind } from '../access/unit-kind';
 
 /** The UTF-8 byte-order mark: Excel reads the file as UTF-8 only with it. */
 const BOM = '\uFEFF';

@@ -4,7 +4,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
 import { bearerKey } from '../access/keys';
 import { HubContext, type HubRuntime } from '../graphql/context';
-import { ErrorCode } from '../graphql/errors';
+import { ErrorCode } from '../errors';
 import { GRAPHQL_PATH } from '../graphql/websocket';
 import { bodyErrors } from './body-errors';
 import { exportRoutes } from './export';

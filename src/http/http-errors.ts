@@ -4,7 +4,7 @@
  */
 import type { Response } from 'express';
 import type { Logger } from 'pino';
-import { ErrorCode, HubError } from '../graphql/errors';
+import { ErrorCode, HubError } from '../errors';
 import { loggable } from '../graphql/format-error';
 
 const STATUS: Record<string, number> = {

@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ErrorCode } from '../graphql/errors';
+import { ErrorCode } from '../errors';
 
 const RETRY_AFTER_SECONDS = '1';
 

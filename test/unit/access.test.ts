@@ -4,7 +4,7 @@ import { Principal } from '../../src/access/principal';
 import { Role } from '../../src/access/roles';
 import { Classification } from '../../src/access/classification';
 import { canSeeEnterprise, enterpriseView, mask, mentionFromJson } from '../../src/access/visibility';
-import { UnitKind } from '../../src/modules/units/unit-kind';
+import { UnitKind } from '../../src/access/unit-kind';
 
 const unit = (isOffice: boolean) => ({ id: 'u', code: 'U', name: 'n', kind: UnitKind.TAX, regionCode: '140800', isOffice });
 

@@ -10,7 +10,7 @@ import { ChangeKind, ChangeTopic } from '../../src/feed/change-log';
 import { changeTest, type ChangeFilterSpec } from '../../src/feed/change-filter';
 import type { StoredChange } from '../../src/feed/change-reader';
 import type { Unit } from '../../src/modules/units/unit.entity';
-import { UnitKind } from '../../src/modules/units/unit-kind';
+import { UnitKind } from '../../src/access/unit-kind';
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 

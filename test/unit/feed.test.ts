@@ -15,7 +15,7 @@ import type { StoredChange } from '../../src/feed/change-reader';
 import { ChangeCursors, START, type Position } from '../../src/feed/cursor';
 import { Feed, type ChangeSubscription } from '../../src/feed/feed';
 import { KeyEndedError } from '../../src/feed/subscriber-access';
-import { UnitKind } from '../../src/modules/units/unit-kind';
+import { UnitKind } from '../../src/access/unit-kind';
 import { storedChange } from '../support/stored-change';
 
 const unit = {

@@ -1,5 +1,5 @@
 import { checkAmount, checkDetails, LIST_TYPES, RiskListType, type DetailKind } from '../../src/modules/risk-lists/list-types';
-import { UnitKind } from '../../src/modules/units/unit-kind';
+import { UnitKind } from '../../src/access/unit-kind';
 
 /** For every list type: a valid `details` payload as a departmental system might send it, and its normal form. */
 const EXAMPLES: Record<RiskListType, { input: Record<string, unknown>; normalised: Record<string, unknown>; required: string[] }> = {

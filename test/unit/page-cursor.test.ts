@@ -1,6 +1,6 @@
-/** Page cursors: each part of a sort key is checked against its kind (src/graphql/connection.ts). */
+/** Page cursors: each part of a sort key is checked against its kind (src/db/keyset.ts). */
 import 'reflect-metadata';
-import { decodeCursor, encodeCursor, type CursorShape } from '../../src/graphql/connection';
+import { decodeCursor, encodeCursor, type CursorShape } from '../../src/db/keyset';
 
 const raw = (json: string) => Buffer.from(json, 'utf8').toString('base64url');
 const refused = (cursor: string, shape: CursorShape) => {

@@ -12,7 +12,7 @@ import { Role } from '../../src/access/roles';
 import type { HubContext } from '../../src/graphql/context';
 import { CACHEABLE_ROOT_FIELDS, cacheable } from '../../src/graphql/response-cache';
 import { hubSchema } from '../../src/graphql/schema';
-import { UnitKind } from '../../src/modules/units/unit-kind';
+import { UnitKind } from '../../src/access/unit-kind';
 
 const APPROVED: Record<string, string[]> = {
   Case: [

@@ -17,7 +17,7 @@ import type { StoredChange } from '../../src/feed/change-reader';
 import { ChangeCursors, START, type Position } from '../../src/feed/cursor';
 import { Feed } from '../../src/feed/feed';
 import { ResultSharing } from '../../src/feed/result-sharing';
-import { UnitKind } from '../../src/modules/units/unit-kind';
+import { UnitKind } from '../../src/access/unit-kind';
 import { storedChange } from '../support/stored-change';
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

@@ -4,7 +4,7 @@
  * cancelled for it is LIMIT_EXCEEDED naming the limit. (The embedded database does not enforce it: README.)
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { limitExceeded } from '../../graphql/errors';
+import { limitExceeded } from '../../errors';
 
 /** PostgreSQL's code for a statement cancelled by statement_timeout. */
 const QUERY_CANCELED = '57014';

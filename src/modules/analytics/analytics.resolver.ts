@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
-import { limitExceeded } from '../../graphql/errors';
+import { limitExceeded } from '../../errors';
 import { BoundedList, NESTED_LIST_ARGUMENT, NestedList, nestedListLength } from '../../graphql/list-size';
 import { LocalDateScalar } from '../../graphql/scalars';
 import { toUnitNode, UnitNode } from '../units/unit.types';

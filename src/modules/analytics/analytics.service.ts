@@ -6,7 +6,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
-import { limitExceeded } from '../../graphql/errors';
+import { limitExceeded } from '../../errors';
 import { asAnalyst } from './analyst-statements';
 import type { CaseFilter } from '../cases/case-reads';
 import { CaseService } from '../cases/case.service';

@@ -7,7 +7,7 @@ import { CaseProcedure, CaseStage, END_STAGES } from '../cases/case-stage';
 import { BoundedList } from '../../graphql/list-size';
 import { RiskListType } from '../risk-lists/list-types';
 import { RiskCategory, RiskLevel } from '../risk-lists/risk-level';
-import { UnitKind } from '../units/unit-kind';
+import { UnitKind } from '../../access/unit-kind';
 import { CaseStatsDimension, RiskStatsDimension } from './analytics.service';
 
 registerEnumType(RiskStatsDimension, {

@@ -11,7 +11,7 @@ import type { Principal } from '../../access/principal';
 import { appendReadAudit } from '../../audit/audit.service';
 import { seenColumnSql, visibleSql } from '../../access/visibility';
 import { isoTime } from '../../db/sql';
-import { badInput } from '../../graphql/errors';
+import { badInput } from '../../errors';
 import { parseLocalDate } from '../calendar-date';
 import { END_STAGES, type CaseStage } from '../cases/case-stage';
 import { parseRegionPrefix } from '../enterprises/region';

@@ -12,7 +12,7 @@ import { requiredText } from '../input';
 import { PERIOD_MAX } from '../risk-lists/risk-publication.inputs';
 import { asAnalyst } from './analyst-statements';
 import { LIST_TYPES, RiskListType } from '../risk-lists/list-types';
-import type { UnitKind } from '../units/unit-kind';
+import type { UnitKind } from '../../access/unit-kind';
 
 /** One unit and one list type for the period. */
 export interface SubmissionRow {

@@ -1,6 +1,7 @@
 import { AuditTrailService } from './audit-trail.service';
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
-import { pageRequest, toConnection } from '../../graphql/connection';
+import { toConnection } from '../../graphql/connection';
+import { pageRequest } from '../../db/keyset';
 import type { HubContext } from '../../graphql/context';
 import { toUnitNode, UnitNode } from '../units/unit.types';
 import { AuditRecordConnection, AuditRecordNode, AuditTrailFilter, toAuditRecordNode } from './audit-trail.types';

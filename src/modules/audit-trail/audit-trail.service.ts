@@ -6,8 +6,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
-import { toPage, type CursorShape, type Page, type PageRequest } from '../../graphql/connection';
-import { badInput } from '../../graphql/errors';
+import { toPage, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
+import { badInput } from '../../errors';
 import { auditTrailCount, auditTrailPage, type AuditTrailCriteria, type AuditTrailRow } from './audit-trail.sql';
 
 export interface AuditTrailFilter {

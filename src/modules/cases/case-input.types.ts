@@ -4,7 +4,7 @@ import { Classification } from '../../access/classification';
 import { CaseNumberScalar, DecimalScalar, JSONScalar, LocalDateScalar, RegionCodeScalar, UsccScalar } from '../../graphql/scalars';
 import { SortDirection } from '../risk-lists/risk-entry.service';
 import { RiskLevel } from '../risk-lists/risk-level';
-import { UnitKind } from '../units/unit-kind';
+import { UnitKind } from '../../access/unit-kind';
 import { AssetType, ClaimType, ProgressKind } from './case-progress.service';
 import { CaseProcedure, CaseStage } from './case-stage';
 import { CaseOrderField } from './case-reads';

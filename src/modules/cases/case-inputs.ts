@@ -4,10 +4,10 @@
  * value, null clears it), the dates in order, a number that fits the case. Nothing here reads the database.
  */
 import { Classification } from '../../access/classification';
-import { badInput } from '../../graphql/errors';
+import { badInput } from '../../errors';
 import { optionalText, ruleValue } from '../input';
 import type { RiskLevel } from '../risk-lists/risk-level';
-import { UnitKind } from '../units/unit-kind';
+import { UnitKind } from '../../access/unit-kind';
 import { checkNumberFitsCase, parseBankruptcyCaseNumber, type CaseNumber } from './case-number';
 import { CaseProcedure, CaseStage, caseRiskLevel } from './case-stage';
 import type { CaseRow } from './case.sql';

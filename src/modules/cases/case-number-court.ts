@@ -8,7 +8,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Principal } from '../../access/principal';
-import { badInput } from '../../graphql/errors';
+import { badInput } from '../../errors';
 import { ruleValue } from '../input';
 import { checkNumberOfCourt, type CaseNumber } from './case-number';
 

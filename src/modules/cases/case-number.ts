@@ -3,7 +3,7 @@
  * `（year）court-code type-code sequence 号`, e.g. `（2023）晋08破1号`, optionally followed by a suffix such as
  * `之二` for a later ruling. See DOMAIN.md "Case numbers".
  */
-import { fail, pass, type RuleResult } from '../rule';
+import { fail, pass, type RuleResult } from '../../rule';
 
 /** A parsed case number (案号) and its parts. */
 export type CaseNumber = {

@@ -3,7 +3,7 @@
  * (DOMAIN.md "The bankruptcy case ledger"; articles of the Enterprise Bankruptcy Law, 企业破产法). Pure: the case
  * service asks {@link checkStageMove} before it writes, and the unit tests walk every pair.
  */
-import { fail, pass, type RuleResult } from '../rule';
+import { fail, pass, type RuleResult } from '../../rule';
 
 /** 程序: the kind of proceeding. */
 export enum CaseProcedure {

@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { mentionView } from '../../access/visibility';
-import { pageRequest, toConnection } from '../../graphql/connection';
+import { toConnection } from '../../graphql/connection';
+import { pageRequest } from '../../db/keyset';
 import type { HubContext } from '../../graphql/context';
 import { BoundedList, NESTED_LIST_ARGUMENT, NestedList, nestedListLength } from '../../graphql/list-size';
 import { CaseNumberScalar } from '../../graphql/scalars';

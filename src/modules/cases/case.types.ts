@@ -4,7 +4,7 @@ import { Classification } from '../../access/classification';
 import { Connection } from '../../graphql/connection';
 import { CaseNumberScalar, DecimalScalar, JSONScalar, LocalDateScalar, RegionCodeScalar } from '../../graphql/scalars';
 import { RiskLevel } from '../risk-lists/risk-level';
-import { UnitKind } from '../units/unit-kind';
+import { UnitKind } from '../../access/unit-kind';
 import { AssetType, ClaimType, ProgressKind } from './case-progress.service';
 import { CaseProcedure, CaseStage, describeMove, type StageMove } from './case-stage';
 import { CaseOrderField, type StageChangeRow } from './case-reads';

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { pageRequest, toConnection } from '../../graphql/connection';
+import { toConnection } from '../../graphql/connection';
+import { pageRequest } from '../../db/keyset';
 import type { HubContext } from '../../graphql/context';
 import { UsccScalar } from '../../graphql/scalars';
 import { EnterpriseService } from './enterprise.service';

@@ -3,7 +3,7 @@
  * resident ID (居民身份证号码, GB 11643-1999) is checked with its check character; other identity documents
  * (passports, permits) are accepted as 6 to 20 letters and digits.
  */
-import { fail, pass, type RuleResult } from '../rule';
+import { fail, pass, type RuleResult } from '../../rule';
 
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK = '10X98765432';

@@ -3,7 +3,7 @@
  * registering authority's division code at positions 3–8 and a check character at position 18.
  * See DOMAIN.md "Enterprises" for the rules and the test vectors.
  */
-import { fail, pass, type RuleResult } from '../rule';
+import { fail, pass, type RuleResult } from '../../rule';
 
 /** The 31 symbols valued 0–30 in order; I, O, S, V and Z are not among them. */
 export const USCC_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY';

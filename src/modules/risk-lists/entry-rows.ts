@@ -7,7 +7,7 @@ import { Classification } from '../../access/classification';
 import { parseLocalDate } from '../calendar-date';
 import { parseRegionCode } from '../enterprises/region';
 import { parseUscc, usccDivision } from '../enterprises/uscc';
-import type { UnitKind } from '../units/unit-kind';
+import type { UnitKind } from '../../access/unit-kind';
 import { checkAmount, checkDetails, type RiskListType } from './list-types';
 import { RiskCategory, RiskLevel } from './risk-level';
 

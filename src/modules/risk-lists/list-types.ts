@@ -6,8 +6,8 @@
 import { parseCaseNumber } from '../cases/case-number';
 import { parseLocalDate } from '../calendar-date';
 import { parseUscc } from '../enterprises/uscc';
-import type { RuleResult } from '../rule';
-import { UnitKind } from '../units/unit-kind';
+import type { RuleResult } from '../../rule';
+import { UnitKind } from '../../access/unit-kind';
 import { parseMoney } from './money';
 
 /** The kind of list a risk-list entry belongs to. */

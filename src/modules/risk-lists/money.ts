@@ -3,7 +3,7 @@
  * DOMAIN.md "The `details` of each list type": money is a decimal string in yuan (`"12345.67"`); a whole number
  * may also be given as a JSON number.
  */
-import { fail, pass, type RuleResult } from '../rule';
+import { fail, pass, type RuleResult } from '../../rule';
 
 /** Most digits before the decimal point: up to 9,999,999,999,999,999.99 yuan (千万亿). */
 export const MONEY_MAX_INTEGER_DIGITS = 16;

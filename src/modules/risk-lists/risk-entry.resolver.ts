@@ -1,8 +1,9 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { pageRequest, toConnection } from '../../graphql/connection';
+import { toConnection } from '../../graphql/connection';
+import { pageRequest } from '../../db/keyset';
 import type { HubContext } from '../../graphql/context';
 import { mentionView } from '../../access/visibility';
-import { limitExceeded } from '../../graphql/errors';
+import { limitExceeded } from '../../errors';
 import { BoundedList, NESTED_LIST_ARGUMENT, NestedList, nestedListLength } from '../../graphql/list-size';
 import { EnterpriseNode, toEnterpriseNode } from '../enterprises/enterprise.types';
 import { toUnitNode, UnitNode } from '../units/unit.types';

@@ -3,7 +3,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { Classification } from '../../access/classification';
 import { Connection } from '../../graphql/connection';
 import { DecimalScalar, JSONScalar, LocalDateScalar, RegionCodeScalar, UsccScalar } from '../../graphql/scalars';
-import { UnitKind } from '../units/unit-kind';
+import { UnitKind } from '../../access/unit-kind';
 import { RiskListType } from './list-types';
 import { RiskCategory, RiskLevel } from './risk-level';
 import { EntryStatusFilter, RiskEntryOrderField, SortDirection, type RiskEntryVersionRow } from './risk-entry.service';

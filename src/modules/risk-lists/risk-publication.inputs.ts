@@ -3,7 +3,7 @@
  * policy for invalid rows, the input, the result. The service that carries it out is risk-publication.service.ts.
  */
 import type { Classification } from '../../access/classification';
-import type { UnitKind } from '../units/unit-kind';
+import type { UnitKind } from '../../access/unit-kind';
 import type { EntryRowInput, RejectedRow, WithdrawalInput } from './entry-rows';
 import type { RiskListType } from './list-types';
 import type { RiskPublication } from './risk-publication.entity';

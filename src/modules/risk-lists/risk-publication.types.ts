@@ -4,7 +4,7 @@ import { Classification } from '../../access/classification';
 import { Connection } from '../../graphql/connection';
 import { BoundedList } from '../../graphql/list-size';
 import { JSONScalar } from '../../graphql/scalars';
-import { UnitKind } from '../units/unit-kind';
+import { UnitKind } from '../../access/unit-kind';
 import type { RejectedRow as RejectedRowValue } from './entry-rows';
 import { RiskListType } from './list-types';
 import { RiskCategory, RiskLevel } from './risk-level';

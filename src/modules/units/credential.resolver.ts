@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { HubContext } from '../../graphql/context';
-import { unauthenticated } from '../../graphql/errors';
+import { unauthenticated } from '../../errors';
 import { NESTED_LIST_ARGUMENT, NestedList, nestedListLength } from '../../graphql/list-size';
 import { CredentialNode, IssueCredentialInput, IssuedCredential, Me, toCredentialNode } from './credential.types';
 import { toUnitNode } from './unit.types';

@@ -8,7 +8,7 @@ import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { Role } from '../../access/roles';
 import { appendAudit } from '../../audit/audit.service';
-import { badInput, notFound } from '../../graphql/errors';
+import { badInput, notFound } from '../../errors';
 import { isUuid, optionalText } from '../input';
 import { officeOnly } from '../../access/classification';
 import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log';
@@ -27,18 +27,6 @@ export interface IssuedCredential {
   /** The bearer key, shown this once. */
   key: string;
   credential: Credential;
-}
-
-export enum CredentialStatus {
-  ACTIVE = 'ACTIVE',
-  EXPIRED = 'EXPIRED',
-  REVOKED = 'REVOKED',
-}
-
-export function credentialStatus(credential: Pick<Credential, 'revokedAt' | 'expiresAt'>, now = new Date()): CredentialStatus {
-  if (credential.revokedAt) return CredentialStatus.REVOKED;
-  if (credential.expiresAt && credential.expiresAt <= now) return CredentialStatus.EXPIRED;
-  return CredentialStatus.ACTIVE;
 }
 
 export class CredentialService {

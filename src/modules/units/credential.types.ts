@@ -2,7 +2,7 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { Role } from '../../access/roles';
 import type { Credential } from './credential.entity';
-import { CredentialStatus, credentialStatus } from './credential.service';
+import { CredentialStatus, credentialStatus } from '../../access/credential-status';
 import type { Unit } from './unit.entity';
 import { toUnitNode, UnitNode } from './unit.types';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BeforeUpdate, Check, Entity, Enum, Index, PrimaryKey, Property, type EventArgs, type Opt } from '@mikro-orm/core';
-import { badInput } from '../../graphql/errors';
-import { UnitKind } from './unit-kind';
+import { badInput } from '../../errors';
+import { UnitKind } from '../../access/unit-kind';
 
 /**
  * A member unit (成员单位) of the coordination mechanism; exactly one is the coordination office. Only a COURT unit

@@ -1,5 +1,6 @@
 import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { pageRequest, toConnection } from '../../graphql/connection';
+import { toConnection } from '../../graphql/connection';
+import { pageRequest } from '../../db/keyset';
 import type { HubContext } from '../../graphql/context';
 import { UnitService } from './unit.service';
 import { CreateUnitInput, toUnitNode, UnitConnection, UnitFilter, UnitNode, UpdateUnitInput } from './unit.types';

@@ -12,14 +12,14 @@ import type { Principal } from '../../access/principal';
 import { officeOnly } from '../../access/classification';
 import { appendAudit } from '../../audit/audit.service';
 import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log';
-import { badInput, conflict, notFound } from '../../graphql/errors';
-import { toPage, type CursorShape, type Page, type PageRequest } from '../../graphql/connection';
+import { badInput, conflict, notFound } from '../../errors';
+import { toPage, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
 import { parseCourtCode } from '../cases/case-number';
 import { parseRegionCode } from '../enterprises/region';
 import { requiredText, ruleValue } from '../input';
 import { parseUnitCode } from './unit-code';
 import { Unit, unitFacts } from './unit.entity';
-import { parseUnitKind, UnitKind } from './unit-kind';
+import { parseUnitKind, UnitKind } from '../../access/unit-kind';
 
 export interface CreateUnitInput {
   code: string;

@@ -3,7 +3,7 @@ import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql
 import { Connection } from '../../graphql/connection';
 import { RegionCodeScalar } from '../../graphql/scalars';
 import { unitFacts, type Unit } from './unit.entity';
-import { UnitKind } from './unit-kind';
+import { UnitKind } from '../../access/unit-kind';
 
 registerEnumType(UnitKind, { name: 'UnitKind', description: 'What kind of body a member unit (成员单位) is.' });
 

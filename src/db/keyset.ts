@@ -1,0 +1,106 @@
+/**
+ * Keyset pages: what a service reads one page with, and the page it returns. A cursor is opaque to clients: base64url of the JSON sort key of its row. A cursor
+ * comes back from the client, so each part of its key is checked against the kind of its sort column (the list's
+ * {@link CursorShape}, declared next to its order) before it reaches SQL: BAD_USER_INPUT, never a database error.
+ */
+import { badInput, limitExceeded } from '../errors';
+
+/** What a service needs to read one page: how many rows, after which sort key. */
+export interface PageRequest {
+  first: number;
+  /** Sort key of the row the page starts after. */
+  after?: unknown[];
+}
+
+/** One page as a service returns it. */
+export interface Page<T> {
+  nodes: T[];
+  hasNextPage: boolean;
+  /** The sort key of a node, turned into its cursor. */
+  keyOf(node: T): unknown[];
+  /** Counts every row of the filter; run only when a client selects totalCount. */
+  totalCount(): Promise<number>;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+
+/**
+ * The kind of one part of a sort key: `int` a PostgreSQL integer (int4: the range where PostgreSQL and JavaScript
+ * agree), `decimal` an exact decimal as text, `time` a timestamp as PostgreSQL or ISO 8601 writes it, `uuid` an
+ * id, `text` a code (a unit's code, a USCC).
+ */
+export type CursorPart = 'int' | 'decimal' | 'time' | 'uuid' | 'text';
+
+/** The kinds of a list's sort key, in order: what a cursor of that list must hold. */
+export type CursorShape = readonly CursorPart[];
+
+const INT4_MIN = -2_147_483_648;
+const INT4_MAX = 2_147_483_647;
+/** A decimal as numeric::text writes it: no exponent, no plus sign, no leading zeros, bounded length. */
+const DECIMAL = /^-?(0|[1-9]\d{0,29})(\.\d{1,30})?$/;
+const INTEGER = /^-?(0|[1-9]\d{0,9})$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** timestamptz::text (`2026-11-29 02:13:14.123456+00`) or ISO 8601 (`2026-11-29T02:13:14.123Z`). */
+const TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-](\d{2})(?::?(\d{2}))?)$/;
+const TEXT_MAX = 100;
+
+function isTime(value: string): boolean {
+  const m = TIME.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const offsetHours = m[9] === undefined ? 0 : Number(m[9]);
+  const offsetMinutes = m[10] === undefined ? 0 : Number(m[10]);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  // Date.UTC rolls 2026-02-30 over into March: the calendar date must survive the round trip.
+  const realDate = year >= 1 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return realDate && hour < 24 && minute < 60 && second < 60 && offsetHours < 16 && offsetMinutes < 60;
+}
+
+/** Whether `value` is a sort-key part of kind `part`. */
+function fits(value: unknown, part: CursorPart): boolean {
+  switch (part) {
+    case 'int':
+      if (typeof value === 'number') return Number.isInteger(value) && value >= INT4_MIN && value <= INT4_MAX;
+      return typeof value === 'string' && INTEGER.test(value) && Number(value) >= INT4_MIN && Number(value) <= INT4_MAX;
+    case 'decimal':
+      return typeof value === 'string' && DECIMAL.test(value);
+    case 'time':
+      return typeof value === 'string' && isTime(value);
+    case 'uuid':
+      return typeof value === 'string' && UUID.test(value);
+    case 'text':
+      // eslint-disable-next-line no-control-regex
+      return typeof value === 'string' && value.length > 0 && value.length <= TEXT_MAX && !/[\u0000-\u001f]/.test(value);
+  }
+}
+
+export function encodeCursor(key: unknown[]): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor made by {@link encodeCursor} for a list of sort key `shape`; BAD_USER_INPUT otherwise. */
+export function decodeCursor(cursor: string, shape: CursorShape): unknown[] {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  if (Array.isArray(key) && key.length === shape.length && key.every((part, i) => fits(part, shape[i]))) return key;
+  throw badInput('after is not a cursor of this list', { field: 'after', rule: 'cursor' });
+}
+
+/** Validates `first` against the hub's page-size limit and decodes `after` as a cursor of sort key `shape`. */
+export function pageRequest(args: { first?: number | null; after?: string | null }, maxPageSize: number, shape: CursorShape): PageRequest {
+  const first = args.first ?? Math.min(DEFAULT_PAGE_SIZE, maxPageSize);
+  if (first < 1) throw badInput('first must be at least 1', { field: 'first', rule: 'min' });
+  if (first > maxPageSize) {
+    throw limitExceeded(`first is ${first}, the largest page is ${maxPageSize} (MAX_PAGE_SIZE)`, 'MAX_PAGE_SIZE', maxPageSize);
+  }
+  return { first, after: args.after ? decodeCursor(args.after, shape) : undefined };
+}
+
+/** Cuts rows fetched with `limit first + 1` into a page. */
+export function toPage<T>(rows: T[], request: PageRequest, keyOf: (node: T) => unknown[], totalCount: () => Promise<number>): Page<T> {
+  return { nodes: rows.slice(0, request.first), hasNextPage: rows.length > request.first, keyOf, totalCount };
+}
