@@ -20,6 +20,7 @@ import type { HubContext, HubRuntime } from './graphql/context';
 import { loadChangeCursors, type ChangeCursors } from './feed/cursor';
 import { Feed } from './feed/feed';
 import { ResultSharing } from './feed/result-sharing';
+import { CredentialCache } from './access/credential-cache';
 import { wakeOnLocalCommits, wakeOnNotify, type StopListening } from './feed/notifier';
 import { PersonalDataAudit } from './graphql/personal-data-audit';
 import { hubSchema } from './graphql/schema';
@@ -148,13 +149,20 @@ export async function startHub(config: HubConfig, log: Logger): Promise<Hub> {
       cursors,
     });
     await feed.start();
-    const wake = feed.wake.bind(feed);
+    for (const name of config.retiredSettings) log.warn(`${name} is set but no longer read: every read is answered from the database`);
+    // Every commit made here or heard of wakes the feed and empties the credential cache (credential-cache.ts).
+    const credentialCache = new CredentialCache(config.credentialCacheMs, db.embedded);
+    const liveFeed = feed;
+    const wake = () => {
+      credentialCache.committed();
+      liveFeed.wake();
+    };
     listeners.push(wakeOnLocalCommits(db.orm, wake));
     // Other instances commit on the same server; the embedded database has no other instance.
-    if (config.feedListen && !db.embedded) listeners.push(wakeOnNotify(db.clientUrl, log, wake));
+    if (config.feedListen && !db.embedded) listeners.push(wakeOnNotify(db.clientUrl, log, wake, (connected) => credentialCache.listener(connected)));
     const personalDataAudit = new PersonalDataAudit(() => openDb.orm.em.fork(), log);
-    const runtime: HubRuntime = { orm: db.orm, config, log, feed, sharing: new ResultSharing(), personalDataAudit, cursors };
-    apollo = createApollo(schema, httpServer, log, config.responseCacheSize, {
+    const runtime: HubRuntime = { orm: db.orm, config, log, feed, sharing: new ResultSharing(), personalDataAudit, cursors, credentialCache };
+    apollo = createApollo(schema, httpServer, log, {
       ...config.limits,
       maxPageSize: config.maxPageSize,
       trustedDocuments: config.trustedDocuments,

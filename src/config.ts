@@ -36,8 +36,14 @@ export interface HubConfig {
   poolSize: number;
   /** Largest `first` of a connection (`MAX_PAGE_SIZE`, default 500). */
   maxPageSize: number;
-  /** Memory for cached answers of read queries, in bytes (`RESPONSE_CACHE_SIZE`, default 64mb; 0 turns it off). */
-  responseCacheSize: number;
+  /**
+   * How long a looked-up credential may be used without looking it up again, in ms (`CREDENTIAL_CACHE_MS`,
+   * default 1000; 0: every request looks its key up). Only while this instance hears every commit
+   * (src/access/credential-cache.ts).
+   */
+  credentialCacheMs: number;
+  /** Settings that are set but no longer read (the hub warns at start): `RESPONSE_CACHE_SIZE`. */
+  retiredSettings: string[];
   /** The hub's time zone for months and day boundaries (`HUB_TIMEZONE`, default Asia/Shanghai). */
   timeZone: string;
   /** Longest an analyst's statement may run, in ms (`ANALYST_STATEMENT_TIMEOUT`, default 30000; 0: none). */
@@ -110,6 +116,9 @@ type Env = Record<string, string | undefined>;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Reads and validates every setting; throws {@link ConfigError} naming the first bad variable. */
+/** Settings earlier versions read: the response cache is gone (issue 11), every read is answered from the database. */
+const RETIRED_SETTINGS = ['RESPONSE_CACHE_SIZE'];
+
 export function loadConfig(env: Env = process.env): HubConfig {
   const databaseUrl = blankToUndefined(env.DATABASE_URL);
   if (databaseUrl !== undefined) checkDatabaseUrl(databaseUrl);
@@ -154,7 +163,8 @@ export function loadConfig(env: Env = process.env): HubConfig {
     bodyLimit: byteSize(env, 'BODY_LIMIT', '64mb'),
     poolSize: integer(env, 'DB_POOL_SIZE', databaseUrl ? 10 : 4, 1, 200),
     maxPageSize,
-    responseCacheSize: byteSize(env, 'RESPONSE_CACHE_SIZE', '64mb', true),
+    credentialCacheMs: integer(env, 'CREDENTIAL_CACHE_MS', 1000, 0, 60_000),
+    retiredSettings: RETIRED_SETTINGS.filter((name) => blankToUndefined(env[name]) !== undefined),
     timeZone: timeZone(env),
     analystStatementTimeoutMs: integer(env, 'ANALYST_STATEMENT_TIMEOUT', 30_000, 0, 3_600_000),
     limits: {
@@ -333,14 +343,12 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
 
-/** A size such as 512kb or 64mb, at least 1kb; with `zeroTurnsOff`, 0 is also accepted. */
-function byteSize(env: Env, name: string, fallback: string, zeroTurnsOff = false): number {
+/** A size such as 512kb or 64mb, at least 1kb. */
+function byteSize(env: Env, name: string, fallback: string): number {
   const raw = blankToUndefined(env[name]) ?? fallback;
   const parsed = /^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i.test(raw) ? bytes.parse(raw) : null;
-  if (parsed === 0 && zeroTurnsOff) return 0;
   if (parsed === null || !Number.isFinite(parsed) || parsed < 1024) {
-    const off = zeroTurnsOff ? ', or 0 to turn it off' : '';
-    throw new ConfigError(`${name} must be a size such as 512kb or 64mb (at least 1kb${off}), got "${raw}"`);
+    throw new ConfigError(`${name} must be a size such as 512kb or 64mb (at least 1kb), got "${raw}"`);
   }
   return parsed;
 }

@@ -1,11 +1,13 @@
 /**
  * Turns a bearer key into a {@link Principal}, or refuses it with UNAUTHENTICATED saying why. Every HTTP request
- * and every WebSocket operation looks the key up afresh, so a revocation takes effect on the very next one. The
- * look-up is one prepared statement: it runs before every operation, so it stays off the ORM.
+ * and every WebSocket operation looks the key up afresh, or takes the row from the {@link CredentialCache} while
+ * that cache is sure to have heard of every change (credential-cache.ts), so a revocation takes effect on the
+ * very next one. The look-up is one prepared statement: it runs before every operation, so it stays off the ORM.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isoTime, queryPrepared } from '../db/sql';
 import { unauthenticated } from '../errors';
+import type { CredentialCache } from './credential-cache';
 import { CredentialStatus, credentialStatus } from './credential-status';
 import type { UnitKind } from './unit-kind';
 import type { Role } from './roles';
@@ -29,30 +31,24 @@ export interface CredentialRow {
   active: boolean;
 }
 
-/** A verified caller, and the database snapshot the look-up saw (`pg_current_snapshot()`, see the response cache). */
-export interface Authenticated {
-  principal: Principal;
-  snapshot: string;
-}
-
 /** The columns of a {@link CredentialRow}, from `credential c join unit u on u.id = c.unit_id`. */
 export const CREDENTIAL_COLUMNS = `c.id, c.roles, ${isoTime('c.expires_at')} as "expiresAt", ${isoTime('c.revoked_at')} as "revokedAt",
     u.id as "unitId", u.code, u.name, u.kind, u.region_code as "regionCode", u.is_office as "isOffice", u.active`;
 
-const CREDENTIAL_SQL = `select ${CREDENTIAL_COLUMNS}, pg_current_snapshot()::text as snapshot
+const CREDENTIAL_SQL = `select ${CREDENTIAL_COLUMNS}
   from credential c join unit u on u.id = c.unit_id
   where c.key_hash = ?`;
 
-export async function authenticate(em: EntityManager, key: string | undefined, now = new Date()): Promise<Principal> {
-  return (await authenticateAt(em, key, now)).principal;
-}
-
-/** {@link authenticate}, also returning the snapshot of the same statement (no extra round trip). */
-export async function authenticateAt(em: EntityManager, key: string | undefined, now = new Date()): Promise<Authenticated> {
+/** The caller of `key`, looked up on `em` unless `cache` holds its row. */
+export async function authenticate(em: EntityManager, key: string | undefined, cache?: CredentialCache, now = new Date()): Promise<Principal> {
   if (!key) throw unauthenticated('no credential: send the header "Authorization: Bearer <key>"');
-  const [credential] = await queryPrepared<CredentialRow & { snapshot: string }>(em, CREDENTIAL_SQL, [hashKey(key)]);
+  const keyHash = hashKey(key);
+  const cached = cache?.lookUp(keyHash);
+  if (cached && 'row' in cached) return principalOf(cached.row, now);
+  const [credential] = await queryPrepared<CredentialRow>(em, CREDENTIAL_SQL, [keyHash]);
   if (!credential) throw unauthenticated('the key is not known to this hub');
-  return { principal: principalOf(credential, now), snapshot: credential.snapshot };
+  cached?.store(credential);
+  return principalOf(credential, now);
 }
 
 /** The caller a credential row makes at `now`; UNAUTHENTICATED saying why when the key is revoked, expired or its unit deactivated. */

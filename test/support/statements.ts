@@ -9,8 +9,8 @@ import type { GqlResult, TestHub } from './hub';
 export interface StatementCounter {
   log: Logger;
   /**
-   * Settings for the counted hub: no response cache (statements of execution are counted) and no safety poll of
-   * the change feed (its reads would land in a request's count by chance).
+   * Settings for the counted hub: no credential cache (each request has its one look-up, which is not counted)
+   * and no safety poll of the change feed (its reads would land in a request's count by chance).
    */
   env: Record<string, string>;
   /** The statements one request costs, not counting the authentication's; the request must succeed. */
@@ -27,7 +27,7 @@ export function statementCounter(): StatementCounter {
   const log = pino({ level: 'trace' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
   return {
     log,
-    env: { RESPONSE_CACHE_SIZE: '0', FEED_POLL_MS: '3600000' },
+    env: { CREDENTIAL_CACHE_MS: '0', FEED_POLL_MS: '3600000' },
     async statements(t, query, variables, key = t.adminKey) {
       const start = lines.length;
       const result = await t.gql(query, variables, key);

@@ -18,17 +18,21 @@ describe('settings', () => {
       office: { code: 'OFFICE', kind: 'OTHER', regionCode: '140800' },
     });
     expect(config.bodyLimit).toBe(64 * 1024 * 1024);
-    expect(config.responseCacheSize).toBe(64 * 1024 * 1024);
+    expect(config.credentialCacheMs).toBe(1000);
+    expect(config.retiredSettings).toEqual([]);
   });
 
-  it('RESPONSE_CACHE_SIZE takes a size, or 0 (in any unit) to turn the cache off', () => {
-    expect(loadConfig({ RESPONSE_CACHE_SIZE: '16mb' }).responseCacheSize).toBe(16 * 1024 * 1024);
-    expect(loadConfig({ RESPONSE_CACHE_SIZE: '0' }).responseCacheSize).toBe(0);
-    expect(loadConfig({ RESPONSE_CACHE_SIZE: '0kb' }).responseCacheSize).toBe(0);
-    expect(() => loadConfig({ RESPONSE_CACHE_SIZE: '512' })).toThrow(
-      'RESPONSE_CACHE_SIZE must be a size such as 512kb or 64mb (at least 1kb, or 0 to turn it off)',
-    );
+  it('CREDENTIAL_CACHE_MS takes milliseconds up to a minute, 0 turning the cache off', () => {
+    expect(loadConfig({ CREDENTIAL_CACHE_MS: '0' }).credentialCacheMs).toBe(0);
+    expect(loadConfig({ CREDENTIAL_CACHE_MS: '250' }).credentialCacheMs).toBe(250);
+    expect(() => loadConfig({ CREDENTIAL_CACHE_MS: '60001' })).toThrow('CREDENTIAL_CACHE_MS');
+    expect(() => loadConfig({ CREDENTIAL_CACHE_MS: '-1' })).toThrow('CREDENTIAL_CACHE_MS');
     expect(() => loadConfig({ BODY_LIMIT: '0' })).toThrow('BODY_LIMIT must be a size such as 512kb or 64mb (at least 1kb)');
+  });
+
+  it('RESPONSE_CACHE_SIZE is no longer read: any value is accepted and named as retired (the hub warns at start)', () => {
+    expect(loadConfig({ RESPONSE_CACHE_SIZE: 'big' }).retiredSettings).toEqual(['RESPONSE_CACHE_SIZE']);
+    expect(loadConfig({ RESPONSE_CACHE_SIZE: '' }).retiredSettings).toEqual([]);
   });
 
   it('MAX_NESTED_LIST (default 100, at most MAX_PAGE_SIZE) and MAX_RESOLVED_OBJECTS (default 200,000)', () => {
@@ -161,7 +165,7 @@ describe('settings', () => {
     [{ HUB_OFFICE_CODE: 'a b' }, 'HUB_OFFICE_CODE'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ MAX_PAGE_SIZE: '0' }, 'MAX_PAGE_SIZE'],
-    [{ RESPONSE_CACHE_SIZE: 'big' }, 'RESPONSE_CACHE_SIZE'],
+    [{ CREDENTIAL_CACHE_MS: 'soon' }, 'CREDENTIAL_CACHE_MS'],
     [{ HUB_TIMEZONE: 'Mars/Olympus' }, 'HUB_TIMEZONE'],
     // An abbreviation: China's to some, Chicago's to others.
     [{ HUB_TIMEZONE: 'CST' }, 'HUB_TIMEZONE'],
