@@ -23,7 +23,7 @@ import { ResultSharing } from './feed/result-sharing';
 import { CredentialCache } from './access/credential-cache';
 import { wakeOnLocalCommits, wakeOnNotify, type StopListening } from './feed/notifier';
 import { PersonalDataAudit } from './graphql/personal-data-audit';
-import { hubSchema } from './graphql/schema';
+import { compiledRoots, hubSchema } from './graphql/schema';
 import { GRAPHQL_PATH, startWebSocket } from './graphql/websocket';
 import { createExpressApp } from './http/express-app';
 import { answerWhileStarting } from './http/starting';
@@ -162,11 +162,13 @@ export async function startHub(config: HubConfig, log: Logger): Promise<Hub> {
     if (config.feedListen && !db.embedded) listeners.push(wakeOnNotify(db.clientUrl, log, wake, (connected) => credentialCache.listener(connected)));
     const personalDataAudit = new PersonalDataAudit(() => openDb.orm.em.fork(), log);
     const runtime: HubRuntime = { orm: db.orm, config, log, feed, sharing: new ResultSharing(), personalDataAudit, cursors, credentialCache };
-    apollo = createApollo(schema, httpServer, log, {
-      ...config.limits,
-      maxPageSize: config.maxPageSize,
-      trustedDocuments: config.trustedDocuments,
-    });
+    apollo = createApollo(
+      schema,
+      httpServer,
+      log,
+      { ...config.limits, maxPageSize: config.maxPageSize, trustedDocuments: config.trustedDocuments },
+      { compilers: compiledRoots, enabled: config.compiledReads },
+    );
     await apollo.start();
     const started = apollo;
     const startedFeed = feed;

@@ -42,6 +42,11 @@ export interface HubConfig {
    * (src/access/credential-cache.ts).
    */
   credentialCacheMs: number;
+  /**
+   * Whether reads the hub can compile to SQL are answered that way (`COMPILED_READS`, default true; false runs
+   * every request through ordinary GraphQL execution: for tests and diagnosis, graphql/compiled-reads.ts).
+   */
+  compiledReads: boolean;
   /** Settings that are set but no longer read (the hub warns at start): `RESPONSE_CACHE_SIZE`. */
   retiredSettings: string[];
   /** The hub's time zone for months and day boundaries (`HUB_TIMEZONE`, default Asia/Shanghai). */
@@ -164,6 +169,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     poolSize: integer(env, 'DB_POOL_SIZE', databaseUrl ? 10 : 4, 1, 200),
     maxPageSize,
     credentialCacheMs: integer(env, 'CREDENTIAL_CACHE_MS', 1000, 0, 60_000),
+    compiledReads: boolean(env, 'COMPILED_READS', true),
     retiredSettings: RETIRED_SETTINGS.filter((name) => blankToUndefined(env[name]) !== undefined),
     timeZone: timeZone(env),
     analystStatementTimeoutMs: integer(env, 'ANALYST_STATEMENT_TIMEOUT', 30_000, 0, 3_600_000),

@@ -84,8 +84,10 @@ export function enterpriseView(principal: Principal, enterprise: EnterpriseRecor
       regionCode: enterprise.regionCode,
       industry: enterprise.industry ?? null,
       legalRepresentative: enterprise.legalRepresentative ?? null,
-      legalRepresentativeIdNumber: unmasked ? (enterprise.legalRepresentativeIdNumber ?? null) : mask(enterprise.legalRepresentativeIdNumber, 6, 4),
-      contactPhone: unmasked ? (enterprise.contactPhone ?? null) : mask(enterprise.contactPhone, 3, 4),
+      legalRepresentativeIdNumber: unmasked
+        ? (enterprise.legalRepresentativeIdNumber ?? null)
+        : mask(enterprise.legalRepresentativeIdNumber, ...PERSONAL_DATA_MASKS.legalRepresentativeIdNumber),
+      contactPhone: unmasked ? (enterprise.contactPhone ?? null) : mask(enterprise.contactPhone, ...PERSONAL_DATA_MASKS.contactPhone),
       createdAt: enterprise.publicSince ?? enterprise.updatedAt,
       updatedAt: enterprise.updatedAt,
       personalDataMasked: !unmasked,
@@ -115,11 +117,23 @@ export function mentionView(principal: Principal, uscc: string, mention: Omit<En
   };
 }
 
+/** The personal data of an enterprise and how much of it a caller without PERSONAL_DATA sees: [head, tail] characters. */
+export const PERSONAL_DATA_MASKS = {
+  legalRepresentativeIdNumber: [6, 4],
+  contactPhone: [3, 4],
+} as const satisfies Record<string, readonly [number, number]>;
+
 /** Keeps `head` and `tail` characters of a long enough value and stars the rest: 140802********1234. */
 export function mask(value: string | null | undefined, head: number, tail: number): string | null {
   if (value === null || value === undefined) return null;
   if (value.length < head + tail + 4) return '*'.repeat(value.length);
   return value.slice(0, head) + '*'.repeat(value.length - head - tail) + value.slice(value.length - tail);
+}
+
+/** {@link mask} as a SQL expression over the text expression `value` (the values masked are ASCII: digits, letters). */
+export function maskSql(value: string, head: number, tail: number): string {
+  return `(case when ${value} is null then null when length(${value}) < ${head + tail + 4} then repeat('*', length(${value}))
+    else left(${value}, ${head}) || repeat('*', length(${value}) - ${head + tail}) || right(${value}, ${tail}) end)`;
 }
 
 /**

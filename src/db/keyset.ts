@@ -104,3 +104,23 @@ export function pageRequest(args: { first?: number | null; after?: string | null
 export function toPage<T>(rows: T[], request: PageRequest, keyOf: (node: T) => unknown[], totalCount: () => Promise<number>): Page<T> {
   return { nodes: rows.slice(0, request.first), hasNextPage: rows.length > request.first, keyOf, totalCount };
 }
+
+/** The direction of a page's order (every list's `orderBy.direction`). */
+export enum SortDirection {
+  ASC = 'ASC',
+  DESC = 'DESC',
+}
+
+/**
+ * A cursor's values reach SQL as casts (`?::timestamptz`, `?::uuid`, …): when PostgreSQL cannot read them (a
+ * forged cursor, or one of another order) the query fails with a data exception (SQLSTATE class 22), which is
+ * bad input naming `after`, not an internal error. Use as `.catch(cursorRefused(page))` on the page's query.
+ */
+export function cursorRefused(page: PageRequest): (error: unknown) => never {
+  return (error) => {
+    if (page.after && /^22/.test(String((error as { code?: unknown })?.code ?? ''))) {
+      throw badInput('after is not a cursor of this list', { field: 'after', rule: 'cursor' });
+    }
+    throw error;
+  };
+}

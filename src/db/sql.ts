@@ -14,6 +14,14 @@ export function isoTime(expression: string): string {
   return `(to_json(${expression}) #>> '{}')`;
 }
 
+/**
+ * A timestamp expression as the API's DateTime writes it: UTC, milliseconds (truncated, as a JavaScript Date
+ * read from the database truncates them), `Z` — for answers PostgreSQL builds as JSON (compiled reads).
+ */
+export function apiTime(expression: string): string {
+  return `to_char(${expression} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
 /** A PostgreSQL array literal of text values, e.g. `{"a","b \"c\""}`; cast it with `::text[]` or `::uuid[]`. */
 export function pgArray(values: readonly (string | number)[]): string {
   return `{${values.map((value) => `"${String(value).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;

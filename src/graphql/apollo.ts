@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { HubContext } from './context';
 import { formatError } from './format-error';
 import { httpStatusPlugin } from './http-status';
+import { compiledReadsPlugin, type RootCompiler } from './compiled-reads';
 import { costError, limitRules, type QueryLimits } from './limits';
 import { operationLabel } from './operation-log';
 import { personalDataAuditPlugin } from './personal-data-audit';
@@ -38,7 +39,13 @@ function costPlugin(limits: QueryLimits): ApolloServerPlugin<HubContext> {
   };
 }
 
-export function createApollo(schema: GraphQLSchema, httpServer: Server, log: Logger, limits: QueryLimits): ApolloServer<HubContext> {
+export function createApollo(
+  schema: GraphQLSchema,
+  httpServer: Server,
+  log: Logger,
+  limits: QueryLimits,
+  compiled: { compilers: Readonly<Record<string, RootCompiler>>; enabled: boolean },
+): ApolloServer<HubContext> {
   return new ApolloServer<HubContext>({
     schema,
     // Every request carries a bearer key and no cookies, so a cross-site request cannot act for a user:
@@ -61,6 +68,8 @@ export function createApollo(schema: GraphQLSchema, httpServer: Server, log: Log
       ApolloServerPluginLandingPageDisabled(),
       operationNamePlugin,
       costPlugin(limits),
+      // After every check above: only execution is replaced (compiled-reads.ts).
+      compiledReadsPlugin(compiled.compilers, compiled.enabled),
       personalDataAuditPlugin,
       httpStatusPlugin as ApolloServerPlugin<HubContext>,
     ],

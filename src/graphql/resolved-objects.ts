@@ -25,6 +25,11 @@ export class ResolvedObjects {
     if (this.refusal) throw this.refusal;
   }
 
+  /** Whether `error` is this operation's refusal. */
+  refuses(error: unknown): boolean {
+    return error !== undefined && error === this.refusal;
+  }
+
   /** Counts `n` objects or items resolved; the operation's refusal when that passes the limit. */
   add(n: number): void {
     this.count += n;
@@ -65,9 +70,18 @@ function counting(resolve: GraphQLFieldResolver<unknown, unknown>, list: boolean
   return (source, args, context, info) => {
     const budget = (context as CountingContext | undefined)?.resolved;
     if (!budget) return resolve(source, args, context, info);
-    budget.check();
-    const value = resolve(source, args, context, info);
-    return isPromiseLike(value) ? value.then((resolved) => counted(budget, resolved, list)) : counted(budget, value, list);
+    try {
+      budget.check();
+      const value = resolve(source, args, context, info);
+      return isPromiseLike(value) ? value.then((resolved) => counted(budget, resolved, list)) : counted(budget, value, list);
+    } catch (error) {
+      // A refusal thrown synchronously under a non-null field ends the enclosing object at once, and graphql-js
+      // then abandons the promises it made for the fields before it: their refusals would be unhandled
+      // rejections, which stop Node. As a rejected promise it is collected with its siblings (the same error at
+      // the same path).
+      if (budget.refuses(error)) return Promise.reject(error);
+      throw error;
+    }
   };
 }
 

@@ -9,9 +9,11 @@ import { CaseProgressResolver } from '../modules/cases/case-progress.resolver';
 import { CaseResolver, EnterpriseCasesResolver } from '../modules/cases/case.resolver';
 import { EnterpriseResolver } from '../modules/enterprises/enterprise.resolver';
 import { EnterpriseRiskEntriesResolver, RiskEntryResolver } from '../modules/risk-lists/risk-entry.resolver';
+import { compileRiskEntries } from '../modules/risk-lists/risk-entry.compiled';
 import { RiskPublicationResolver } from '../modules/risk-lists/risk-publication.resolver';
 import { CredentialResolver } from '../modules/units/credential.resolver';
 import { UnitResolver } from '../modules/units/unit.resolver';
+import type { RootCompiler } from './compiled-reads';
 import { countResolvedObjects } from './resolved-objects';
 
 export const resolvers = [
@@ -30,6 +32,11 @@ export const resolvers = [
   AuditTrailResolver,
   BulletinResolver,
 ] as const;
+
+/** Root query fields answered by one SQL statement when the selection allows (compiled-reads.ts); the resolvers answer the rest. */
+export const compiledRoots: Readonly<Record<string, RootCompiler>> = {
+  riskEntries: compileRiskEntries,
+};
 
 /**
  * type-graphql insists on a PubSub whenever the schema has a subscription; the change feed's subscription brings

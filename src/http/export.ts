@@ -17,7 +17,7 @@ import { replyError } from './http-errors';
 import { CaseProcedure, CaseStage } from '../modules/cases/case-stage';
 import type { CaseFilter } from '../modules/cases/case-reads';
 import { RiskListType } from '../modules/risk-lists/list-types';
-import { EntryStatusFilter, type RiskEntryFilter } from '../modules/risk-lists/risk-entry.service';
+import { EntryStatusFilter, type RiskEntryFilter } from '../modules/risk-lists/risk-entry.queries';
 import { RiskCategory, RiskLevel } from '../modules/risk-lists/risk-level';
 import { UnitKind } from '../access/unit-kind';
 

@@ -334,8 +334,10 @@ it('the subscription, replayed and live: nested enterprises follow the subscribe
 it('every read path gets the rule without an extra statement per row', async () => {
   const page = `{ riskEntries(first: 100, filter: { status: ALL }) { edges { node { enterprise { name } } } } }`;
   const enterprises = `{ enterprises(first: 100) { totalCount edges { node { name } } } }`;
+  // Compiled (compiled-reads.ts): the page with its enterprises is one statement; executed: the page and one batch.
+  const pageStatements = process.env.COMPILED_READS === 'false' ? 2 : 1;
   for (const viewer of ['TAX', 'HR', 'PBOC', 'OFFICE']) {
-    expect([viewer, (await counter.statements(t, page, {}, keys[viewer])).count]).toEqual([viewer, 2]);
+    expect([viewer, (await counter.statements(t, page, {}, keys[viewer])).count]).toEqual([viewer, pageStatements]);
     expect([viewer, (await counter.statements(t, enterprises, {}, keys[viewer])).count]).toEqual([viewer, 2]);
   }
 });

@@ -53,6 +53,8 @@ export async function startTestHub(env: Record<string, string> = {}, log?: Logge
     ...(database ? { DATABASE_URL: database.url, AUDIT_KEY: TEST_AUDIT_KEY } : { DATA_DIR: dataDir! }),
     // DB_POOL_SIZE=1 npm test finds any query issued on a second connection inside a transaction: it hangs.
     ...(process.env.DB_POOL_SIZE ? { DB_POOL_SIZE: process.env.DB_POOL_SIZE } : {}),
+    // COMPILED_READS=false npm run test:executed runs the read tests through ordinary execution (compiled-reads.ts).
+    ...(process.env.COMPILED_READS ? { COMPILED_READS: process.env.COMPILED_READS } : {}),
     ...env,
   });
   const hub = await startHub(config, log ?? createLogger(process.env.LOG_LEVEL ?? 'silent'));
@@ -116,6 +118,7 @@ export async function startInstance(t: TestHub, env: Record<string, string> = {}
     DATABASE_URL: t.databaseUrl,
     HUB_ADMIN_KEY: t.adminKey,
     AUDIT_KEY: TEST_AUDIT_KEY,
+    ...(process.env.COMPILED_READS ? { COMPILED_READS: process.env.COMPILED_READS } : {}),
     ...env,
   });
   const hub = await startHub(config, log ?? createLogger(process.env.LOG_LEVEL ?? 'silent'));

@@ -10,7 +10,7 @@ import { limitExceeded } from '../../errors';
 import { asAnalyst } from './analyst-statements';
 import type { CaseFilter } from '../cases/case-reads';
 import { CaseService } from '../cases/case.service';
-import { RiskEntryService, type RiskEntryFilter } from '../risk-lists/risk-entry.service';
+import { riskEntryFilterSql, type RiskEntryFilter } from '../risk-lists/risk-entry.queries';
 
 /** What list entries can be grouped by. */
 export enum RiskStatsDimension {
@@ -121,7 +121,7 @@ export class AnalyticsService {
   async riskStats(principal: Principal, filter: RiskEntryFilter, groupBy: readonly RiskStatsDimension[]): Promise<RiskStatsRow[]> {
     authorize(principal, 'analyze');
     const dimensions = [...new Set(groupBy)].map((dimension) => RISK_DIMENSIONS[dimension]);
-    const { where, params } = new RiskEntryService(this.em).filterSql(principal, filter);
+    const { where, params } = riskEntryFilterSql(principal, filter);
     const categories = groupBy.includes(RiskStatsDimension.CATEGORY) ? ' cross join lateral unnest(r.categories) as category(value)' : '';
     const rows = await this.run<Record<string, unknown>>(
       `select ${this.select(dimensions)} count(*)::int as entries, count(distinct r.uscc)::int as enterprises,

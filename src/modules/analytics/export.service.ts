@@ -11,7 +11,7 @@ import { appendReadAudit } from '../../audit/audit.service';
 import type { CaseFilter } from '../cases/case-reads';
 import { CaseService } from '../cases/case.service';
 import { CASE_COLUMNS, caseRow } from '../cases/case.sql';
-import { RiskEntryService, type RiskEntryFilter } from '../risk-lists/risk-entry.service';
+import { riskEntryFilterSql, type RiskEntryFilter } from '../risk-lists/risk-entry.queries';
 import { RISK_ENTRY_COLUMNS, riskEntryRow } from '../risk-lists/risk-entry.sql';
 import { riskLevelName } from '../risk-lists/risk-level';
 import { asAnalyst } from './analyst-statements';
@@ -89,7 +89,7 @@ export class ExportService {
   /** The visible list entries that pass `filter`, in batches of cells (one array per row), ordered by id. */
   async *riskEntries(principal: Principal, filter: RiskEntryFilter): AsyncGenerator<string[][]> {
     authorize(principal, 'analyze');
-    const { where, params } = new RiskEntryService(this.em).filterSql(principal, filter);
+    const { where, params } = riskEntryFilterSql(principal, filter);
     const batches = this.byId(
       `select ${RISK_ENTRY_COLUMNS}, u.code as "publisherCode" from risk_entry r join unit u on u.id = r.publisher_unit_id where ${where}`,
       'r.id',

@@ -17,7 +17,7 @@ import { DEFAULT_TIME_ZONE } from '../calendar-date';
 import { parseRegionPrefix } from '../enterprises/region';
 import { parseUscc } from '../enterprises/uscc';
 import { isUuid, ruleValue } from '../input';
-import { cursorRefused, SortDirection } from '../risk-lists/risk-entry.service';
+import { cursorRefused, SortDirection } from '../../db/keyset';
 import type { RiskLevel } from '../risk-lists/risk-level';
 import { UnitKind } from '../../access/unit-kind';
 import { parseCaseNumber } from './case-number';

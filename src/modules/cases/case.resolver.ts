@@ -6,7 +6,7 @@ import type { HubContext } from '../../graphql/context';
 import { BoundedList, NESTED_LIST_ARGUMENT, NestedList, nestedListLength } from '../../graphql/list-size';
 import { CaseNumberScalar } from '../../graphql/scalars';
 import { EnterpriseNode, toEnterpriseNode } from '../enterprises/enterprise.types';
-import { SortDirection } from '../risk-lists/risk-entry.service';
+import { SortDirection } from '../../db/keyset';
 import { RiskEntryNode, toRiskEntryNode } from '../risk-lists/risk-entry.types';
 import { toUnitNode, UnitNode } from '../units/unit.types';
 import { ALLOWED_MOVES_MAX, allowedMoves, STAGE_HISTORY_MAX, type CaseProcedure, type CaseStage } from './case-stage';

@@ -7,7 +7,8 @@ import { limitExceeded } from '../../errors';
 import { BoundedList, NESTED_LIST_ARGUMENT, NestedList, nestedListLength } from '../../graphql/list-size';
 import { EnterpriseNode, toEnterpriseNode } from '../enterprises/enterprise.types';
 import { toUnitNode, UnitNode } from '../units/unit.types';
-import { riskEntryCursorShape, RiskEntryOrderField, SortDirection } from './risk-entry.service';
+import { SortDirection } from '../../db/keyset';
+import { riskEntryCursorShape, RiskEntryOrderField } from './risk-entry.queries';
 import {
   RiskEntryConnection,
   RiskEntryFilter,

@@ -10,71 +10,11 @@ import { isoTime, pgArray, queryPrepared } from '../../db/sql';
 import { appendAudit } from '../../audit/audit.service';
 import { ChangeLogWriter } from '../../feed/change-log';
 import { badInput, conflict, forbidden, notFound } from '../../errors';
-import { toPage, type CursorPart, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
+import { cursorRefused, toPage, type Page, type PageRequest } from '../../db/keyset';
 import { countsIn, groupRows } from '../../graphql/list-size';
-import { parseLocalDate } from '../calendar-date';
-import { parseRegionPrefix } from '../enterprises/region';
-import { parseUscc } from '../enterprises/uscc';
-import { isUuid, requiredText, ruleValue } from '../input';
-import type { UnitKind } from '../../access/unit-kind';
-import type { RiskListType } from './list-types';
-import type { RiskCategory, RiskLevel } from './risk-level';
+import { isUuid, requiredText } from '../input';
+import { riskEntryCountSql, riskEntryPageSql, type RiskEntryFilter, type RiskEntryOrder } from './risk-entry.queries';
 import { entryVersionKey, RISK_ENTRY_COLUMNS, riskEntryChangesSql, riskEntryRow, type RiskEntryRow } from './risk-entry.sql';
-
-export enum EntryStatusFilter {
-  ACTIVE = 'ACTIVE',
-  WITHDRAWN = 'WITHDRAWN',
-  ALL = 'ALL',
-}
-
-export interface RiskEntryFilter {
-  listTypes?: RiskListType[] | null;
-  /** Unit codes. */
-  publishers?: string[] | null;
-  publisherKinds?: UnitKind[] | null;
-  /** At least this severe: ORANGE means ORANGE or RED. */
-  minRiskLevel?: RiskLevel | null;
-  /** Entries with any of these categories. */
-  categories?: RiskCategory[] | null;
-  regionPrefix?: string | null;
-  status?: EntryStatusFilter | null;
-  effectiveFrom?: string | null;
-  effectiveTo?: string | null;
-  publishedFrom?: Date | null;
-  publishedTo?: Date | null;
-  uscc?: string | null;
-  /** A fragment of the enterprise's name, as published. */
-  enterpriseName?: string | null;
-}
-
-export enum RiskEntryOrderField {
-  PUBLISHED_AT = 'PUBLISHED_AT',
-  /** DESC puts RED first. */
-  SEVERITY = 'SEVERITY',
-  AMOUNT = 'AMOUNT',
-}
-
-export enum SortDirection {
-  ASC = 'ASC',
-  DESC = 'DESC',
-}
-
-export interface RiskEntryOrder {
-  field: RiskEntryOrderField;
-  direction: SortDirection;
-}
-
-/** Sort expression, the type its cursor value is cast back to, and the kind a cursor's value must be of. */
-const ORDER: Record<RiskEntryOrderField, { expression: string; cast: string; part: CursorPart }> = {
-  PUBLISHED_AT: { expression: 'r.published_at', cast: 'timestamptz', part: 'time' },
-  SEVERITY: { expression: '(5 - r.risk_level)', cast: 'int', part: 'int' },
-  AMOUNT: { expression: 'coalesce(r.amount, -1)', cast: 'numeric', part: 'decimal' },
-};
-
-/** The sort key of a page of entries in `order`: its sort value, then the entry's id. */
-export function riskEntryCursorShape(order: RiskEntryOrder): CursorShape {
-  return [ORDER[order.field].part, 'uuid'];
-}
 
 export interface RiskEntryVersionRow {
   version: number;
@@ -92,50 +32,22 @@ export interface RiskEntryVersionRow {
   supersededAt: Date | null;
 }
 
-/**
- * A cursor's values reach SQL as casts (`?::timestamptz`, `?::uuid`, …): when PostgreSQL cannot read them (a
- * forged cursor, or one of another order) the query fails with a data exception (SQLSTATE class 22), which is
- * bad input naming `after`, not an internal error. Use as `.catch(cursorRefused(page))` on the page's query.
- */
-export function cursorRefused(page: PageRequest): (error: unknown) => never {
-  return (error) => {
-    if (page.after && /^22/.test(String((error as { code?: unknown })?.code ?? ''))) {
-      throw badInput('after is not a cursor of this list', { field: 'after', rule: 'cursor' });
-    }
-    throw error;
-  };
-}
-
 export class RiskEntryService {
   constructor(private readonly em: EntityManager) {}
 
   async list(principal: Principal, filter: RiskEntryFilter, order: RiskEntryOrder, page: PageRequest): Promise<Page<RiskEntryRow>> {
     authorize(principal, 'readRiskLists');
-    const { where, params } = this.filterSql(principal, filter);
-    const { expression, cast } = ORDER[order.field];
-    const descending = order.direction === SortDirection.DESC;
-    const after = page.after ? ` and (${expression}, r.id) ${descending ? '<' : '>'} (?::${cast}, ?::uuid)` : '';
-    const direction = descending ? 'desc' : 'asc';
-    const raw = await queryPrepared(
-      this.em,
-      `select ${RISK_ENTRY_COLUMNS}, (${expression})::text as "sortKey"
-       from risk_entry r join unit u on u.id = r.publisher_unit_id
-       where ${where}${after}
-       order by ${expression} ${direction}, r.id ${direction} limit ?`,
-      [...params, ...(page.after ?? []), page.first + 1],
-    ).catch(cursorRefused(page));
+    const select = riskEntryPageSql(principal, filter, order, page, RISK_ENTRY_COLUMNS);
+    const raw = await queryPrepared(this.em, select.sql, select.params).catch(cursorRefused(page));
     const rows = raw.map((row) => ({ ...riskEntryRow(row), sortKey: row.sortKey as string }));
     return toPage(
       rows,
       page,
       (row) => [row.sortKey, row.id],
       async () => {
-        const [count] = await queryPrepared<{ n: string }>(
-          this.em,
-          `select count(*) as n from risk_entry r join unit u on u.id = r.publisher_unit_id where ${where}`,
-          params,
-        );
-        return Number(count.n);
+        const count = riskEntryCountSql(principal, filter);
+        const [counted] = await queryPrepared<{ n: string }>(this.em, count.sql, count.params);
+        return Number(counted.n);
       },
     );
   }
@@ -282,35 +194,5 @@ export class RiskEntryService {
       );
       return after.map(riskEntryRow);
     });
-  }
-
-  /**
-   * The condition of a filter on `risk_entry r join unit u` (publisher), the caller's visibility included: the one
-   * rule the list and the aggregates (analytics) share.
-   */
-  filterSql(principal: Principal, filter: RiskEntryFilter): { where: string; params: unknown[] } {
-    const visible = visibleSql(principal, 'r', 'publisher_unit_id');
-    const conditions = [visible.sql];
-    const params = [...visible.params];
-    const add = (condition: string, ...values: unknown[]) => {
-      conditions.push(condition);
-      params.push(...values);
-    };
-    const status = filter.status ?? EntryStatusFilter.ACTIVE;
-    if (status !== EntryStatusFilter.ALL) add('r.status = ?', status);
-    if (filter.listTypes?.length) add('r.list_type = any(?::text[])', pgArray(filter.listTypes));
-    if (filter.publishers?.length) add('u.code = any(?::text[])', pgArray(filter.publishers.map((code) => code.trim().toUpperCase())));
-    if (filter.publisherKinds?.length) add('u.kind = any(?::text[])', pgArray(filter.publisherKinds));
-    if (filter.minRiskLevel != null) add('r.risk_level <= ?', filter.minRiskLevel);
-    if (filter.categories?.length) add('r.categories && ?::text[]', pgArray(filter.categories));
-    if (filter.regionPrefix != null) add('r.region_code like ?', `${ruleValue(parseRegionPrefix(filter.regionPrefix), 'regionPrefix')}%`);
-    if (filter.effectiveFrom != null) add('r.effective_date >= ?::date', ruleValue(parseLocalDate(filter.effectiveFrom), 'effectiveFrom'));
-    if (filter.effectiveTo != null) add('r.effective_date <= ?::date', ruleValue(parseLocalDate(filter.effectiveTo), 'effectiveTo'));
-    if (filter.publishedFrom != null) add('r.published_at >= ?', filter.publishedFrom);
-    if (filter.publishedTo != null) add('r.published_at < ?', filter.publishedTo);
-    if (filter.uscc != null) add('r.uscc = ?', ruleValue(parseUscc(filter.uscc), 'uscc'));
-    const fragment = filter.enterpriseName?.trim();
-    if (fragment) add('r.enterprise_name ilike ?', `%${fragment.replace(/[\\%_]/g, (char) => `\\${char}`)}%`);
-    return { where: conditions.join(' and '), params };
   }
 }

@@ -6,7 +6,9 @@ import { DecimalScalar, JSONScalar, LocalDateScalar, RegionCodeScalar, UsccScala
 import { UnitKind } from '../../access/unit-kind';
 import { RiskListType } from './list-types';
 import { RiskCategory, RiskLevel } from './risk-level';
-import { EntryStatusFilter, RiskEntryOrderField, SortDirection, type RiskEntryVersionRow } from './risk-entry.service';
+import { SortDirection } from '../../db/keyset';
+import { EntryStatusFilter, RiskEntryOrderField } from './risk-entry.queries';
+import type { RiskEntryVersionRow } from './risk-entry.service';
 import type { RiskEntryRow } from './risk-entry.sql';
 
 registerEnumType(RiskListType, { name: 'RiskListType', description: 'The list types of DOMAIN.md (吊销, 欠税, 停产, …).' });

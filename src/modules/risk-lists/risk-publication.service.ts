@@ -23,7 +23,7 @@ import { enterprisesCreatedSql, enterprisesTakenOverSql, PUBLIC_REGIONS_SQL } fr
 import { hashPayload } from './payload-hash';
 import { bothPublishedAndWithdrawn, checkEntryRows, checkWithdrawals, type EntryRow, type RejectedRow } from './entry-rows';
 import { riskEntryChangesSql } from './risk-entry.sql';
-import { cursorRefused } from './risk-entry.service';
+import { cursorRefused } from '../../db/keyset';
 import { RiskPublication } from './risk-publication.entity';
 import { InvalidRowPolicy, PERIOD_MAX, PublishMode, type PublicationFilter, type PublishInput, type PublishResult } from './risk-publication.inputs';
 

@@ -1,0 +1,234 @@
+/**
+ * `riskEntries` compiled to one statement (graphql/compiled-reads.ts): the page of the list's own query
+ * (risk-entry.queries), each node built as JSON by PostgreSQL with the values the GraphQL types would serialise —
+ * enum names for levels, decimals and dates as text, times in UTC with milliseconds — its publisher from the join
+ * the page already makes, its enterprise as the enterprise visibility rule shows it (access/visibility: the
+ * registry's facts when public, personal data masked by the same rule, else the first row the caller may read),
+ * and the cursors made by db/keyset as for every page. The invariant is the plugin's: the answer ordinary
+ * execution gives, or null (declined). Declined here: any field not in the tables below, `history`, an
+ * enterprise's own lists, unmasked personal data (it is audited by execution), `hasPreviousPage` after a cursor.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { authorize, can } from '../../access/policies';
+import type { Principal } from '../../access/principal';
+import { maskSql, PERSONAL_DATA_MASKS, seenMentionSql } from '../../access/visibility';
+import { cursorRefused, encodeCursor, pageRequest, SortDirection } from '../../db/keyset';
+import { apiTime, queryPrepared } from '../../db/sql';
+import { onlyKnown, type CompileRequest, type Selected } from '../../graphql/compiled-reads';
+import { RiskLevel } from './risk-level';
+import {
+  riskEntryCountSql,
+  riskEntryCursorShape,
+  riskEntryPageSql,
+  RiskEntryOrderField,
+  type RiskEntryFilter,
+  type RiskEntryOrder,
+} from './risk-entry.queries';
+
+/** A level's number as its enum name. */
+const LEVEL_NAME = `(case r.risk_level ${Object.entries(RiskLevel)
+  .filter(([, value]) => typeof value === 'number')
+  .map(([name, value]) => `when ${value} then '${name}'`)
+  .join(' ')} end)`;
+
+/** RiskEntry's leaf fields as SQL over `risk_entry r`. */
+const ENTRY_FIELDS: Readonly<Record<string, string>> = {
+  id: 'r.id',
+  listType: 'r.list_type',
+  uscc: 'r.uscc',
+  enterpriseName: 'r.enterprise_name',
+  regionCode: 'r.region_code',
+  riskLevel: LEVEL_NAME,
+  categories: 'r.categories',
+  amount: 'r.amount::text',
+  effectiveDate: 'r.effective_date::text',
+  remarks: 'r.remarks',
+  details: 'r.details',
+  classification: 'r.classification',
+  sharedWithUnits: 'r.shared_unit_codes',
+  sharedWithKinds: 'r.shared_kinds',
+  status: 'r.status',
+  version: 'r.version',
+  period: 'r.period',
+  firstPublishedAt: apiTime('r.first_published_at'),
+  publishedAt: apiTime('r.published_at'),
+  withdrawnAt: apiTime('r.withdrawn_at'),
+  withdrawalReason: 'r.withdrawal_reason',
+};
+
+/** Unit's fields as SQL over `unit u` (the publisher). */
+const UNIT_FIELDS: Readonly<Record<string, string>> = {
+  id: 'u.id',
+  code: 'u.code',
+  name: 'u.name',
+  kind: 'u.kind',
+  regionCode: 'u.region_code',
+  courtCode: 'u.court_code',
+  isOffice: 'u.is_office',
+  active: 'u.active',
+  createdAt: apiTime('u.created_at'),
+  updatedAt: apiTime('u.updated_at'),
+};
+
+/**
+ * Enterprise's fields, three ways: a public enterprise from its own row `e`; one that is not from the first row
+ * naming it that the caller may read (`m` of seenMentionSql); and, should there be none, from this entry `r`
+ * itself, as RiskEntry.enterprise does (mentionView). Personal data is added by {@link enterpriseJson}.
+ */
+const ENTERPRISE_FIELDS: Readonly<Record<string, { registry: string; mention: string; entry: string }>> = {
+  uscc: { registry: 'e.uscc', mention: 'r.uscc', entry: 'r.uscc' },
+  name: { registry: 'e.name', mention: 'm.name', entry: 'r.enterprise_name' },
+  regionCode: { registry: 'e.region_code', mention: 'm.region_code', entry: 'r.region_code' },
+  industry: { registry: 'e.industry', mention: 'null', entry: 'null' },
+  legalRepresentative: { registry: 'e.legal_representative', mention: 'null', entry: 'null' },
+  createdAt: { registry: apiTime('e.public_since'), mention: apiTime('m.at'), entry: apiTime('r.first_published_at') },
+  updatedAt: { registry: apiTime('e.updated_at'), mention: apiTime('m.updated_at'), entry: apiTime('r.published_at') },
+};
+const PERSONAL_DATA_COLUMNS: Readonly<Record<keyof typeof PERSONAL_DATA_MASKS, string>> = {
+  legalRepresentativeIdNumber: 'e.legal_representative_id_number',
+  contactPhone: 'e.contact_phone',
+};
+const ENTERPRISE_KNOWN = new Set([...Object.keys(ENTERPRISE_FIELDS), ...Object.keys(PERSONAL_DATA_COLUMNS), 'personalDataMasked']);
+
+const ORDER_DEFAULT: RiskEntryOrder = { field: RiskEntryOrderField.PUBLISHED_AT, direction: SortDirection.DESC };
+
+/** `json_build_object` of the selected fields (`__typename` as the type's name), values from `value`; null when one is unknown. */
+function jsonObject(fields: readonly Selected[], typeName: string, value: (field: Selected) => string | null): string | null {
+  const pairs: string[] = [];
+  for (const field of fields) {
+    const sql = field.name === '__typename' ? `'${typeName}'` : value(field);
+    if (sql === null) return null;
+    // Response keys are GraphQL names ([_A-Za-z][_0-9A-Za-z]*): safe as SQL literals.
+    pairs.push(`'${field.key}', ${sql}`);
+  }
+  return `json_build_object(${pairs.join(', ')})`;
+}
+
+/** The enterprise of entry `r` as the caller sees it, as JSON; null (declined) for fields it does not cover. */
+function enterpriseJson(principal: Principal, field: Selected, params: unknown[]): string | null {
+  const fields = onlyKnown(field, ENTERPRISE_KNOWN);
+  if (!fields) return null;
+  const unmasked = can(principal, 'seePersonalData');
+  if (unmasked && fields.some((selected) => selected.name in PERSONAL_DATA_COLUMNS)) return null;
+  const from = (way: 'registry' | 'mention' | 'entry') =>
+    jsonObject(fields, 'Enterprise', (selected) => {
+      if (selected.name === 'personalDataMasked') return String(!unmasked);
+      const personal = PERSONAL_DATA_COLUMNS[selected.name as keyof typeof PERSONAL_DATA_COLUMNS];
+      if (!personal) return ENTERPRISE_FIELDS[selected.name][way];
+      const [head, tail] = PERSONAL_DATA_MASKS[selected.name as keyof typeof PERSONAL_DATA_MASKS];
+      return way === 'registry' ? maskSql(personal, head, tail) : 'null';
+    })!;
+  const seen = seenMentionSql(principal, 'e', from('mention'));
+  params.push(...seen.params);
+  return `(case when e.public_since is not null then ${from('registry')} else coalesce(${seen.sql}, ${from('entry')}) end)`;
+}
+
+/** A node of the page as JSON over `risk_entry r join unit u` (+ `enterprise e`); null when declined. */
+function nodeJson(principal: Principal, field: Selected, params: unknown[]): { sql: string; enterprise: boolean } | null {
+  let enterprise = false;
+  const sql = jsonObject(field.fields, 'RiskEntry', (selected) => {
+    if (selected.hasArguments) return null;
+    if (selected.name === 'publisher') {
+      const fields = onlyKnown(selected, new Set(Object.keys(UNIT_FIELDS)));
+      return fields && jsonObject(fields, 'Unit', (unit) => UNIT_FIELDS[unit.name] ?? null);
+    }
+    if (selected.name === 'enterprise') {
+      enterprise = true;
+      return enterpriseJson(principal, selected, params);
+    }
+    return ENTRY_FIELDS[selected.name] ?? null;
+  });
+  return sql === null ? null : { sql, enterprise };
+}
+
+/** What of the connection is selected: its node (under `edges` or not at all), and the other parts. */
+interface ConnectionSelection {
+  node?: Selected;
+  edges?: Selected;
+  pageInfo?: Selected;
+  totalCount: boolean;
+}
+
+function connectionParts(field: Selected): ConnectionSelection | null {
+  const parts: ConnectionSelection = { totalCount: false };
+  for (const selected of field.fields) {
+    if (selected.name === 'edges') {
+      if (parts.edges) return null;
+      parts.edges = selected;
+      for (const part of selected.fields) {
+        if (part.name === 'node') parts.node = part;
+        else if (part.name !== 'cursor' && part.name !== '__typename') return null;
+      }
+    } else if (selected.name === 'pageInfo') {
+      if (parts.pageInfo || !onlyKnown(selected, new Set(['hasNextPage', 'endCursor', 'hasPreviousPage', 'startCursor']))) return null;
+      parts.pageInfo = selected;
+    } else if (selected.name === 'totalCount') parts.totalCount = true;
+    else if (selected.name !== '__typename') return null;
+  }
+  return parts;
+}
+
+/** `riskEntries(filter, orderBy, first, after)`: the page in one statement (and totalCount, when selected, in a second). */
+export async function compileRiskEntries({ context, args, field }: CompileRequest): Promise<unknown | null> {
+  const principal = context.principal;
+  authorize(principal, 'readRiskLists');
+  const parts = connectionParts(field);
+  if (!parts) return null;
+  const order = (args.orderBy as RiskEntryOrder | undefined) ?? ORDER_DEFAULT;
+  const filter = (args.filter as RiskEntryFilter | undefined) ?? {};
+  const page = pageRequest(
+    { first: args.first as number | undefined, after: args.after as string | undefined },
+    context.config.maxPageSize,
+    riskEntryCursorShape(order),
+  );
+  if (page.after && parts.pageInfo?.fields.some((selected) => selected.name === 'hasPreviousPage')) return null;
+
+  const params: unknown[] = [];
+  const node = parts.node ? nodeJson(principal, parts.node, params) : { sql: 'null', enterprise: false };
+  if (!node) return null;
+  const joins = node.enterprise ? ' left join enterprise e on e.uscc = r.uscc' : '';
+  const select = riskEntryPageSql(principal, filter, order, page, `r.id, ${node.sql} as node`, joins);
+  const rows = await queryPrepared<{ id: string; node: unknown; sortKey: string }>(context.em, select.sql, [...params, ...select.params]).catch(
+    cursorRefused(page),
+  );
+  const shown = rows.slice(0, page.first);
+  const cursors = shown.map((row) => encodeCursor([row.sortKey, row.id]));
+
+  const total = parts.totalCount ? await countOf(context.em, principal, filter) : undefined;
+  const answer: Record<string, unknown> = {};
+  for (const selected of field.fields) {
+    if (selected.name === '__typename') answer[selected.key] = 'RiskEntryConnection';
+    else if (selected.name === 'totalCount') answer[selected.key] = total;
+    else if (selected.name === 'edges') answer[selected.key] = shown.map((row, i) => edge(selected, cursors[i], row.node));
+    else answer[selected.key] = pageInfo(selected, { hasNextPage: rows.length > page.first, cursors });
+  }
+  return answer;
+}
+
+async function countOf(em: EntityManager, principal: Principal, filter: RiskEntryFilter): Promise<number> {
+  const count = riskEntryCountSql(principal, filter);
+  const [counted] = await queryPrepared<{ n: string }>(em, count.sql, count.params);
+  return Number(counted.n);
+}
+
+/** PageInfo of a page read forwards from its start (hasPreviousPage after a cursor is declined above). */
+function pageInfo(selected: Selected, page: { hasNextPage: boolean; cursors: string[] }): Record<string, unknown> {
+  const values: Record<string, unknown> = {
+    hasNextPage: page.hasNextPage,
+    endCursor: page.cursors.at(-1) ?? null,
+    startCursor: page.cursors[0] ?? null,
+    hasPreviousPage: false,
+    __typename: 'PageInfo',
+  };
+  const info: Record<string, unknown> = {};
+  for (const part of selected.fields) info[part.key] = values[part.name];
+  return info;
+}
+
+function edge(edges: Selected, cursor: string, node: unknown): Record<string, unknown> {
+  const shaped: Record<string, unknown> = {};
+  for (const part of edges.fields) {
+    shaped[part.key] = part.name === 'cursor' ? cursor : part.name === 'node' ? node : 'RiskEntryEdge';
+  }
+  return shaped;
+}
