@@ -10,7 +10,7 @@ import { isoTime, pgArray, queryPrepared } from '../../db/sql';
 import { appendAudit } from '../../audit/audit.service';
 import { ChangeLogWriter } from '../../feed/change-log';
 import { badInput, conflict, forbidden, notFound } from '../../errors';
-import { toPage, type CursorPart, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
+import { anyRowSql, keysetConditions, toPage, type CursorPart, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
 import { countsIn, groupRows } from '../../graphql/list-size';
 import { parseLocalDate } from '../calendar-date';
 import { parseRegionPrefix } from '../enterprises/region';
@@ -114,7 +114,8 @@ export class RiskEntryService {
     const { where, params } = this.filterSql(principal, filter);
     const { expression, cast } = ORDER[order.field];
     const descending = order.direction === SortDirection.DESC;
-    const after = page.after ? ` and (${expression}, r.id) ${descending ? '<' : '>'} (?::${cast}, ?::uuid)` : '';
+    const keyset = keysetConditions(`${expression}, r.id`, `?::${cast}, ?::uuid`, descending);
+    const after = page.after ? ` and ${keyset.after}` : '';
     const direction = descending ? 'desc' : 'asc';
     const raw = await queryPrepared(
       this.em,
@@ -136,6 +137,10 @@ export class RiskEntryService {
           params,
         );
         return Number(count.n);
+      },
+      async (key) => {
+        const from = `risk_entry r join unit u on u.id = r.publisher_unit_id where ${where} and ${keyset.atOrBefore}`;
+        return (await queryPrepared<{ found: boolean }>(this.em, anyRowSql(from), [...params, ...key]))[0].found;
       },
     );
   }

@@ -13,7 +13,7 @@ import { appendAudit } from '../../audit/audit.service';
 import { executeBound, pgArray } from '../../db/sql';
 import { ChangeLogWriter } from '../../feed/change-log';
 import { badInput, conflict, forbidden } from '../../errors';
-import { toPage, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
+import { anyRowSql, keysetConditions, toPage, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
 import { requiredText } from '../input';
 import { parseUnitCode } from '../units/unit-code';
 import { Unit } from '../units/unit.entity';
@@ -325,7 +325,8 @@ export class RiskPublicationService {
       params.push(filter.period.trim());
     }
     const where = conditions.length ? conditions.join(' and ') : 'true';
-    const after = page.after ? ' and (p.published_at, p.id) < (?::timestamptz, ?::uuid)' : '';
+    const keyset = keysetConditions('p.published_at, p.id', '?::timestamptz, ?::uuid', true);
+    const after = page.after ? ` and ${keyset.after}` : '';
     // The sort key comes back as text: a JS Date would cut PostgreSQL's microseconds off the cursor.
     const rows = await this.em
       .execute<{ id: string; sortKey: string }[]>(
@@ -350,6 +351,9 @@ export class RiskPublicationService {
         const [count] = await this.em.execute<{ n: string }[]>(`select count(*) as n from risk_publication p where ${where}`, params);
         return Number(count.n);
       },
+      async (key) =>
+        (await this.em.execute<{ found: boolean }[]>(anyRowSql(`risk_publication p where ${where} and ${keyset.atOrBefore}`), [...params, ...key]))[0]
+          .found,
     );
   }
 
