@@ -11,6 +11,7 @@ import { Migration20261204000200_court_codes } from './Migration20261204000200_c
 import { Migration20261204000300_cursor_key } from './Migration20261204000300_cursor_key';
 import { Migration20261204000400_audit_keyed } from './Migration20261204000400_audit_keyed';
 import { Migration20261204000500_runtime_role } from './Migration20261204000500_runtime_role';
+import { Migration20261204000700_history_commit } from './Migration20261204000700_history_commit';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123000000_foundation', class: Migration20261123000000_foundation },
@@ -21,4 +22,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261204000300_cursor_key', class: Migration20261204000300_cursor_key },
   { name: 'Migration20261204000400_audit_keyed', class: Migration20261204000400_audit_keyed },
   { name: 'Migration20261204000500_runtime_role', class: Migration20261204000500_runtime_role },
+  { name: 'Migration20261204000700_history_commit', class: Migration20261204000700_history_commit },
 ];

@@ -20,6 +20,11 @@ export interface Page<T> {
   keyOf(node: T): unknown[];
   /** Counts every row of the filter; run only when a client selects totalCount. */
   totalCount(): Promise<number>;
+  /**
+   * Whether a row of the filter comes before the page: with `after`, the row the cursor names or one sorting before
+   * it; without, false. Run only when a client selects hasPreviousPage.
+   */
+  hasPreviousPage(): Promise<boolean>;
 }
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -100,9 +105,39 @@ export function pageRequest(args: { first?: number | null; after?: string | null
   return { first, after: args.after ? decodeCursor(args.after, shape) : undefined };
 }
 
-/** Cuts rows fetched with `limit first + 1` into a page. */
-export function toPage<T>(rows: T[], request: PageRequest, keyOf: (node: T) => unknown[], totalCount: () => Promise<number>): Page<T> {
-  return { nodes: rows.slice(0, request.first), hasNextPage: rows.length > request.first, keyOf, totalCount };
+/**
+ * The keyset conditions of a list ordered by `columns` (its sort expressions, the last one unique, e.g. `r.published_at,
+ * r.id`) in one direction, against `values` (the cursor's parts as placeholders cast back, e.g. `?::timestamptz,
+ * ?::uuid`): the rows after the cursor (the page) and the rows at or before it (what comes before the page).
+ */
+export function keysetConditions(columns: string, values: string, descending: boolean): { after: string; atOrBefore: string } {
+  return { after: `(${columns}) ${descending ? '<' : '>'} (${values})`, atOrBefore: `(${columns}) ${descending ? '>=' : '<='} (${values})` };
+}
+
+/** A statement answering whether `from … where` (e.g. `risk_entry r where … and <atOrBefore>`) has a row, as `found`. */
+export function anyRowSql(fromWhere: string): string {
+  return `select exists (select 1 from ${fromWhere}) as found`;
+}
+
+/**
+ * Cuts rows fetched with `limit first + 1` into a page. `anyBefore` answers whether a row of the filter sorts at or
+ * before the sort key `after` (for hasPreviousPage; called only when the request has `after`).
+ */
+export function toPage<T>(
+  rows: T[],
+  request: PageRequest,
+  keyOf: (node: T) => unknown[],
+  totalCount: () => Promise<number>,
+  anyBefore: (after: unknown[]) => Promise<boolean>,
+): Page<T> {
+  const { after } = request;
+  return {
+    nodes: rows.slice(0, request.first),
+    hasNextPage: rows.length > request.first,
+    keyOf,
+    totalCount,
+    hasPreviousPage: after ? () => anyBefore(after) : async () => false,
+  };
 }
 
 /** The direction of a page's order (every list's `orderBy.direction`). */

@@ -117,6 +117,18 @@ export class ChangeReader {
     return { head, credential: credential.id ? (credential as CredentialRow) : null };
   }
 
+  /**
+   * Whether the log holds a change at or before `position` (whoever may see it): a commit before its commit, or its
+   * commit itself when the position is past that commit's first change. Every commit holds at least one change.
+   */
+  async anyAtOrBefore(position: Position): Promise<boolean> {
+    const [row] = await this.em.execute<{ found: boolean }[]>(
+      'select exists (select 1 from change_commit c where c.seq < ? or (c.seq = ? and ? > 0)) as found',
+      [position.seq, position.seq, position.ordinal],
+    );
+    return row.found;
+  }
+
   /** The position of the last change in the log, or the start of the log when it is empty. */
   async head(): Promise<Position> {
     const [last] = await this.em.execute<{ seq: string; eventCount: number }[]>(

@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { HubContext } from '../graphql/context';
 import { pageRequest } from '../db/keyset';
+import { pageInfo } from '../graphql/connection';
 import { CaseNode, CaseProgressNode, toCaseNode, toProgressNode } from '../modules/cases/case.types';
 import { caseRowFromPayload, progressRowFromPayload } from '../modules/cases/case.sql';
 import { riskEntryRowFromPayload } from '../modules/risk-lists/risk-entry.sql';
@@ -25,13 +26,12 @@ export class ChangeResolver {
   ) {
     const size = pageRequest({ first }, ctx.config.maxPageSize, []).first;
     const page = await ctx.changes.page(ctx.principal, { after, first: size, filter: filter as ChangeFilterInput });
-    return Object.assign(new ChangeConnection(), {
-      edges: page.changes.map((change) => {
-        const node = toChangeNode(change, ctx.cursors);
-        return { cursor: node.cursor, node };
-      }),
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+    const edges = page.changes.map((change) => {
+      const node = toChangeNode(change, ctx.cursors);
+      return { cursor: node.cursor, node };
     });
+    const cursors = edges.map((edge) => edge.cursor);
+    return Object.assign(new ChangeConnection(), { edges, pageInfo: pageInfo(cursors, page.hasNextPage, page.hasPreviousPage, page.endCursor) });
   }
 
   @Query(() => String, { description: 'The cursor of the last change: start from it to see only what comes next. Needs READ.' })

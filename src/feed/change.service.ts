@@ -41,6 +41,8 @@ export interface ChangePage {
   endCursor: string;
   /** True when the log goes on after endCursor (as far as this page read). */
   hasNextPage: boolean;
+  /** With `after`: whether the log holds a change at or before it, visible to the caller or not; false without. */
+  hasPreviousPage: () => Promise<boolean>;
 }
 
 /** How many changes of the log one page reads at most, kept or not. */
@@ -86,7 +88,12 @@ export class ChangeService {
       if (batch.length < want) break;
       if (scanned >= PAGE_SCAN_LIMIT) more = (await reader.after(position, 1)).length > 0;
     }
-    return { changes: kept, endCursor: this.cursors.encode(position), hasNextPage: more };
+    return {
+      changes: kept,
+      endCursor: this.cursors.encode(position),
+      hasNextPage: more,
+      hasPreviousPage: args.after != null ? () => reader.anyAtOrBefore(after) : async () => false,
+    };
   }
 
   /** The cursor of the last change in the log: a new consumer starts from it to see only what comes next. */

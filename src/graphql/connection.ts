@@ -13,6 +13,25 @@ export class PageInfo {
 
   @Field(() => String, { nullable: true, description: 'Cursor of the last edge; pass it as `after` for the next page.' })
   endCursor!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the first edge; null on an empty page.' })
+  startCursor!: string | null;
+
+  /** Asked only when a client selects hasPreviousPage (it may cost a statement). */
+  previous!: () => Promise<boolean>;
+
+  @Field(() => Boolean, {
+    description:
+      'Lists page forwards only: true when `after` was given and a row comes before the page, i.e. the row `after` names or one sorting before it, among those the same filter shows the caller (on `changes`: a change of the log at or before `after`, whoever may see it).',
+  })
+  hasPreviousPage(): Promise<boolean> {
+    return this.previous();
+  }
+}
+
+/** A page's PageInfo: `cursors` are its edges' cursors, `previous` answers hasPreviousPage when it is selected. */
+export function pageInfo(cursors: string[], hasNextPage: boolean, previous: () => Promise<boolean>, endCursor = cursors.at(-1) ?? null): PageInfo {
+  return Object.assign(new PageInfo(), { hasNextPage, endCursor, startCursor: cursors[0] ?? null, previous });
 }
 
 export interface ConnectionShape<T> {
@@ -59,10 +78,11 @@ export function toConnection<T, N extends object>(
 ) {
   const connection = new ConnectionClass();
   connection.edges = page.nodes.map((node) => ({ cursor: encodeCursor(page.keyOf(node)), node: toNode(node) }));
-  connection.pageInfo = {
-    hasNextPage: page.hasNextPage,
-    endCursor: connection.edges.length ? connection.edges[connection.edges.length - 1].cursor : null,
-  };
+  connection.pageInfo = pageInfo(
+    connection.edges.map((edge) => edge.cursor),
+    page.hasNextPage,
+    page.hasPreviousPage,
+  );
   connection.count = page.totalCount;
   return connection;
 }

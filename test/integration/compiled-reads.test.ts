@@ -40,6 +40,8 @@ const COMPILED: [string, Record<string, unknown>][] = [
     {},
   ],
   [`{ riskEntries(filter: { status: WITHDRAWN }) { edges { node { uscc status withdrawnAt withdrawalReason } } } }`, {}],
+  [`{ riskEntries(first: 2) { pageInfo { startCursor hasPreviousPage hasNextPage endCursor } edges { cursor } } }`, {}],
+  [`{ riskEntries(filter: { uscc: "${code(999)}" }) { pageInfo { startCursor endCursor hasPreviousPage } edges { cursor } } }`, {}],
   [`{ riskEntries(filter: { regionPrefix: "1408", categories: [FINANCIAL], enterpriseName: "企业" }, first: 2) { edges { node { uscc } } } }`, {}],
 ];
 
@@ -50,6 +52,10 @@ const DECLINED: [string, Record<string, unknown>][] = [
   [`{ riskEntries { edges { node { uscc enterprise { riskEntryCount } } } } }`, {}],
   [`{ riskEntries(after: "bm90IGEgY3Vyc29y") { edges { node { uscc } } } }`, {}],
   [`{ riskEntries(first: 100000) { edges { node { uscc } } } }`, {}],
+  [
+    `query($a: String) { riskEntries(first: 2, after: $a) { pageInfo { hasPreviousPage startCursor } edges { node { uscc } } } }`,
+    { a: Buffer.from(JSON.stringify(['2999-01-01 00:00:00+00', '00000000-0000-0000-0000-000000000000'])).toString('base64url') },
+  ],
   [`{ riskEntries { edges { node { uscc } } } units { edges { node { code } } } }`, {}],
 ];
 

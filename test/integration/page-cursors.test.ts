@@ -5,13 +5,8 @@
  * INTERNAL_SERVER_ERROR; the cursors the hub hands out still page.
  */
 import { randomUUID } from 'node:crypto';
-import { usccCheckCharacter } from '../../src/modules/enterprises/uscc';
 import { startTestHub, type GqlResult, type TestHub } from '../support/hub';
-
-const uscc = (n: number) => {
-  const first17 = `91140802MA0P${String(n).padStart(5, '0')}`;
-  return first17 + usccCheckCharacter(first17);
-};
+import { seedPagedLists } from '../support/paged-lists';
 
 /** A cursor made of raw JSON text (so that `1e400` stays a number literal JSON.stringify could not write). */
 const raw = (json: string) => Buffer.from(json, 'utf8').toString('base64url');
@@ -140,51 +135,7 @@ function tampered(shape: Part[]): [string, string][] {
 let t: TestHub;
 beforeAll(async () => {
   t = await startTestHub();
-  const tax = await t.keyFor('YC-TAX', ['PUBLISH', 'READ'], 'TAX');
-  const court = await t.keyFor('YC-COURT', ['PUBLISH', 'READ'], 'COURT', '晋08');
-  const publish = async (input: Record<string, unknown>) => {
-    const result = await t.gql(
-      `mutation($input: PublishRiskListInput!) { publishRiskList(input: $input) { committed rejected { index field message } } }`,
-      { input: { mode: 'SNAPSHOT', classification: 'SHARED', ...input } },
-      tax,
-    );
-    expect(result.errors).toBeUndefined();
-    expect(result.data.publishRiskList).toEqual({ committed: true, rejected: [] });
-  };
-  const row = (n: number) => ({ uscc: uscc(n), enterpriseName: `盐湖区测试${n}有限公司`, riskLevel: ['RED', 'ORANGE', 'YELLOW', 'BLUE'][n - 1] });
-  await publish({
-    listType: 'TAX_ARREARS',
-    idempotencyKey: 'page-cursors-1',
-    entries: [1, 2, 3].map((n) => ({ ...row(n), categories: ['FINANCIAL'], amount: `${n}00.50`, details: { taxTypes: ['增值税'] } })),
-  });
-  // An entry without an amount (AMOUNT sorts it as -1), and a third publication for a second page of riskPublications.
-  await publish({
-    listType: 'ZOMBIE',
-    idempotencyKey: 'page-cursors-2',
-    entries: [{ ...row(4), categories: ['MARKET'], details: { basis: '连续三年亏损' } }],
-  });
-  await publish({
-    listType: 'ZOMBIE',
-    idempotencyKey: 'page-cursors-3',
-    entries: [{ ...row(4), categories: ['MARKET'], details: { basis: '连续三年亏损' } }],
-  });
-  for (const n of [1, 2, 3]) {
-    const registered = await t.gql(
-      `mutation($input: RegisterCaseInput!) { registerCase(input: $input) { id } }`,
-      {
-        input: {
-          caseNumber: `（2026）晋08破申${n}号`,
-          debtorUscc: uscc(n),
-          debtorName: `盐湖区测试${n}有限公司`,
-          procedure: 'LIQUIDATION',
-          appliedOn: '2026-02-01',
-          ...(n === 3 ? {} : { employeesAffected: 10 * n, publicOpinionRisk: 'ORANGE' }),
-        },
-      },
-      court,
-    );
-    expect(registered.errors).toBeUndefined();
-  }
+  await seedPagedLists(t);
 });
 afterAll(() => t?.stop());
 

@@ -8,7 +8,7 @@ import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { toPage, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
 import { badInput } from '../../errors';
-import { auditTrailCount, auditTrailPage, type AuditTrailCriteria, type AuditTrailRow } from './audit-trail.sql';
+import { auditTrailCount, auditTrailFrom, auditTrailPage, type AuditTrailCriteria, type AuditTrailRow } from './audit-trail.sql';
 
 export interface AuditTrailFilter {
   unit?: string | null;
@@ -36,6 +36,7 @@ export class AuditTrailService {
       page,
       (row) => [row.id],
       () => auditTrailCount(this.em, criteria),
+      ([key]) => auditTrailFrom(this.em, criteria, String(key)),
     );
   }
 }

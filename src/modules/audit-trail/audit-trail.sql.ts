@@ -4,6 +4,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AuditContent } from '../../audit/audit-link';
+import { anyRowSql } from '../../db/keyset';
 import { isoTime } from '../../db/sql';
 
 export interface AuditTrailCriteria {
@@ -63,4 +64,11 @@ export async function auditTrailCount(em: EntityManager, criteria: AuditTrailCri
   const where = whereOf(criteria);
   const [row] = await em.execute<{ n: number }[]>(`select count(*)::int as n from audit_record a where ${where.sql}`, where.params);
   return row.n;
+}
+
+/** Whether a record passing `criteria` has the id `from` or a higher one (before a page newest first from below `from`). */
+export async function auditTrailFrom(em: EntityManager, criteria: AuditTrailCriteria, from: string): Promise<boolean> {
+  const where = whereOf(criteria);
+  const [row] = await em.execute<{ found: boolean }[]>(anyRowSql(`audit_record a where ${where.sql} and a.id >= ?::bigint`), [...where.params, from]);
+  return row.found;
 }

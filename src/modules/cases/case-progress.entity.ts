@@ -69,4 +69,8 @@ export class CaseProgress {
 
   @Property({ type: 'datetime' })
   recordedAt!: Date;
+
+  /** The change-log transaction (change_commit.tx_id) that added it; null only on older rows not derivable (migration …0700). */
+  @Property({ type: 'uuid', nullable: true })
+  changeTxId?: string | null;
 }

@@ -142,10 +142,11 @@ export class CaseProgressService {
         }
       }
       const id = randomUUID();
+      const changes = new ChangeLogWriter(em, principal); // first: the entry records its transaction (its commit)
       await em.execute(
         `insert into case_progress (id, case_id, kind, occurred_on, summary, amount, claim_type, asset_type, risk_level, addressed_to,
-           in_reply_to, details, unit_id, credential_id, idempotency_key, payload_hash, recorded_at)
-         values (?, ?, ?, coalesce(?::date, ${TODAY_IN_ZONE_SQL}), ?, ?, ?, ?, ?, ?::text[], ?, ?::jsonb, ?, ?, ?, ?, clock_timestamp())`,
+           in_reply_to, details, unit_id, credential_id, idempotency_key, payload_hash, recorded_at, change_tx_id)
+         values (?, ?, ?, coalesce(?::date, ${TODAY_IN_ZONE_SQL}), ?, ?, ?, ?, ?, ?::text[], ?, ?::jsonb, ?, ?, ?, ?, clock_timestamp(), ?)`,
         [
           id,
           row.id,
@@ -164,11 +165,11 @@ export class CaseProgressService {
           principal.credentialId,
           key,
           payloadHash,
+          changes.txId,
         ],
       );
       const [raw] = await em.execute<Record<string, unknown>[]>(`select ${PROGRESS_COLUMNS} from case_progress p where p.id = ?`, [id]);
       const progress = progressRow(raw);
-      const changes = new ChangeLogWriter(em, principal);
       await changes.append([
         {
           topic: ChangeTopic.CASE_PROGRESS,

@@ -10,7 +10,7 @@ import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { visibleSql } from '../../access/visibility';
 import { isoTime, pgArray } from '../../db/sql';
-import { toPage, type CursorPart, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
+import { anyRowSql, keysetConditions, toPage, type CursorPart, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
 import { countsIn, groupRows } from '../../graphql/list-size';
 import { badInput, notFound } from '../../errors';
 import { DEFAULT_TIME_ZONE } from '../calendar-date';
@@ -115,7 +115,8 @@ export class CaseReads {
     const { where, params } = await this.filterSql(principal, filter);
     const { expression, cast } = ORDER[order.field];
     const descending = order.direction === SortDirection.DESC;
-    const after = page.after ? ` and (${expression}, c.id) ${descending ? '<' : '>'} (?::${cast}, ?::uuid)` : '';
+    const keyset = keysetConditions(`${expression}, c.id`, `?::${cast}, ?::uuid`, descending);
+    const after = page.after ? ` and ${keyset.after}` : '';
     const direction = descending ? 'desc' : 'asc';
     const raw = await this.em
       .execute<Record<string, unknown>[]>(
@@ -132,6 +133,10 @@ export class CaseReads {
       async () => {
         const [count] = await this.em.execute<{ n: string }[]>(`select count(*) as n from bankruptcy_case c where ${where}`, params);
         return Number(count.n);
+      },
+      async (key) => {
+        const from = `bankruptcy_case c where ${where} and ${keyset.atOrBefore}`;
+        return (await this.em.execute<{ found: boolean }[]>(anyRowSql(from), [...params, ...key]))[0].found;
       },
     );
   }

@@ -37,4 +37,8 @@ export class CaseStageChange {
 
   @Property({ type: 'datetime' })
   occurredAt!: Date;
+
+  /** The change-log transaction (change_commit.tx_id) of the move; null only on older rows not derivable (migration …0700). */
+  @Property({ type: 'uuid', nullable: true })
+  changeTxId?: string | null;
 }

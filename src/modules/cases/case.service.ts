@@ -69,6 +69,7 @@ export class CaseService extends CaseReads {
 
     try {
       return await this.em.transactional(async (em) => {
+        const changes = new ChangeLogWriter(em, principal);
         if (number) {
           await checkNumberCourt(em, principal, court.id, number, 'register');
           await this.refuseTaken(em, number);
@@ -124,8 +125,8 @@ export class CaseService extends CaseReads {
             principal.unit.id,
           ],
         );
-        if (number) await this.insertNumber(em, id, number);
-        await this.insertStageChange(em, principal, id, 1, {
+        if (number) await this.insertNumber(em, changes.txId, id, number);
+        await this.insertStageChange(em, principal, changes.txId, id, 1, {
           fromStage: null,
           fromProcedure: null,
           toStage: stage,
@@ -133,7 +134,7 @@ export class CaseService extends CaseReads {
           on: stageOn,
           note: null,
         });
-        return this.commitChange(em, principal, id, ChangeKind.CREATED, 'case.register', {
+        return this.commitChange(em, principal, changes, id, ChangeKind.CREATED, 'case.register', {
           caseNumber: number?.canonical ?? null,
           court: court.code,
           procedure,
@@ -152,6 +153,7 @@ export class CaseService extends CaseReads {
     let number: CaseNumber | null = null;
     try {
       return await this.em.transactional(async (em) => {
+        const changes = new ChangeLogWriter(em, principal);
         const row = await this.lockForChange(em, principal, input.caseId, input.expectedVersion);
         const procedure = row.procedure as CaseProcedure;
         const move = checkStageMove(procedure, row.stage as CaseStage, input.toStage, input.toProcedure);
@@ -183,8 +185,8 @@ export class CaseService extends CaseReads {
            where id = ?`,
           [move.value.stage, move.value.procedure, input.on, move.value.stage, input.on, row.id],
         );
-        if (number) await this.insertNumber(em, row.id, number);
-        await this.insertStageChange(em, principal, row.id, row.version + 1, {
+        if (number) await this.insertNumber(em, changes.txId, row.id, number);
+        await this.insertStageChange(em, principal, changes.txId, row.id, row.version + 1, {
           fromStage: row.stage,
           fromProcedure: row.procedure,
           toStage: move.value.stage,
@@ -192,7 +194,7 @@ export class CaseService extends CaseReads {
           on: input.on,
           note,
         });
-        return this.commitChange(em, principal, row.id, ChangeKind.STAGE_CHANGED, 'case.advanceStage', {
+        return this.commitChange(em, principal, changes, row.id, ChangeKind.STAGE_CHANGED, 'case.advanceStage', {
           from: row.stage,
           to: move.value.stage,
           ...(move.value.procedure !== procedure ? { fromProcedure: procedure, toProcedure: move.value.procedure } : {}),
@@ -250,7 +252,9 @@ export class CaseService extends CaseReads {
       if (changed.includes('classification') && next.classification === Classification.SHARED) {
         await namedByRow(em, { uscc: row.debtorUscc, name: next.debtorName, regionCode: row.regionCode, classification: next.classification });
       }
-      return this.commitChange(em, principal, row.id, ChangeKind.UPDATED, 'case.update', { changed: changed.sort() });
+      return this.commitChange(em, principal, new ChangeLogWriter(em, principal), row.id, ChangeKind.UPDATED, 'case.update', {
+        changed: changed.sort(),
+      });
     });
   }
 
@@ -268,9 +272,10 @@ export class CaseService extends CaseReads {
         await checkNumberCourt(em, principal, row.courtUnitId, number, 'add');
         if (row.caseNumbers.includes(number.canonical)) return row;
         await this.refuseTaken(em, number);
-        await this.insertNumber(em, row.id, number);
+        const changes = new ChangeLogWriter(em, principal);
+        await this.insertNumber(em, changes.txId, row.id, number);
         await em.execute('update bankruptcy_case set updated_at = now() where id = ?', [row.id]);
-        return this.commitChange(em, principal, row.id, ChangeKind.NUMBER_ADDED, 'case.addNumber', { caseNumber: number.canonical });
+        return this.commitChange(em, principal, changes, row.id, ChangeKind.NUMBER_ADDED, 'case.addNumber', { caseNumber: number.canonical });
       });
     } catch (error) {
       throw numberTaken(error, number);
@@ -290,17 +295,20 @@ export class CaseService extends CaseReads {
     return row;
   }
 
-  /** Appends the change (the case as it is now) and the audit record, gives the change its commit number. */
+  /**
+   * Appends the change (the case as it is now) to `changes`, the transaction's writer (whose txId its history rows
+   * recorded), and the audit record, gives the change its commit number.
+   */
   private async commitChange(
     em: EntityManager,
     principal: Principal,
+    changes: ChangeLogWriter,
     caseId: string,
     kind: ChangeKind,
     action: string,
     detail: Record<string, unknown>,
   ): Promise<CaseRow> {
     const row = await this.read(em, caseId);
-    const changes = new ChangeLogWriter(em, principal);
     await changes.append([
       {
         topic: ChangeTopic.CASE,
@@ -347,25 +355,30 @@ export class CaseService extends CaseReads {
     if (taken) throw conflict(`case number ${number.canonical} is already on the ledger`, { caseNumber: number.canonical });
   }
 
-  private async insertNumber(em: EntityManager, caseId: string, number: CaseNumber): Promise<void> {
-    await em.execute('insert into case_number (number, case_id, type_code, added_at) values (?, ?, ?, clock_timestamp())', [
+  /** Adds a number to the case; `txId`: the change-log transaction it is added in. */
+  private async insertNumber(em: EntityManager, txId: string, caseId: string, number: CaseNumber): Promise<void> {
+    await em.execute('insert into case_number (number, case_id, type_code, added_at, change_tx_id) values (?, ?, ?, clock_timestamp(), ?)', [
       number.canonical,
       caseId,
       number.typeCode,
+      txId,
     ]);
   }
 
+  /** A step of the stage history; `txId`: the change-log transaction it is made in. */
   private async insertStageChange(
     em: EntityManager,
     principal: Principal,
+    txId: string,
     caseId: string,
     version: number,
     change: { fromStage: string | null; fromProcedure: string | null; toStage: string; toProcedure: string; on: string; note: string | null },
   ): Promise<void> {
+    const { fromStage, toStage, fromProcedure, toProcedure, on, note } = change;
     await em.execute(
-      `insert into case_stage_change (case_id, version, from_stage, to_stage, from_procedure, to_procedure, "on", note, actor_unit_id, occurred_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, now())`,
-      [caseId, version, change.fromStage, change.toStage, change.fromProcedure, change.toProcedure, change.on, change.note, principal.unit.id],
+      `insert into case_stage_change (case_id, version, from_stage, to_stage, from_procedure, to_procedure, "on", note, actor_unit_id, occurred_at,
+         change_tx_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)`,
+      [caseId, version, fromStage, toStage, fromProcedure, toProcedure, on, note, principal.unit.id, txId],
     );
   }
 }

@@ -11,7 +11,7 @@ import { enterpriseView, mentionFromJson, type EnterpriseView } from '../../acce
 import { appendAudit } from '../../audit/audit.service';
 import { pgArray, queryPrepared } from '../../db/sql';
 import { badInput } from '../../errors';
-import { toPage, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
+import { anyRowSql, toPage, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
 import { optionalText, requiredText, ruleValue } from '../input';
 import { Enterprise } from './enterprise.entity';
 import { ENTERPRISE_NAMED_BY_ROW_SQL, enterpriseFilterSql, enterprisesSql, PUBLIC_REGIONS_SQL, type EnterpriseSqlRow } from './enterprise.sql';
@@ -100,6 +100,8 @@ export class EnterpriseService {
         const [count] = await queryPrepared<{ n: string }>(this.em, `select count(*) as n from enterprise e where ${where}`, params);
         return Number(count.n);
       },
+      async ([key]) =>
+        (await queryPrepared<{ found: boolean }>(this.em, anyRowSql(`enterprise e where ${where} and e.uscc <= ?`), [...params, key]))[0].found,
     );
   }
 

@@ -55,4 +55,12 @@ export class RiskEntryVersion {
 
   @Property({ type: 'uuid', nullable: true })
   publicationId?: string | null;
+
+  /**
+   * The change-log transaction (change_commit.tx_id) that wrote this row: the one that replaced this version by the
+   * next (its change, UPDATED, carries the next version). Null only on rows written before it was recorded and not
+   * derivable (migration …0700).
+   */
+  @Property({ type: 'uuid', nullable: true })
+  changeTxId?: string | null;
 }

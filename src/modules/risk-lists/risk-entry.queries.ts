@@ -7,7 +7,7 @@ import type { Principal } from '../../access/principal';
 import type { UnitKind } from '../../access/unit-kind';
 import { visibleSql } from '../../access/visibility';
 import { pgArray } from '../../db/sql';
-import { SortDirection, type CursorPart, type CursorShape, type PageRequest } from '../../db/keyset';
+import { anyRowSql, keysetConditions, SortDirection, type CursorPart, type CursorShape, type PageRequest } from '../../db/keyset';
 import { parseLocalDate } from '../calendar-date';
 import { parseRegionPrefix } from '../enterprises/region';
 import { parseUscc } from '../enterprises/uscc';
@@ -79,16 +79,35 @@ export function riskEntryPageSql(
   joins = '',
 ): { sql: string; params: unknown[] } {
   const { where, params } = riskEntryFilterSql(principal, filter);
-  const { expression, cast } = ORDER[order.field];
-  const descending = order.direction === SortDirection.DESC;
-  const after = page.after ? ` and (${expression}, r.id) ${descending ? '<' : '>'} (?::${cast}, ?::uuid)` : '';
-  const direction = descending ? 'desc' : 'asc';
+  const { expression } = ORDER[order.field];
+  const after = page.after ? ` and ${keysetOf(order).after}` : '';
+  const direction = order.direction === SortDirection.DESC ? 'desc' : 'asc';
   return {
     sql: `select ${select}, (${expression})::text as "sortKey"
        from risk_entry r join unit u on u.id = r.publisher_unit_id${joins}
        where ${where}${after}
        order by ${expression} ${direction}, r.id ${direction} limit ?`,
     params: [...params, ...(page.after ?? []), page.first + 1],
+  };
+}
+
+/** The keyset conditions of `order` on `(sort value, id)` against a cursor's two values bound as `?`. */
+function keysetOf(order: RiskEntryOrder): { after: string; atOrBefore: string } {
+  const { expression, cast } = ORDER[order.field];
+  return keysetConditions(`${expression}, r.id`, `?::${cast}, ?::uuid`, order.direction === SortDirection.DESC);
+}
+
+/** Whether an entry of the filter sorts at or before the sort key `key` in `order` (hasPreviousPage). */
+export function riskEntryAnyBeforeSql(
+  principal: Principal,
+  filter: RiskEntryFilter,
+  order: RiskEntryOrder,
+  key: unknown[],
+): { sql: string; params: unknown[] } {
+  const { where, params } = riskEntryFilterSql(principal, filter);
+  return {
+    sql: anyRowSql(`risk_entry r join unit u on u.id = r.publisher_unit_id where ${where} and ${keysetOf(order).atOrBefore}`),
+    params: [...params, ...key],
   };
 }
 

@@ -13,7 +13,7 @@ import { appendAudit } from '../../audit/audit.service';
 import { executeBound, pgArray } from '../../db/sql';
 import { ChangeLogWriter } from '../../feed/change-log';
 import { badInput, conflict, forbidden } from '../../errors';
-import { toPage, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
+import { anyRowSql, keysetConditions, toPage, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
 import { requiredText } from '../input';
 import { parseUnitCode } from '../units/unit-code';
 import { Unit } from '../units/unit.entity';
@@ -124,6 +124,7 @@ export class RiskPublicationService {
     await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`fyh:list:${publisher.id}:${input.listType}`]);
 
     const publicationId = randomUUID();
+    const changes = new ChangeLogWriter(em, principal); // first: the history rows below record its transaction (their commit)
     const list = [publisher.id, input.listType];
     await em.execute(`create temp table risk_staging (
       idx int, uscc varchar(18), enterprise_name text, region_code varchar(6), risk_level smallint, categories text[],
@@ -191,11 +192,11 @@ export class RiskPublicationService {
          returning r.id)
        insert into risk_entry_version (entry_id, version, enterprise_name, region_code, risk_level, categories, amount,
          effective_date, remarks, details, classification, shared_unit_codes, shared_kinds, period, published_at,
-         superseded_at, publication_id)
+         superseded_at, publication_id, change_tx_id)
        select o.id, o.version, o.enterprise_name, o.region_code, o.risk_level, o.categories, o.amount, o.effective_date,
-         o.remarks, o.details, o.classification, o.shared_unit_codes, o.shared_kinds, o.period, o.published_at, now(), o.publication_id
+         o.remarks, o.details, o.classification, o.shared_unit_codes, o.shared_kinds, o.period, o.published_at, now(), o.publication_id, ?
        from risk_entry o join changed c on c.id = o.id`,
-      [p.period, publicationId, ...list],
+      [p.period, publicationId, ...list, changes.txId],
     );
     const added = await this.affected(
       em,
@@ -275,7 +276,6 @@ export class RiskPublicationService {
     });
     await em.flush();
 
-    const changes = new ChangeLogWriter(em, principal);
     await changes.appendSelect(riskEntryChangesSql('r.publication_id = ?'), [publicationId]);
     await appendAudit(em, principal, {
       action: 'riskList.publish',
@@ -325,7 +325,8 @@ export class RiskPublicationService {
       params.push(filter.period.trim());
     }
     const where = conditions.length ? conditions.join(' and ') : 'true';
-    const after = page.after ? ' and (p.published_at, p.id) < (?::timestamptz, ?::uuid)' : '';
+    const keyset = keysetConditions('p.published_at, p.id', '?::timestamptz, ?::uuid', true);
+    const after = page.after ? ` and ${keyset.after}` : '';
     // The sort key comes back as text: a JS Date would cut PostgreSQL's microseconds off the cursor.
     const rows = await this.em
       .execute<{ id: string; sortKey: string }[]>(
@@ -350,6 +351,9 @@ export class RiskPublicationService {
         const [count] = await this.em.execute<{ n: string }[]>(`select count(*) as n from risk_publication p where ${where}`, params);
         return Number(count.n);
       },
+      async (key) =>
+        (await this.em.execute<{ found: boolean }[]>(anyRowSql(`risk_publication p where ${where} and ${keyset.atOrBefore}`), [...params, ...key]))[0]
+          .found,
     );
   }
 

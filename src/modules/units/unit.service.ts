@@ -161,6 +161,7 @@ export class UnitService {
       page,
       (unit) => [unit.code],
       () => this.em.count(Unit, where),
+      async ([key]) => (await this.em.findOne(Unit, { ...where, code: { $lte: String(key) } }, { fields: ['id'] })) !== null,
     );
   }
 
