@@ -17,7 +17,7 @@ import { declareSharedSession } from './db/sql';
 import { withStartupLock } from './db/startup-lock';
 import { createApollo } from './graphql/apollo';
 import type { HubContext, HubRuntime } from './graphql/context';
-import { loadChangeCursors, type ChangeCursors } from './feed/cursor';
+import { loadChangeCursors, type ChangeCursors } from './change-log/cursor';
 import { Feed } from './feed/feed';
 import { ResultSharing } from './feed/result-sharing';
 import { wakeOnLocalCommits, wakeOnNotify, type StopListening } from './feed/notifier';

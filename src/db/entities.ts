@@ -1,7 +1,7 @@
 /** Every ORM entity of the hub; the ORM, the migration check and the schema diff all use this one list. */
 import { AuditRecord } from '../audit/audit-record.entity';
-import { ChangeCommit, ChangeLogCounter } from '../feed/change-commit.entity';
-import { ChangeEvent } from '../feed/change-event.entity';
+import { ChangeCommit, ChangeLogCounter } from '../change-log/change-commit.entity';
+import { ChangeEvent } from '../change-log/change-event.entity';
 import { RiskEntryVersion } from '../modules/risk-lists/risk-entry-version.entity';
 import { RiskEntry } from '../modules/risk-lists/risk-entry.entity';
 import { RiskPublication } from '../modules/risk-lists/risk-publication.entity';

@@ -6,8 +6,8 @@ import { caseRowFromPayload, progressRowFromPayload } from '../modules/cases/cas
 import { riskEntryRowFromPayload } from '../modules/risk-lists/risk-entry.sql';
 import { RiskEntryNode, toRiskEntryNode } from '../modules/risk-lists/risk-entry.types';
 import { toUnitNode, UnitNode } from '../modules/units/unit.types';
-import { ChangeTopic } from './change-log';
-import type { StoredChange } from './change-reader';
+import { ChangeTopic } from '../change-log/change-log';
+import type { StoredChange } from '../change-log/change-reader';
 import type { ChangeFilterInput } from './change.service';
 import { ChangeConnection, ChangeFilter, ChangeNode, toChangeNode } from './change.types';
 

@@ -13,10 +13,10 @@ import { parseRegionPrefix } from '../modules/enterprises/region';
 import { isUuid, ruleValue } from '../modules/input';
 import type { RiskLevel } from '../modules/risk-lists/risk-level';
 import { parseUnitCode } from '../modules/units/unit-code';
-import type { ChangeKind, ChangeTopic } from './change-log';
+import type { ChangeKind, ChangeTopic } from '../change-log/change-log';
 import { changeTest, type ChangeFilterSpec } from './change-filter';
-import { ChangeReader, type StoredChange } from './change-reader';
-import { comparePositions, START, type ChangeCursors, type Position } from './cursor';
+import { ChangeReader, type StoredChange } from '../change-log/change-reader';
+import { comparePositions, START, type ChangeCursors, type Position } from '../change-log/cursor';
 import type { SubscriptionStart } from './feed';
 import { KeyEndedError } from './subscriber-access';
 

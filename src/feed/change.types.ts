@@ -5,9 +5,9 @@ import { BoundedList } from '../graphql/list-size';
 import { JSONScalar, UsccScalar } from '../graphql/scalars';
 import { RiskListType } from '../modules/risk-lists/list-types';
 import { RiskLevel } from '../modules/risk-lists/risk-level';
-import { ChangeKind, ChangeTopic } from './change-log';
-import type { StoredChange } from './change-reader';
-import type { ChangeCursors } from './cursor';
+import { ChangeKind, ChangeTopic } from '../change-log/change-log';
+import type { StoredChange } from '../change-log/change-reader';
+import type { ChangeCursors } from '../change-log/cursor';
 
 registerEnumType(ChangeTopic, {
   name: 'ChangeTopic',

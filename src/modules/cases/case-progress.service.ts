@@ -10,7 +10,7 @@ import { visibleSql } from '../../access/visibility';
 import type { Principal } from '../../access/principal';
 import { appendAudit } from '../../audit/audit.service';
 import { pgArray } from '../../db/sql';
-import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log';
+import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../change-log/change-log';
 import { badInput, conflict } from '../../errors';
 import { countsIn, groupRows } from '../../graphql/list-size';
 import { DEFAULT_TIME_ZONE, TODAY_IN_ZONE_SQL } from '../calendar-date';

@@ -11,7 +11,7 @@ import { authorize, mayManageCase } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { appendAudit } from '../../audit/audit.service';
 import { pgArray } from '../../db/sql';
-import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log';
+import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../change-log/change-log';
 import { badInput, conflict, ErrorCode, forbidden, HubError } from '../../errors';
 import { TODAY_IN_ZONE_SQL } from '../calendar-date';
 import { namedByRow } from '../enterprises/enterprise.service';

@@ -8,7 +8,7 @@ import type { Principal } from '../../access/principal';
 import { visibleSql } from '../../access/visibility';
 import { isoTime, pgArray, queryPrepared } from '../../db/sql';
 import { appendAudit } from '../../audit/audit.service';
-import { ChangeLogWriter } from '../../feed/change-log';
+import { ChangeLogWriter } from '../../change-log/change-log';
 import { badInput, conflict, forbidden, notFound } from '../../errors';
 import { toPage, type CursorPart, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
 import { countsIn, groupRows } from '../../graphql/list-size';

@@ -11,7 +11,7 @@ import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { appendAudit } from '../../audit/audit.service';
 import { executeBound, pgArray } from '../../db/sql';
-import { ChangeLogWriter } from '../../feed/change-log';
+import { ChangeLogWriter } from '../../change-log/change-log';
 import { badInput, conflict, forbidden } from '../../errors';
 import { toPage, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
 import { requiredText } from '../input';

@@ -11,7 +11,7 @@ import { appendAudit } from '../../audit/audit.service';
 import { badInput, notFound } from '../../errors';
 import { isUuid, optionalText } from '../input';
 import { officeOnly } from '../../access/classification';
-import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log';
+import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../change-log/change-log';
 import { Credential } from './credential.entity';
 import type { Unit } from './unit.entity';
 import { UnitService } from './unit.service';

@@ -11,7 +11,7 @@ import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { officeOnly } from '../../access/classification';
 import { appendAudit } from '../../audit/audit.service';
-import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log';
+import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../change-log/change-log';
 import { badInput, conflict, notFound } from '../../errors';
 import { toPage, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
 import { parseCourtCode } from '../cases/case-number';
