@@ -12,6 +12,10 @@ import { EnterpriseRiskEntriesResolver, RiskEntryResolver } from '../modules/ris
 import { RiskPublicationResolver } from '../modules/risk-lists/risk-publication.resolver';
 import { CredentialResolver } from '../modules/units/credential.resolver';
 import { UnitResolver } from '../modules/units/unit.resolver';
+// Each module's view of a change (fields of Change), in the order of their fields in the schema.
+import { ChangeActingUnitResolver } from '../modules/units/unit-change.resolver';
+import { ChangeRiskEntryResolver } from '../modules/risk-lists/risk-entry-change.resolver';
+import { ChangeCaseResolver } from '../modules/cases/case-change.resolver';
 import { countResolvedObjects } from './resolved-objects';
 
 export const resolvers = [
@@ -25,6 +29,9 @@ export const resolvers = [
   EnterpriseCasesResolver,
   CaseProgressResolver,
   ChangeResolver,
+  ChangeActingUnitResolver,
+  ChangeRiskEntryResolver,
+  ChangeCaseResolver,
   AnalyticsResolver,
   SubmissionStatusResolver,
   AuditTrailResolver,

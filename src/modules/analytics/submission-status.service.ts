@@ -8,10 +8,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { isoTime } from '../../db/sql';
-import { requiredText } from '../input';
+import { requiredText } from '../../input';
 import { PERIOD_MAX } from '../risk-lists/risk-publication.inputs';
 import { asAnalyst } from './analyst-statements';
-import { LIST_TYPES, RiskListType } from '../risk-lists/list-types';
+import { LIST_TYPES } from '../risk-lists/list-types';
+import { RiskListType } from '../../risk-list-type';
 import type { UnitKind } from '../../access/unit-kind';
 
 /** One unit and one list type for the period. */

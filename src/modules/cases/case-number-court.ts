@@ -9,7 +9,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Principal } from '../../access/principal';
 import { badInput } from '../../errors';
-import { ruleValue } from '../input';
+import { ruleValue } from '../../input';
 import { checkNumberOfCourt, type CaseNumber } from './case-number';
 
 /** How the number enters the ledger: with a new case, or added to a case (on acceptance or by addCaseNumber). */

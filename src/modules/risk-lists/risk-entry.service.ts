@@ -12,13 +12,13 @@ import { ChangeLogWriter } from '../../change-log/change-log';
 import { badInput, conflict, forbidden, notFound } from '../../errors';
 import { toPage, type CursorPart, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
 import { countsIn, groupRows } from '../../graphql/list-size';
-import { parseLocalDate } from '../calendar-date';
-import { parseRegionPrefix } from '../enterprises/region';
+import { parseLocalDate } from '../../calendar-date';
+import { parseRegionPrefix } from '../../region';
 import { parseUscc } from '../enterprises/uscc';
-import { isUuid, requiredText, ruleValue } from '../input';
+import { isUuid, requiredText, ruleValue } from '../../input';
 import type { UnitKind } from '../../access/unit-kind';
-import type { RiskListType } from './list-types';
-import type { RiskCategory, RiskLevel } from './risk-level';
+import type { RiskListType } from '../../risk-list-type';
+import type { RiskCategory, RiskLevel } from '../../risk-level';
 import { entryVersionKey, RISK_ENTRY_COLUMNS, riskEntryChangesSql, riskEntryRow, type RiskEntryRow } from './risk-entry.sql';
 
 export enum EntryStatusFilter {

@@ -4,8 +4,8 @@ import { Classification } from '../../access/classification';
 import { Connection } from '../../graphql/connection';
 import { DecimalScalar, JSONScalar, LocalDateScalar, RegionCodeScalar, UsccScalar } from '../../graphql/scalars';
 import { UnitKind } from '../../access/unit-kind';
-import { RiskListType } from './list-types';
-import { RiskCategory, RiskLevel } from './risk-level';
+import { RiskListType } from '../../risk-list-type';
+import { RiskCategory, RiskLevel } from '../../risk-level';
 import { EntryStatusFilter, RiskEntryOrderField, SortDirection, type RiskEntryVersionRow } from './risk-entry.service';
 import type { RiskEntryRow } from './risk-entry.sql';
 

@@ -9,7 +9,7 @@ import type { Principal } from '../../access/principal';
 import { Role } from '../../access/roles';
 import { appendAudit } from '../../audit/audit.service';
 import { badInput, notFound } from '../../errors';
-import { isUuid, optionalText } from '../input';
+import { isUuid, optionalText } from '../../input';
 import { officeOnly } from '../../access/classification';
 import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../change-log/change-log';
 import { Credential } from './credential.entity';

@@ -15,9 +15,9 @@ import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../change-log/chang
 import { badInput, conflict, notFound } from '../../errors';
 import { toPage, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
 import { parseCourtCode } from '../cases/case-number';
-import { parseRegionCode } from '../enterprises/region';
-import { requiredText, ruleValue } from '../input';
-import { parseUnitCode } from './unit-code';
+import { parseRegionCode } from '../../region';
+import { requiredText, ruleValue } from '../../input';
+import { parseUnitCode } from '../../unit-code';
 import { Unit, unitFacts } from './unit.entity';
 import { parseUnitKind, UnitKind } from '../../access/unit-kind';
 
