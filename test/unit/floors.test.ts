@@ -11,6 +11,7 @@ const GROUND = ['errors', 'rule', 'input', 'region', 'unit-code', 'calendar-date
 
 /** What each floor must not import. */
 const NOT_BELOW: Record<string, string[]> = {
+  db: ['access', 'audit', 'change-log', 'modules', 'feed', 'graphql', 'http'],
   access: ['audit', 'change-log', 'modules', 'feed', 'graphql', 'http'],
   audit: ['change-log', 'modules', 'feed', 'graphql', 'http'],
   'change-log': ['audit', 'modules', 'feed', 'graphql', 'http'],
