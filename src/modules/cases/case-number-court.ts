@@ -7,6 +7,7 @@
  * (CONFLICT) about numbers that are not its own.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { itemRules } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { badInput } from '../../errors';
 import { ruleValue } from '../../input';
@@ -28,7 +29,7 @@ export async function checkNumberCourt(
   number: CaseNumber,
   entry: NumberEntry,
 ): Promise<void> {
-  if (entry === 'add' && principal.isOffice) return;
+  if (entry === 'add' && itemRules.numberForAnyCourt(principal)) return;
   const [court] = await em.execute<{ code: string; court_code: string | null }[]>('select code, court_code from unit where id = ? for share', [
     courtUnitId,
   ]);

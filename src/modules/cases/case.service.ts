@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Classification } from '../../access/classification';
-import { authorize, mayManageCase } from '../../access/policies';
+import { authorize, itemRules } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { appendAudit } from '../../audit/audit.service';
 import { pgArray } from '../../db/sql';
@@ -279,7 +279,7 @@ export class CaseService extends CaseReads {
 
   private async lockForChange(em: EntityManager, principal: Principal, caseId: string, expectedVersion?: number): Promise<CaseRow> {
     const row = await this.lockVisible(em, principal, caseId);
-    if (!mayManageCase(principal, row.courtUnitId)) {
+    if (!itemRules.manageCase(principal, row.courtUnitId)) {
       throw forbidden("only the case's court or the coordination office may move, edit or number a case; other units add progress entries");
     }
     if (expectedVersion !== undefined && row.version !== expectedVersion) {
@@ -327,7 +327,9 @@ export class CaseService extends CaseReads {
       }
       return principal.unit;
     }
-    if (!principal.isOffice) throw forbidden('a court registers its own cases; only the coordination office names another court');
+    if (!itemRules.actForUnit(principal, { code: code.trim().toUpperCase() })) {
+      throw forbidden('a court registers its own cases; only the coordination office names another court');
+    }
     const parsed = parseUnitCode(code);
     const [unit] = parsed.ok
       ? await this.em.execute<(UnitRef & { active: boolean })[]>('select id, code, name, kind, active from unit where code = ?', [parsed.value])

@@ -3,7 +3,7 @@
  * withdrawal of single entries with a reason.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { authorize } from '../../access/policies';
+import { authorize, itemRules } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { visibleSql } from '../../access/visibility';
 import { isoTime, pgArray, queryPrepared } from '../../db/sql';
@@ -257,8 +257,8 @@ export class RiskEntryService {
       ).map(riskEntryRow);
       const missing = ids.filter((id) => !rows.some((row) => row.id === id));
       if (missing.length) throw notFound(`no list entry with id ${missing.join(', ')}`);
-      const foreign = rows.filter((row) => row.publisherUnitId !== principal.unit.id);
-      if (foreign.length && !principal.isOffice) {
+      const foreign = rows.filter((row) => !itemRules.actForUnit(principal, { id: row.publisherUnitId }));
+      if (foreign.length) {
         throw forbidden(`entries ${foreign.map((row) => row.id).join(', ')} belong to another unit: only it or the office may withdraw them`);
       }
       const withdrawn = rows.filter((row) => row.status !== 'ACTIVE');

@@ -4,7 +4,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { generateKey, hashKey, keyHint } from '../../access/keys';
-import { authorize } from '../../access/policies';
+import { authorize, itemRules } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { Role } from '../../access/roles';
 import { appendAudit } from '../../audit/audit.service';
@@ -39,7 +39,7 @@ export class CredentialService {
       if (!unit.active) throw badInput(`unit ${unit.code} is deactivated`, { field: 'unit', rule: 'active' });
       const roles = [...new Set(input.roles)];
       if (roles.length === 0) throw badInput('roles must name at least one role', { field: 'roles', rule: 'required' });
-      if (roles.includes(Role.ADMIN) && !unit.isOffice) {
+      if (roles.includes(Role.ADMIN) && !itemRules.holdAdmin(unit)) {
         throw badInput(`ADMIN is for the coordination office's credentials only, and ${unit.code} is not the office`, {
           field: 'roles',
           rule: 'adminOfficeOnly',

@@ -7,7 +7,7 @@
  */
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { authorize } from '../../access/policies';
+import { authorize, itemRules } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { officeOnly } from '../../access/classification';
 import { appendAudit } from '../../audit/audit.service';
@@ -102,7 +102,7 @@ export class UnitService {
       if (input.regionCode != null) unit.regionCode = ruleValue(parseRegionCode(input.regionCode), 'regionCode');
       unit.courtCode = courtCode;
       if (input.active != null) {
-        if (!input.active && unit.isOffice) {
+        if (!input.active && !itemRules.deactivate(unit)) {
           throw badInput('the coordination office cannot be deactivated', { field: 'active', rule: 'office' });
         }
         unit.active = input.active;
