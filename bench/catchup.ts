@@ -14,9 +14,9 @@ import 'reflect-metadata';
 import { createClient } from 'graphql-ws';
 import { Client } from 'pg';
 import WebSocket from 'ws';
-import { CHANGES_AFTER_SQL, changesAfterParams } from '../src/feed/change-reader';
+import { CHANGES_AFTER_SQL, changesAfterParams } from '../src/change-log/change-reader';
 import { numberedPlaceholders } from '../src/db/sql';
-import { START } from '../src/feed/cursor';
+import { START } from '../src/change-log/cursor';
 import { ENTRY_COUNT, fixed, gql, hubWithList, machineLine, passMiss, runBench, table } from './support';
 
 const TARGET_RATE = 20_000;

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * The key that seals change-feed cursors (src/feed/cursor.ts), made once here and kept in the database so that
+ * The key that seals change-feed cursors (src/change-log/cursor.ts), made once here and kept in the database so that
  * every instance and every restart seal alike. It is drawn by PostgreSQL (three gen_random_uuid(), 366 random bits,
  * hashed to 32 bytes), so it appears in no migration file and no log. Beside it, the last commit number of the log
  * at this upgrade: cursors of the old clear form are read only up to it, since the hub never issued one beyond it.

@@ -13,11 +13,12 @@ import { startEmbedded, type EmbeddedDatabase } from './db/embedded';
 import { withMigrator } from './db/database-roles';
 import { applyMigrations, pendingMigrations } from './db/migrate';
 import { openOrm, type Orm } from './db/orm';
+import { entities } from './entities';
 import { declareSharedSession } from './db/sql';
 import { withStartupLock } from './db/startup-lock';
 import { createApollo } from './graphql/apollo';
 import type { HubContext, HubRuntime } from './graphql/context';
-import { loadChangeCursors, type ChangeCursors } from './feed/cursor';
+import { loadChangeCursors, type ChangeCursors } from './change-log/cursor';
 import { Feed } from './feed/feed';
 import { ResultSharing } from './feed/result-sharing';
 import { CredentialCache } from './access/credential-cache';
@@ -57,7 +58,7 @@ export async function openDatabase(config: HubConfig, log: Logger): Promise<Data
   try {
     // On the embedded database after its folder is made and locked: the key file sits beside pgdata.
     const auditKeys = resolveAuditKeys(config.audit, embedded ? config.dataDir : undefined);
-    const orm = await openOrm(clientUrl, config.poolSize, log);
+    const orm = await openOrm(clientUrl, config.poolSize, entities, log);
     if (embedded) declareSharedSession(orm);
     useAuditKeys(orm, auditKeys);
     return {

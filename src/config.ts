@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadTrustedDocuments } from './graphql/trusted-documents';
-import { DEFAULT_TIME_ZONE } from './modules/calendar-date';
+import { DEFAULT_TIME_ZONE } from './calendar-date';
 import bytes from 'bytes';
-import { parseRegionCode } from './modules/enterprises/region';
-import { parseUnitCode } from './modules/units/unit-code';
+import { parseRegionCode } from './region';
+import { parseUnitCode } from './unit-code';
 import { parseUnitKind, type UnitKind } from './access/unit-kind';
 
 export interface HubConfig {

@@ -1,6 +1,7 @@
 /**
  * Who may do what: each permission one readable line. What a credential may do follows its roles; the office's
- * administration also needs the unit to be the office. Services call {@link authorize} before they act.
+ * administration also needs the unit to be the office. Services call {@link authorize} before they act, and the
+ * item rules ({@link itemRules}) on the items they act on.
  */
 import { forbidden } from '../errors';
 import type { Principal } from './principal';
@@ -60,7 +61,28 @@ export function authorize(principal: Principal, action: Action): void {
   if (!can(principal, action)) throw forbidden(`${action} needs ${policies[action].needs}`);
 }
 
-/** Move a case's stage, edit it, add its numbers: the case's own court and the office, nobody else. */
-export function mayManageCase(principal: Principal, courtUnitId: string): boolean {
-  return principal.isOffice || principal.unit.id === courtUnitId;
-}
+/** A unit as an item rule names it: by its id or by its code (each unique, and neither ever changes). */
+export type UnitKey = { id: string } | { code: string };
+
+const isOwnUnit = (principal: Principal, unit: UnitKey) => ('id' in unit ? unit.id === principal.unit.id : unit.code === principal.unit.code);
+
+/**
+ * Item rules, beside the operation rules above: whether one item (a unit, a case, a publisher) allows what the caller
+ * does to it. Services call them where they have the item, and refuse with their own message naming it.
+ */
+export const itemRules = {
+  /** Act for a unit (publish its lists, withdraw its entries, register a case of its court): the unit itself, and the office for any. */
+  actForUnit: (principal: Principal, unit: UnitKey) => principal.isOffice || isOwnUnit(principal, unit),
+  /** Move a case's stage, edit it, add its numbers: the case's own court and the office, nobody else. */
+  manageCase: (principal: Principal, courtUnitId: string) => principal.isOffice || principal.unit.id === courtUnitId,
+  /** Add a number to a case whatever court's code it carries (or when its court has no code yet): the office only. */
+  numberForAnyCourt: (principal: Principal) => principal.isOffice,
+  /** See every unit's publications and submission status, not only its own unit's: the office only. */
+  seeEveryUnit: (principal: Principal) => principal.isOffice,
+  /** Hold ADMIN: a credential of the office's unit only. */
+  holdAdmin: (unit: { isOffice: boolean }) => unit.isOffice,
+  /** Be deactivated: every unit but the office. */
+  deactivate: (unit: { isOffice: boolean }) => !unit.isOffice,
+  /** Rename an enterprise from a list's SHARED rows: the registry's keeper (market regulation), also when the office publishes for it. */
+  renameEnterpriseFromList: (publisher: { kind: UnitKind }) => publisher.kind === UnitKind.MARKET_REGULATION,
+};

@@ -30,7 +30,8 @@ export async function withMigrator<T>(
   if (!ownerUrl) return work({ orm: runtimeOrm });
   const runtimeRole = await currentRole(runtimeOrm);
   // Two connections: the migrator checks its history table outside the transaction it migrates in.
-  const ownerOrm = await openOrm(ownerUrl, 2, log).catch((error: NodeJS.ErrnoException) => {
+  // The same entities as the runtime ORM's.
+  const ownerOrm = await openOrm(ownerUrl, 2, runtimeOrm.config.get('entities'), log).catch((error: NodeJS.ErrnoException) => {
     if (error.code === '28P01' || error.code === '28000') throw new ConfigError('PostgreSQL refused the user or password in DATABASE_OWNER_URL');
     throw error;
   });

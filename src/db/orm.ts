@@ -9,11 +9,13 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { migrationsList } from '../../migrations';
 import { ConfigError } from '../config';
-import { entities } from './entities';
 
 export type Orm = MikroORM<PostgreSqlDriver>;
 
-export function ormOptions(clientUrl: string, poolSize: number, log?: Logger): Options<PostgreSqlDriver> {
+/** The entities an ORM maps: every entity of the hub (src/entities.ts), handed down by whoever opens it. */
+export type Entities = NonNullable<Options<PostgreSqlDriver>['entities']>;
+
+export function ormOptions(clientUrl: string, poolSize: number, entities: Entities, log?: Logger): Options<PostgreSqlDriver> {
   return {
     driver: PostgreSqlDriver,
     clientUrl,
@@ -53,8 +55,8 @@ export function ormOptions(clientUrl: string, poolSize: number, log?: Logger): O
  * Connects, and fails with the driver's own error when the server cannot be reached, or with one line naming the
  * database when the server has none of that name.
  */
-export async function openOrm(clientUrl: string, poolSize: number, log?: Logger): Promise<Orm> {
-  const orm = await MikroORM.init<PostgreSqlDriver>(ormOptions(clientUrl, poolSize, log));
+export async function openOrm(clientUrl: string, poolSize: number, entities: Entities, log?: Logger): Promise<Orm> {
+  const orm = await MikroORM.init<PostgreSqlDriver>(ormOptions(clientUrl, poolSize, entities, log));
   const check = await orm.checkConnection();
   if (!check.ok) {
     await orm.close(true);

@@ -11,8 +11,8 @@ import { AssetType, ClaimType, ProgressKind, type AddProgressInput } from '../mo
 import { CaseProcedure, CaseStage } from '../modules/cases/case-stage';
 import type { RegisterCaseInput } from '../modules/cases/case-inputs';
 import { usccCheckCharacter } from '../modules/enterprises/uscc';
-import { RiskListType } from '../modules/risk-lists/list-types';
-import { RiskCategory, RiskLevel } from '../modules/risk-lists/risk-level';
+import { RiskListType } from '../risk-list-type';
+import { RiskCategory, RiskLevel } from '../risk-level';
 import { InvalidRowPolicy, PublishMode, type PublishInput } from '../modules/risk-lists/risk-publication.inputs';
 import { UnitKind } from '../access/unit-kind';
 import { seededRandom } from './random';

@@ -5,8 +5,8 @@
  */
 import { canSee } from '../access/visibility';
 import type { Principal } from '../access/principal';
-import type { ChangeKind, ChangeTopic } from './change-log';
-import type { StoredChange } from './change-reader';
+import type { ChangeKind, ChangeTopic } from '../change-log/change-log';
+import type { StoredChange } from '../change-log/change-reader';
 
 /** A filter as the service holds it: every criterion given must hold; unit codes already turned into ids. */
 export interface ChangeFilterSpec {

@@ -1,18 +1,15 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { HubContext } from '../graphql/context';
 import { pageRequest } from '../db/keyset';
 import { pageInfo } from '../graphql/connection';
-import { CaseNode, CaseProgressNode, toCaseNode, toProgressNode } from '../modules/cases/case.types';
-import { caseRowFromPayload, progressRowFromPayload } from '../modules/cases/case.sql';
-import { riskEntryRowFromPayload } from '../modules/risk-lists/risk-entry.sql';
-import { RiskEntryNode, toRiskEntryNode } from '../modules/risk-lists/risk-entry.types';
-import { toUnitNode, UnitNode } from '../modules/units/unit.types';
-import { ChangeTopic } from './change-log';
-import type { StoredChange } from './change-reader';
+import type { StoredChange } from '../change-log/change-reader';
 import type { ChangeFilterInput } from './change.service';
 import { ChangeConnection, ChangeFilter, ChangeNode, toChangeNode } from './change.types';
 
-/** The change feed: the polling query, the head, the subscription, and the typed views of a change's payload. */
+/**
+ * The change feed: the polling query, the head and the subscription. The typed views of a change's payload (Change.actingUnit,
+ * riskEntry, case, progress) are each module's: `@Resolver(() => ChangeNode)` classes beside the module's own resolvers.
+ */
 @Resolver(() => ChangeNode)
 export class ChangeResolver {
   @Query(() => ChangeConnection, {
@@ -56,27 +53,5 @@ export class ChangeResolver {
     @Arg('filter', () => ChangeFilter, { nullable: true }) _filter?: ChangeFilter,
   ) {
     return toChangeNode(change, ctx.cursors);
-  }
-
-  @FieldResolver(() => UnitNode, { nullable: true, description: 'The unit that made the change.' })
-  actingUnit(@Root() node: ChangeNode) {
-    return node.row.actingUnit ? toUnitNode(node.row.actingUnit) : null;
-  }
-
-  @FieldResolver(() => RiskEntryNode, { nullable: true, description: 'RISK_ENTRY: the entry right after the change.' })
-  riskEntry(@Root() node: ChangeNode) {
-    return node.topic === ChangeTopic.RISK_ENTRY ? toRiskEntryNode(riskEntryRowFromPayload(node.payload)) : null;
-  }
-
-  @FieldResolver(() => CaseNode, { nullable: true, name: 'case', description: 'CASE and CASE_PROGRESS: the case right after the change.' })
-  caseAfter(@Root() node: ChangeNode) {
-    if (node.topic === ChangeTopic.CASE) return toCaseNode(caseRowFromPayload(node.payload));
-    if (node.topic === ChangeTopic.CASE_PROGRESS) return toCaseNode(caseRowFromPayload(node.payload.case as Record<string, unknown>));
-    return null;
-  }
-
-  @FieldResolver(() => CaseProgressNode, { nullable: true, description: 'CASE_PROGRESS: the progress entry added.' })
-  progress(@Root() node: ChangeNode) {
-    return node.topic === ChangeTopic.CASE_PROGRESS ? toProgressNode(progressRowFromPayload(node.payload.progress as Record<string, unknown>)) : null;
   }
 }

@@ -3,11 +3,11 @@ import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql
 import { PageInfo } from '../graphql/connection';
 import { BoundedList } from '../graphql/list-size';
 import { JSONScalar, UsccScalar } from '../graphql/scalars';
-import { RiskListType } from '../modules/risk-lists/list-types';
-import { RiskLevel } from '../modules/risk-lists/risk-level';
-import { ChangeKind, ChangeTopic } from './change-log';
-import type { StoredChange } from './change-reader';
-import type { ChangeCursors } from './cursor';
+import { RiskListType } from '../risk-list-type';
+import { RiskLevel } from '../risk-level';
+import { ChangeKind, ChangeTopic } from '../change-log/change-log';
+import type { StoredChange } from '../change-log/change-reader';
+import type { ChangeCursors } from '../change-log/cursor';
 
 registerEnumType(ChangeTopic, {
   name: 'ChangeTopic',

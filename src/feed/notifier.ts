@@ -10,7 +10,7 @@ import type { EventSubscriber, TransactionEventArgs } from '@mikro-orm/core';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
 import type { Orm } from '../db/orm';
-import { CHANGES_CHANNEL } from './change-log';
+import { CHANGES_CHANNEL } from '../change-log/change-log';
 
 /** Stops a wake-up source. */
 export type StopListening = () => Promise<void>;

@@ -8,7 +8,7 @@
 import { execute, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Principal } from '../access/principal';
 import { visibilityKey } from '../access/visibility';
-import type { StoredChange } from './change-reader';
+import type { StoredChange } from '../change-log/change-reader';
 import type { ChangeSubscription } from './feed';
 
 /** A context that can be made afresh for each delivery, for its caller as it is then: a new EntityManager fork and DataLoaders. */

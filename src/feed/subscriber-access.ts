@@ -16,8 +16,8 @@
 import type { Principal } from '../access/principal';
 import { ErrorCode, HubError } from '../errors';
 import type { UnitKind } from '../access/unit-kind';
-import { ChangeKind, ChangeTopic } from './change-log';
-import { comparePositions, type Position } from './cursor';
+import { ChangeKind, ChangeTopic } from '../change-log/change-log';
+import { comparePositions, type Position } from '../change-log/cursor';
 
 /** UNAUTHENTICATED for a subscription whose key stopped working: revoked, expired, or its unit deactivated. */
 export class KeyEndedError extends HubError {

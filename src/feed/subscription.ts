@@ -6,8 +6,8 @@
 import type { Principal } from '../access/principal';
 import { ErrorCode, HubError } from '../errors';
 import { changeTest, type ChangeFilterSpec, type ChangeTest } from './change-filter';
-import type { StoredChange } from './change-reader';
-import { comparePositions, type Position } from './cursor';
+import type { StoredChange } from '../change-log/change-reader';
+import { comparePositions, type Position } from '../change-log/cursor';
 import type { Feed } from './feed';
 import { effectOn } from './subscriber-access';
 

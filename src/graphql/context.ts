@@ -28,7 +28,7 @@ import { AnalyticsService } from '../modules/analytics/analytics.service';
 import { BulletinService } from '../modules/analytics/bulletin.service';
 import { SubmissionStatusService } from '../modules/analytics/submission-status.service';
 import { AuditTrailService } from '../modules/audit-trail/audit-trail.service';
-import type { ChangeCursors } from '../feed/cursor';
+import type { ChangeCursors } from '../change-log/cursor';
 import type { Feed } from '../feed/feed';
 import type { ResultSharing } from '../feed/result-sharing';
 import { disclosedBy, type PersonalDataAudit } from './personal-data-audit';

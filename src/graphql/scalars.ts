@@ -5,8 +5,8 @@
 import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import type { RuleResult } from '../rule';
 import { parseUscc } from '../modules/enterprises/uscc';
-import { parseRegionCode } from '../modules/enterprises/region';
-import { parseLocalDate } from '../modules/calendar-date';
+import { parseRegionCode } from '../region';
+import { parseLocalDate } from '../calendar-date';
 import { parseMoney } from '../modules/risk-lists/money';
 import { parseCaseNumber } from '../modules/cases/case-number';
 import { pass } from '../rule';

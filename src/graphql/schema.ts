@@ -14,6 +14,10 @@ import { RiskPublicationResolver } from '../modules/risk-lists/risk-publication.
 import { CredentialResolver } from '../modules/units/credential.resolver';
 import { UnitResolver } from '../modules/units/unit.resolver';
 import type { RootCompiler } from './compiled-reads';
+// Each module's view of a change (fields of Change), in the order of their fields in the schema.
+import { ChangeActingUnitResolver } from '../modules/units/unit-change.resolver';
+import { ChangeRiskEntryResolver } from '../modules/risk-lists/risk-entry-change.resolver';
+import { ChangeCaseResolver } from '../modules/cases/case-change.resolver';
 import { countResolvedObjects } from './resolved-objects';
 
 export const resolvers = [
@@ -27,6 +31,9 @@ export const resolvers = [
   EnterpriseCasesResolver,
   CaseProgressResolver,
   ChangeResolver,
+  ChangeActingUnitResolver,
+  ChangeRiskEntryResolver,
+  ChangeCaseResolver,
   AnalyticsResolver,
   SubmissionStatusResolver,
   AuditTrailResolver,

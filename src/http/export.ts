@@ -16,9 +16,9 @@ import { ExportService, CASE_HEADER, RISK_ENTRY_HEADER } from '../modules/analyt
 import { replyError } from './http-errors';
 import { CaseProcedure, CaseStage } from '../modules/cases/case-stage';
 import type { CaseFilter } from '../modules/cases/case-reads';
-import { RiskListType } from '../modules/risk-lists/list-types';
+import { RiskListType } from '../risk-list-type';
 import { EntryStatusFilter, type RiskEntryFilter } from '../modules/risk-lists/risk-entry.queries';
-import { RiskCategory, RiskLevel } from '../modules/risk-lists/risk-level';
+import { RiskCategory, RiskLevel } from '../risk-level';
 import { UnitKind } from '../access/unit-kind';
 
 /** The UTF-8 byte-order mark: Excel reads the file as UTF-8 only with it. */

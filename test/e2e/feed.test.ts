@@ -6,7 +6,7 @@
 process.env.LOG_LEVEL ??= 'silent';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../src/feed/change-log';
+import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../src/change-log/change-log';
 import { Classification } from '../../src/access/classification';
 import { usccCheckCharacter } from '../../src/modules/enterprises/uscc';
 import { describeWithServer, sql } from '../support/db';

@@ -17,6 +17,7 @@ import { startHub, type Hub } from '../../src/app';
 import { verifyAuditTrail } from '../../src/audit/verify-command';
 import { loadConfig } from '../../src/config';
 import { openOrm } from '../../src/db/orm';
+import { entities } from '../../src/entities';
 import { createLogger } from '../../src/logger';
 import { createTestDatabase, describeWithServer, sql, type TestDatabase } from '../support/db';
 
@@ -150,7 +151,7 @@ describeWithServer('the keyed audit chain on a PostgreSQL server', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     // A trail of before the key: the schema of the first three migrations and three records linked as the hub linked them.
-    const orm = await openOrm(database.url, 2);
+    const orm = await openOrm(database.url, 2, entities);
     try {
       await orm.getMigrator().up({ to: 'Migration20261129000000_case_ledger' });
     } finally {

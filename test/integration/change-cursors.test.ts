@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { migrationsList } from '../../migrations';
 import { openOrm } from '../../src/db/orm';
+import { entities } from '../../src/entities';
 import { usccCheckCharacter } from '../../src/modules/enterprises/uscc';
 import { createTestDatabase, describeWithServer, itWithServer, sql, type TestDatabase } from '../support/db';
 import { pollChanges, subscribeChanges } from '../support/feed';
@@ -195,7 +196,7 @@ describeWithServer('an upgrade: cursors issued in the clear before sealing', () 
   beforeAll(async () => {
     database = await createTestDatabase();
     // The database as the hub left it before sealing: the earlier migrations and three commits in the log.
-    const orm = await openOrm(database.url, 2);
+    const orm = await openOrm(database.url, 2, entities);
     try {
       await orm.getMigrator().up({ to: migrationsList[before - 1].name });
     } finally {

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { usccCheckCharacter } from '../../src/modules/enterprises/uscc';
-import { START } from '../../src/feed/cursor';
+import { START } from '../../src/change-log/cursor';
 import { PAGE_SCAN_LIMIT } from '../../src/feed/change.service';
 import { CHANGE_FIELDS, pollChanges } from '../support/feed';
 import { startTestHub, type GqlResult, type TestHub } from '../support/hub';

@@ -11,6 +11,7 @@ import pino from 'pino';
 import { startHub, type Hub } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { openOrm } from '../../src/db/orm';
+import { entities } from '../../src/entities';
 import { usccCheckCharacter } from '../../src/modules/enterprises/uscc';
 import { createTestDatabase, describeWithServer, sql, TEST_AUDIT_KEY, type TestDatabase } from '../support/db';
 
@@ -38,7 +39,7 @@ describeWithServer('migration enterprise_names on a database written the old way
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const orm = await openOrm(db.url, 2);
+    const orm = await openOrm(db.url, 2, entities);
     await orm.getMigrator().up({ to: 'Migration20261129000000_case_ledger' });
     await orm.close(true);
 

@@ -1,8 +1,8 @@
 /** A change as the change-log reader yields it, made by hand for the feed's unit tests: a SHARED case update unless `over` says otherwise. */
 import { Classification } from '../../src/access/classification';
-import { ChangeKind, ChangeTopic } from '../../src/feed/change-log';
-import type { StoredChange } from '../../src/feed/change-reader';
-import type { Position } from '../../src/feed/cursor';
+import { ChangeKind, ChangeTopic } from '../../src/change-log/change-log';
+import type { StoredChange } from '../../src/change-log/change-reader';
+import type { Position } from '../../src/change-log/cursor';
 
 export function storedChange(seq: number, ordinal = 1, over: Partial<StoredChange> = {}): StoredChange {
   const position: Position = { seq, ordinal };

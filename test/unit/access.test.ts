@@ -1,5 +1,5 @@
 import { bearerKey, generateKey, hashKey, keyHint } from '../../src/access/keys';
-import { can } from '../../src/access/policies';
+import { can, itemRules } from '../../src/access/policies';
 import { Principal } from '../../src/access/principal';
 import { Role } from '../../src/access/roles';
 import { Classification } from '../../src/access/classification';
@@ -37,6 +37,29 @@ describe('policies', () => {
   it('personal data needs PERSONAL_DATA, whatever the unit', () => {
     expect(can(new Principal(unit(true), [Role.READ, Role.ADMIN], 'c'), 'seePersonalData')).toBe(false);
     expect(can(new Principal(unit(false), [Role.PERSONAL_DATA], 'c'), 'seePersonalData')).toBe(true);
+  });
+});
+
+describe('item rules', () => {
+  const at = (id: string, kind: UnitKind, isOffice = false) => ({ id, code: id.toUpperCase(), name: id, kind, regionCode: '140800', isOffice });
+  const own = at('yc-own', UnitKind.COURT);
+  // As the office, as the item's own unit, as another unit.
+  const callers = [at('office', UnitKind.OTHER, true), own, at('yc-other', UnitKind.MARKET_REGULATION)].map(
+    (unit) => new Principal(unit, [Role.PUBLISH, Role.READ], 'c'),
+  );
+  const rules: [string, (caller: Principal) => boolean, boolean[]][] = [
+    ['actForUnit, the unit named by id', (caller) => itemRules.actForUnit(caller, { id: own.id }), [true, true, false]],
+    ['actForUnit, the unit named by code', (caller) => itemRules.actForUnit(caller, { code: own.code }), [true, true, false]],
+    ["manageCase, a case of the own unit's court", (caller) => itemRules.manageCase(caller, own.id), [true, true, false]],
+    ['numberForAnyCourt', (caller) => itemRules.numberForAnyCourt(caller), [true, false, false]],
+    ['seeEveryUnit', (caller) => itemRules.seeEveryUnit(caller), [true, false, false]],
+    ["holdAdmin, a credential of the caller's unit", (caller) => itemRules.holdAdmin(caller.unit), [true, false, false]],
+    ["deactivate, the caller's unit", (caller) => itemRules.deactivate(caller.unit), [false, true, true]],
+    ["renameEnterpriseFromList, published as the caller's unit", (caller) => itemRules.renameEnterpriseFromList(caller.unit), [false, false, true]],
+  ];
+
+  it.each(rules)('%s: the office, the own unit, another unit', (_name, rule, answers) => {
+    expect(callers.map(rule)).toEqual(answers);
   });
 });
 

@@ -1,4 +1,4 @@
-import { daysInMonth, isLeapYear, parseLocalDate } from '../../src/modules/calendar-date';
+import { daysInMonth, isLeapYear, parseLocalDate } from '../../src/calendar-date';
 
 describe('calendar dates (parseLocalDate)', () => {
   it.each(['2024-02-29', '2000-02-29', '2026-01-01', '2026-12-31', '1900-01-01', '2999-12-31', '2023-04-30'])('accepts %s unchanged', (date) => {

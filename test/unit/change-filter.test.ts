@@ -6,10 +6,9 @@
 import { Classification, type Sharing } from '../../src/access/classification';
 import { Principal, type PrincipalUnit } from '../../src/access/principal';
 import { Role } from '../../src/access/roles';
-import { ChangeKind, ChangeTopic } from '../../src/feed/change-log';
+import { ChangeKind, ChangeTopic } from '../../src/change-log/change-log';
 import { changeTest, type ChangeFilterSpec } from '../../src/feed/change-filter';
-import type { StoredChange } from '../../src/feed/change-reader';
-import type { Unit } from '../../src/modules/units/unit.entity';
+import type { ActingUnit, StoredChange } from '../../src/change-log/change-reader';
 import { UnitKind } from '../../src/access/unit-kind';
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -25,7 +24,7 @@ const UNITS = {
 type UnitName = keyof typeof UNITS;
 
 const principal = (name: UnitName, roles: Role[] = [Role.READ]) => new Principal(UNITS[name], roles, id(100 + Object.keys(UNITS).indexOf(name)));
-const unitOf = (name: UnitName): Unit => ({ ...UNITS[name], active: true, createdAt: new Date(0), updatedAt: new Date(0) }) as unknown as Unit;
+const unitOf = (name: UnitName): ActingUnit => ({ ...UNITS[name], active: true, createdAt: new Date(0), updatedAt: new Date(0) });
 
 const shared = (owner: UnitName): Sharing => ({
   classification: Classification.SHARED,

@@ -1,5 +1,5 @@
 /**
- * Cursors of the change log (src/feed/cursor.ts): a position (commit number, ordinal) sealed into an opaque cursor
+ * Cursors of the change log (src/change-log/cursor.ts): a position (commit number, ordinal) sealed into an opaque cursor
  * with the hub's key and read back; the same position gives the same cursor with the same key; a cursor shows
  * nothing of the position; any change to one, or one sealed with another key, is BAD_USER_INPUT naming the argument
  * and the rule; cursors of the clear form issued before sealing are still read, up to the head of the log at the
@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import { ChangeCursors, comparePositions, START, type Position } from '../../src/feed/cursor';
+import { ChangeCursors, comparePositions, START, type Position } from '../../src/change-log/cursor';
 
 const b64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');

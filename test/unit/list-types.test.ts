@@ -1,4 +1,5 @@
-import { checkAmount, checkDetails, LIST_TYPES, RiskListType, type DetailKind } from '../../src/modules/risk-lists/list-types';
+import { checkAmount, checkDetails, LIST_TYPES, type DetailKind } from '../../src/modules/risk-lists/list-types';
+import { RiskListType } from '../../src/risk-list-type';
 import { UnitKind } from '../../src/access/unit-kind';
 
 /** For every list type: a valid `details` payload as a departmental system might send it, and its normal form. */

@@ -1,4 +1,4 @@
-import { parseRegionCode, parseRegionPrefix } from '../../src/modules/enterprises/region';
+import { parseRegionCode, parseRegionPrefix } from '../../src/region';
 
 describe('region codes (GB/T 2260)', () => {
   it.each(['140800', '370323', '410403', '341524', '411121', '110101'])('accepts the division code %s', (code) => {

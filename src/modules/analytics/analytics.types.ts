@@ -5,8 +5,8 @@ import { UnitNode } from '../units/unit.types';
 import { DecimalScalar, LocalDateScalar, RegionCodeScalar } from '../../graphql/scalars';
 import { CaseProcedure, CaseStage, END_STAGES } from '../cases/case-stage';
 import { BoundedList } from '../../graphql/list-size';
-import { RiskListType } from '../risk-lists/list-types';
-import { RiskCategory, RiskLevel } from '../risk-lists/risk-level';
+import { RiskListType } from '../../risk-list-type';
+import { RiskCategory, RiskLevel } from '../../risk-level';
 import { UnitKind } from '../../access/unit-kind';
 import { CaseStatsDimension, RiskStatsDimension } from './analytics.service';
 

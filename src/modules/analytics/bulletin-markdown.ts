@@ -1,6 +1,7 @@
 /** The periodic bulletin as Markdown, for printing and sending (GET /bulletins). */
-import { riskLevelName } from '../risk-lists/risk-level';
-import { LIST_TYPES, type RiskListType } from '../risk-lists/list-types';
+import { riskLevelName } from '../../risk-level';
+import { LIST_TYPES } from '../risk-lists/list-types';
+import type { RiskListType } from '../../risk-list-type';
 import type { Bulletin } from './bulletin.service';
 
 const STAGE_NAMES: Record<string, string> = {

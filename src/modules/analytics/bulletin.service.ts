@@ -12,10 +12,10 @@ import { appendReadAudit } from '../../audit/audit.service';
 import { seenColumnSql, visibleSql } from '../../access/visibility';
 import { isoTime } from '../../db/sql';
 import { badInput } from '../../errors';
-import { parseLocalDate } from '../calendar-date';
+import { parseLocalDate } from '../../calendar-date';
 import { END_STAGES, type CaseStage } from '../cases/case-stage';
-import { parseRegionPrefix } from '../enterprises/region';
-import { ruleValue } from '../input';
+import { parseRegionPrefix } from '../../region';
+import { ruleValue } from '../../input';
 import { asAnalyst } from './analyst-statements';
 
 /** A case registered in the period. */

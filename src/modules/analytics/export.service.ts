@@ -13,7 +13,7 @@ import { CaseService } from '../cases/case.service';
 import { CASE_COLUMNS, caseRow } from '../cases/case.sql';
 import { riskEntryFilterSql, type RiskEntryFilter } from '../risk-lists/risk-entry.queries';
 import { RISK_ENTRY_COLUMNS, riskEntryRow } from '../risk-lists/risk-entry.sql';
-import { riskLevelName } from '../risk-lists/risk-level';
+import { riskLevelName } from '../../risk-level';
 import { asAnalyst } from './analyst-statements';
 
 /** Rows read per statement. */

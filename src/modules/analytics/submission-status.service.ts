@@ -5,13 +5,14 @@
  * office sees every unit, so it sees at a glance who is late; another unit with ANALYZE sees its own rows.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { authorize } from '../../access/policies';
+import { authorize, itemRules } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { isoTime } from '../../db/sql';
-import { requiredText } from '../input';
+import { requiredText } from '../../input';
 import { PERIOD_MAX } from '../risk-lists/risk-publication.inputs';
 import { asAnalyst } from './analyst-statements';
-import { LIST_TYPES, RiskListType } from '../risk-lists/list-types';
+import { LIST_TYPES } from '../risk-lists/list-types';
+import { RiskListType } from '../../risk-list-type';
 import type { UnitKind } from '../../access/unit-kind';
 
 /** One unit and one list type for the period. */
@@ -42,8 +43,9 @@ export class SubmissionStatusService {
   async forPeriod(principal: Principal, period: string, onlyMissing = false): Promise<SubmissionRow[]> {
     authorize(principal, 'analyze');
     const wanted = requiredText(period, 'period', PERIOD_MAX);
-    const own = principal.isOffice ? '' : ' and u.id = ?';
-    const scope = principal.isOffice ? [] : [principal.unit.id];
+    const every = itemRules.seeEveryUnit(principal);
+    const own = every ? '' : ' and u.id = ?';
+    const scope = every ? [] : [principal.unit.id];
     const { units, published } = await asAnalyst(this.em, this.timeoutMs, async (em) => ({
       units: await em.execute<{ id: string; code: string; kind: UnitKind }[]>(
         `select u.id, u.code, u.kind from unit u where u.active${own} order by u.code`,

@@ -3,7 +3,7 @@ import { Field, ID, InputType, Int } from 'type-graphql';
 import { Classification } from '../../access/classification';
 import { CaseNumberScalar, DecimalScalar, JSONScalar, LocalDateScalar, RegionCodeScalar, UsccScalar } from '../../graphql/scalars';
 import { SortDirection } from '../../db/keyset';
-import { RiskLevel } from '../risk-lists/risk-level';
+import { RiskLevel } from '../../risk-level';
 import { UnitKind } from '../../access/unit-kind';
 import { AssetType, ClaimType, ProgressKind } from './case-progress.service';
 import { CaseProcedure, CaseStage } from './case-stage';

@@ -5,8 +5,8 @@
  */
 import { Classification } from '../../access/classification';
 import { badInput } from '../../errors';
-import { optionalText, ruleValue } from '../input';
-import type { RiskLevel } from '../risk-lists/risk-level';
+import { optionalText, ruleValue } from '../../input';
+import type { RiskLevel } from '../../risk-level';
 import { UnitKind } from '../../access/unit-kind';
 import { checkNumberFitsCase, parseBankruptcyCaseNumber, type CaseNumber } from './case-number';
 import { CaseProcedure, CaseStage, caseRiskLevel } from './case-stage';

@@ -7,9 +7,10 @@
  * (CONFLICT) about numbers that are not its own.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { itemRules } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { badInput } from '../../errors';
-import { ruleValue } from '../input';
+import { ruleValue } from '../../input';
 import { checkNumberOfCourt, type CaseNumber } from './case-number';
 
 /** How the number enters the ledger: with a new case, or added to a case (on acceptance or by addCaseNumber). */
@@ -28,7 +29,7 @@ export async function checkNumberCourt(
   number: CaseNumber,
   entry: NumberEntry,
 ): Promise<void> {
-  if (entry === 'add' && principal.isOffice) return;
+  if (entry === 'add' && itemRules.numberForAnyCourt(principal)) return;
   const [court] = await em.execute<{ code: string; court_code: string | null }[]>('select code, court_code from unit where id = ? for share', [
     courtUnitId,
   ]);

@@ -7,17 +7,17 @@ import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Classification } from '../../access/classification';
-import { authorize, mayManageCase } from '../../access/policies';
+import { authorize, itemRules } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { appendAudit } from '../../audit/audit.service';
 import { pgArray } from '../../db/sql';
-import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log';
+import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../change-log/change-log';
 import { badInput, conflict, ErrorCode, forbidden, HubError } from '../../errors';
-import { TODAY_IN_ZONE_SQL } from '../calendar-date';
+import { TODAY_IN_ZONE_SQL } from '../../calendar-date';
 import { namedByRow } from '../enterprises/enterprise.service';
-import { parseRegionCode } from '../enterprises/region';
-import { optionalText, requiredText, ruleValue } from '../input';
-import { parseUnitCode } from '../units/unit-code';
+import { parseRegionCode } from '../../region';
+import { optionalText, requiredText, ruleValue } from '../../input';
+import { parseUnitCode } from '../../unit-code';
 import { UnitKind } from '../../access/unit-kind';
 import { UnitService } from '../units/unit.service';
 import { type CaseNumber } from './case-number';
@@ -284,7 +284,7 @@ export class CaseService extends CaseReads {
 
   private async lockForChange(em: EntityManager, principal: Principal, caseId: string, expectedVersion?: number): Promise<CaseRow> {
     const row = await this.lockVisible(em, principal, caseId);
-    if (!mayManageCase(principal, row.courtUnitId)) {
+    if (!itemRules.manageCase(principal, row.courtUnitId)) {
       throw forbidden("only the case's court or the coordination office may move, edit or number a case; other units add progress entries");
     }
     if (expectedVersion !== undefined && row.version !== expectedVersion) {
@@ -335,7 +335,9 @@ export class CaseService extends CaseReads {
       }
       return principal.unit;
     }
-    if (!principal.isOffice) throw forbidden('a court registers its own cases; only the coordination office names another court');
+    if (!itemRules.actForUnit(principal, { code: code.trim().toUpperCase() })) {
+      throw forbidden('a court registers its own cases; only the coordination office names another court');
+    }
     const parsed = parseUnitCode(code);
     const [unit] = parsed.ok
       ? await this.em.execute<(UnitRef & { active: boolean })[]>('select id, code, name, kind, active from unit where code = ?', [parsed.value])

@@ -3,7 +3,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Classification } from '../../access/classification';
 import { Connection } from '../../graphql/connection';
 import { CaseNumberScalar, DecimalScalar, JSONScalar, LocalDateScalar, RegionCodeScalar } from '../../graphql/scalars';
-import { RiskLevel } from '../risk-lists/risk-level';
+import { RiskLevel } from '../../risk-level';
 import { UnitKind } from '../../access/unit-kind';
 import { AssetType, ClaimType, ProgressKind } from './case-progress.service';
 import { CaseProcedure, CaseStage, describeMove, type StageMove } from './case-stage';

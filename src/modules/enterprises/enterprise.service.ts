@@ -12,11 +12,11 @@ import { appendAudit } from '../../audit/audit.service';
 import { pgArray, queryPrepared } from '../../db/sql';
 import { badInput } from '../../errors';
 import { anyRowSql, toPage, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
-import { optionalText, requiredText, ruleValue } from '../input';
+import { optionalText, requiredText, ruleValue } from '../../input';
 import { Enterprise } from './enterprise.entity';
 import { ENTERPRISE_NAMED_BY_ROW_SQL, enterpriseFilterSql, enterprisesSql, PUBLIC_REGIONS_SQL, type EnterpriseSqlRow } from './enterprise.sql';
 import { parseIdNumber, parsePhone } from './personal-data';
-import { parseRegionCode, parseRegionPrefix } from './region';
+import { parseRegionCode, parseRegionPrefix } from '../../region';
 import { parseUscc, usccDivision } from './uscc';
 
 export interface EnterpriseFilter {

@@ -4,12 +4,13 @@
  * and deduplicated, amounts and dates canonical) so that equal content stages as equal values.
  */
 import { Classification } from '../../access/classification';
-import { parseLocalDate } from '../calendar-date';
-import { parseRegionCode } from '../enterprises/region';
+import { parseLocalDate } from '../../calendar-date';
+import { parseRegionCode } from '../../region';
 import { parseUscc, usccDivision } from '../enterprises/uscc';
 import type { UnitKind } from '../../access/unit-kind';
-import { checkAmount, checkDetails, type RiskListType } from './list-types';
-import { RiskCategory, RiskLevel } from './risk-level';
+import { checkAmount, checkDetails } from './list-types';
+import type { RiskListType } from '../../risk-list-type';
+import { RiskCategory, RiskLevel } from '../../risk-level';
 
 /** A row as the publisher sent it. */
 export interface EntryRowInput {

@@ -15,7 +15,7 @@ import { maskSql, PERSONAL_DATA_MASKS, seenMentionSql } from '../../access/visib
 import { cursorRefused, encodeCursor, pageRequest, SortDirection } from '../../db/keyset';
 import { apiTime, queryPrepared } from '../../db/sql';
 import { onlyKnown, type CompileRequest, type Selected } from '../../graphql/compiled-reads';
-import { RiskLevel } from './risk-level';
+import { RiskLevel } from '../../risk-level';
 import {
   riskEntryCountSql,
   riskEntryCursorShape,

@@ -8,12 +8,12 @@ import type { UnitKind } from '../../access/unit-kind';
 import { visibleSql } from '../../access/visibility';
 import { pgArray } from '../../db/sql';
 import { anyRowSql, keysetConditions, SortDirection, type CursorPart, type CursorShape, type PageRequest } from '../../db/keyset';
-import { parseLocalDate } from '../calendar-date';
-import { parseRegionPrefix } from '../enterprises/region';
+import { parseLocalDate } from '../../calendar-date';
+import { parseRegionPrefix } from '../../region';
 import { parseUscc } from '../enterprises/uscc';
-import { ruleValue } from '../input';
-import type { RiskListType } from './list-types';
-import type { RiskCategory, RiskLevel } from './risk-level';
+import { ruleValue } from '../../input';
+import type { RiskListType } from '../../risk-list-type';
+import type { RiskCategory, RiskLevel } from '../../risk-level';
 
 export enum EntryStatusFilter {
   ACTIVE = 'ACTIVE',

@@ -3,16 +3,16 @@
  * withdrawal of single entries with a reason.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { authorize } from '../../access/policies';
+import { authorize, itemRules } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { visibleSql } from '../../access/visibility';
 import { isoTime, pgArray, queryPrepared } from '../../db/sql';
 import { appendAudit } from '../../audit/audit.service';
-import { ChangeLogWriter } from '../../feed/change-log';
+import { ChangeLogWriter } from '../../change-log/change-log';
 import { badInput, conflict, forbidden, notFound } from '../../errors';
 import { cursorRefused, toPage, type Page, type PageRequest } from '../../db/keyset';
 import { countsIn, groupRows } from '../../graphql/list-size';
-import { isUuid, requiredText } from '../input';
+import { isUuid, requiredText } from '../../input';
 import { riskEntryAnyBeforeSql, riskEntryCountSql, riskEntryPageSql, type RiskEntryFilter, type RiskEntryOrder } from './risk-entry.queries';
 import { entryVersionKey, RISK_ENTRY_COLUMNS, riskEntryChangesSql, riskEntryRow, type RiskEntryRow } from './risk-entry.sql';
 
@@ -173,8 +173,8 @@ export class RiskEntryService {
       ).map(riskEntryRow);
       const missing = ids.filter((id) => !rows.some((row) => row.id === id));
       if (missing.length) throw notFound(`no list entry with id ${missing.join(', ')}`);
-      const foreign = rows.filter((row) => row.publisherUnitId !== principal.unit.id);
-      if (foreign.length && !principal.isOffice) {
+      const foreign = rows.filter((row) => !itemRules.actForUnit(principal, { id: row.publisherUnitId }));
+      if (foreign.length) {
         throw forbidden(`entries ${foreign.map((row) => row.id).join(', ')} belong to another unit: only it or the office may withdraw them`);
       }
       const withdrawn = rows.filter((row) => row.status !== 'ACTIVE');

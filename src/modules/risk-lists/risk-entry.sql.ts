@@ -52,7 +52,7 @@ export function riskEntryRow(raw: Record<string, unknown>): RiskEntryRow {
 }
 
 /**
- * The change-log rows (feed/change-log CHANGE_COLUMNS and sort_key) of the entries of `risk_entry r` that
+ * The change-log rows (change-log/change-log.ts CHANGE_COLUMNS and sort_key) of the entries of `risk_entry r` that
  * `where` selects, each as it is now: CREATED for a first version, UPDATED for a later one, WITHDRAWN.
  */
 export function riskEntryChangesSql(where: string): string {

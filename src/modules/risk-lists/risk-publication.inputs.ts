@@ -5,7 +5,7 @@
 import type { Classification } from '../../access/classification';
 import type { UnitKind } from '../../access/unit-kind';
 import type { EntryRowInput, RejectedRow, WithdrawalInput } from './entry-rows';
-import type { RiskListType } from './list-types';
+import type { RiskListType } from '../../risk-list-type';
 import type { RiskPublication } from './risk-publication.entity';
 
 export enum PublishMode {

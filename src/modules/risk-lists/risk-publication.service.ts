@@ -7,18 +7,17 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Classification } from '../../access/classification';
-import { authorize } from '../../access/policies';
+import { authorize, itemRules } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { appendAudit } from '../../audit/audit.service';
 import { executeBound, pgArray } from '../../db/sql';
-import { ChangeLogWriter } from '../../feed/change-log';
+import { ChangeLogWriter } from '../../change-log/change-log';
 import { badInput, conflict, forbidden } from '../../errors';
 import { anyRowSql, keysetConditions, toPage, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
-import { requiredText } from '../input';
-import { parseUnitCode } from '../units/unit-code';
+import { requiredText } from '../../input';
+import { parseUnitCode } from '../../unit-code';
 import { Unit } from '../units/unit.entity';
 import { UnitService } from '../units/unit.service';
-import { UnitKind } from '../../access/unit-kind';
 import { enterprisesCreatedSql, enterprisesTakenOverSql, PUBLIC_REGIONS_SQL } from '../enterprises/enterprise.sql';
 import { hashPayload } from './payload-hash';
 import { bothPublishedAndWithdrawn, checkEntryRows, checkWithdrawals, type EntryRow, type RejectedRow } from './entry-rows';
@@ -170,7 +169,7 @@ export class RiskPublicationService {
     // The enterprises the rows name (enterprises/enterprise.sql.ts): unknown ones are created, public when their row is
     // SHARED; a SHARED row makes a known one public; only market regulation's SHARED rows (the registry's keeper, also
     // when the office publishes for it) rename one. A RESTRICTED row's name and region stay on the row.
-    const keeper = publisher.kind === UnitKind.MARKET_REGULATION;
+    const keeper = itemRules.renameEnterpriseFromList(publisher);
     const enterprisesCreated = await this.affected(em, enterprisesCreatedSql('risk_staging', keeper), []);
     // When every row's enterprise was created just now, no known one is left to make public or rename.
     const enterprisesRenamed =
@@ -307,7 +306,7 @@ export class RiskPublicationService {
     authorize(principal, 'readRiskLists');
     const conditions: string[] = [];
     const params: unknown[] = [];
-    if (!principal.isOffice) {
+    if (!itemRules.seeEveryUnit(principal)) {
       conditions.push('p.publisher_unit_id = ?');
       params.push(principal.unit.id);
     }
@@ -362,7 +361,9 @@ export class RiskPublicationService {
     if (code == null || code.trim().toUpperCase() === principal.unit.code) {
       return this.em.findOneOrFail(Unit, { id: principal.unit.id });
     }
-    if (!principal.isOffice) throw forbidden('only the coordination office may publish for another unit (publisher)');
+    if (!itemRules.actForUnit(principal, { code: code.trim().toUpperCase() })) {
+      throw forbidden('only the coordination office may publish for another unit (publisher)');
+    }
     const parsed = parseUnitCode(code);
     const unit = parsed.ok ? await this.em.findOne(Unit, { code: parsed.value }) : null;
     if (!unit) throw badInput(`publisher: no unit with code ${code}`, { field: 'publisher', rule: 'unit' });

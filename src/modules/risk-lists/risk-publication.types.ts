@@ -6,8 +6,8 @@ import { BoundedList } from '../../graphql/list-size';
 import { JSONScalar } from '../../graphql/scalars';
 import { UnitKind } from '../../access/unit-kind';
 import type { RejectedRow as RejectedRowValue } from './entry-rows';
-import { RiskListType } from './list-types';
-import { RiskCategory, RiskLevel } from './risk-level';
+import { RiskListType } from '../../risk-list-type';
+import { RiskCategory, RiskLevel } from '../../risk-level';
 import type { RiskPublication } from './risk-publication.entity';
 import { InvalidRowPolicy, PublishMode, type PublishResult } from './risk-publication.inputs';
 

@@ -4,14 +4,14 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { generateKey, hashKey, keyHint } from '../../access/keys';
-import { authorize } from '../../access/policies';
+import { authorize, itemRules } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { Role } from '../../access/roles';
 import { appendAudit } from '../../audit/audit.service';
 import { badInput, notFound } from '../../errors';
-import { isUuid, optionalText } from '../input';
+import { isUuid, optionalText } from '../../input';
 import { officeOnly } from '../../access/classification';
-import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log';
+import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../change-log/change-log';
 import { Credential } from './credential.entity';
 import type { Unit } from './unit.entity';
 import { UnitService } from './unit.service';
@@ -39,7 +39,7 @@ export class CredentialService {
       if (!unit.active) throw badInput(`unit ${unit.code} is deactivated`, { field: 'unit', rule: 'active' });
       const roles = [...new Set(input.roles)];
       if (roles.length === 0) throw badInput('roles must name at least one role', { field: 'roles', rule: 'required' });
-      if (roles.includes(Role.ADMIN) && !unit.isOffice) {
+      if (roles.includes(Role.ADMIN) && !itemRules.holdAdmin(unit)) {
         throw badInput(`ADMIN is for the coordination office's credentials only, and ${unit.code} is not the office`, {
           field: 'roles',
           rule: 'adminOfficeOnly',

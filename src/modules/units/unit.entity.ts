@@ -64,10 +64,18 @@ export class Unit {
 }
 
 /**
+ * A unit as its facts and node are made from: the entity, or a unit read by SQL (a change's acting unit,
+ * change-log/change-reader.ts, which reads no court code).
+ */
+export type UnitFields = Pick<Unit, 'id' | 'code' | 'name' | 'kind' | 'regionCode' | 'isOffice' | 'active' | 'createdAt' | 'updatedAt'> & {
+  courtCode?: string | null;
+};
+
+/**
  * A unit's facts, as a UNIT change carries them (the feed reads kind, region and name back:
  * feed/subscriber-access.ts) and as its GraphQL node shows them.
  */
-export function unitFacts(unit: Unit) {
+export function unitFacts(unit: UnitFields) {
   return {
     id: unit.id,
     code: unit.code,

@@ -7,17 +7,17 @@
  */
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { authorize } from '../../access/policies';
+import { authorize, itemRules } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { officeOnly } from '../../access/classification';
 import { appendAudit } from '../../audit/audit.service';
-import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../feed/change-log';
+import { ChangeKind, ChangeLogWriter, ChangeTopic } from '../../change-log/change-log';
 import { badInput, conflict, notFound } from '../../errors';
 import { toPage, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
 import { parseCourtCode } from '../cases/case-number';
-import { parseRegionCode } from '../enterprises/region';
-import { requiredText, ruleValue } from '../input';
-import { parseUnitCode } from './unit-code';
+import { parseRegionCode } from '../../region';
+import { requiredText, ruleValue } from '../../input';
+import { parseUnitCode } from '../../unit-code';
 import { Unit, unitFacts } from './unit.entity';
 import { parseUnitKind, UnitKind } from '../../access/unit-kind';
 
@@ -102,7 +102,7 @@ export class UnitService {
       if (input.regionCode != null) unit.regionCode = ruleValue(parseRegionCode(input.regionCode), 'regionCode');
       unit.courtCode = courtCode;
       if (input.active != null) {
-        if (!input.active && unit.isOffice) {
+        if (!input.active && !itemRules.deactivate(unit)) {
           throw badInput('the coordination office cannot be deactivated', { field: 'active', rule: 'office' });
         }
         unit.active = input.active;

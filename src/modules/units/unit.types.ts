@@ -2,7 +2,7 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../graphql/connection';
 import { RegionCodeScalar } from '../../graphql/scalars';
-import { unitFacts, type Unit } from './unit.entity';
+import { unitFacts, type UnitFields } from './unit.entity';
 import { UnitKind } from '../../access/unit-kind';
 
 registerEnumType(UnitKind, { name: 'UnitKind', description: 'What kind of body a member unit (成员单位) is.' });
@@ -44,7 +44,7 @@ export class UnitNode {
   updatedAt!: Date;
 }
 
-export function toUnitNode(unit: Unit): UnitNode {
+export function toUnitNode(unit: UnitFields): UnitNode {
   return Object.assign(new UnitNode(), {
     ...unitFacts(unit),
     createdAt: unit.createdAt,

@@ -2,8 +2,8 @@
  * Checks shared by every service's input: free text and the outcome of a pure rule, each refused with
  * BAD_USER_INPUT naming the field and the rule.
  */
-import { badInput } from '../errors';
-import type { RuleResult } from '../rule';
+import { badInput } from './errors';
+import type { RuleResult } from './rule';
 
 /** Trimmed non-empty text of at most `max` characters. */
 export function requiredText(value: string | null | undefined, field: string, max = 200): string {

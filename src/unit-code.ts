@@ -1,5 +1,5 @@
 /** A member unit's code: 2 to 32 upper-case letters, digits and hyphens, e.g. YC-TAX. */
-import { fail, pass, type RuleResult } from '../../rule';
+import { fail, pass, type RuleResult } from './rule';
 
 export function parseUnitCode(input: string): RuleResult<string> {
   const code = input.trim().toUpperCase();

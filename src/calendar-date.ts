@@ -2,7 +2,7 @@
  * Calendar dates (日期) without time or zone, carried as `YYYY-MM-DD` strings. A JS Date would shift the day
  * by one at +08:00 (China Standard Time), so dates never pass through one. See DESIGN.md "Library facts".
  */
-import { fail, pass, type RuleResult } from '../rule';
+import { fail, pass, type RuleResult } from './rule';
 
 /** The hub's time zone unless HUB_TIMEZONE says otherwise: China Standard Time. */
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';

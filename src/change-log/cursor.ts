@@ -1,7 +1,7 @@
 /**
- * Positions in the change log and their cursors. A change's position is (commit number, ordinal within its
- * transaction): commit numbers follow commit order (change-log.ts), so positions only ever grow and a reader
- * that resumes after a position misses nothing.
+ * Positions in the change log and their cursors (DESIGN.md invariant 5: resume by cursor). A change's position is
+ * (commit number, ordinal within its transaction): commit numbers follow commit order (change-log.ts), so positions
+ * only ever grow and a reader that resumes after a position misses nothing.
  *
  * A cursor is the position sealed with the hub's cursor key (kept in the database, table hub_secret, so every
  * instance and every restart seals alike): deterministic authenticated encryption in the manner of SIV — the IV is

@@ -1,3 +1,8 @@
+/**
+ * The change log's commit rows and the counter that numbers them (DESIGN.md invariant 3: no lost change, no
+ * reordering). A transaction's changes get their commit number from the counter as its last statement before COMMIT,
+ * so commit numbers follow commit order; a change without a commit row is not in the log (yet).
+ */
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 
 /**

@@ -3,7 +3,7 @@
  * A region code names one division; a region prefix (2, 4 or 6 digits) selects every division under it, and a
  * 6-digit code ending in 00 or 0000 means the same as its shorter prefix. See DOMAIN.md "Administrative divisions".
  */
-import { fail, pass, type RuleResult } from '../../rule';
+import { fail, pass, type RuleResult } from './rule';
 
 /** Province-level codes of GB/T 2260 (incl. Taiwan 71, Hong Kong 81, Macao 82). */
 const PROVINCES = new Set([

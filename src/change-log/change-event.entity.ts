@@ -1,3 +1,8 @@
+/**
+ * The change log's change rows (DESIGN.md invariants 2 and 5): each row carries the entity as it was right after
+ * the change and the sharing it had then, so who may see a change, and which filters it passes, is decided from the
+ * row alone, whenever and on whichever instance it is read.
+ */
 import { Entity, Index, PrimaryKey, Property, type Opt } from '@mikro-orm/core';
 
 /**

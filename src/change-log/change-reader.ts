@@ -6,7 +6,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Sharing } from '../access/classification';
 import { isoTime } from '../db/sql';
-import type { Unit } from '../modules/units/unit.entity';
+import type { PrincipalUnit } from '../access/principal';
 import type { UnitKind } from '../access/unit-kind';
 import { CREDENTIAL_COLUMNS, type CredentialRow } from '../access/authenticate';
 import type { ChangeKind, ChangeTopic } from './change-log';
@@ -20,6 +20,13 @@ export interface Ending {
   entityId: string;
 }
 
+/** The unit that made a change, as it is now: its row of table unit, read with the change. */
+export interface ActingUnit extends PrincipalUnit {
+  active: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 /** One change as read from the log. */
 export interface StoredChange {
   /** Sealed into the change's cursor only when it is handed out (ChangeCursors). */
@@ -29,7 +36,7 @@ export interface StoredChange {
   occurredAt: Date;
   entityId: string;
   /** The acting unit as it is now; null for changes made by the hub itself. */
-  actingUnit: Unit | null;
+  actingUnit: ActingUnit | null;
   actorCredentialId: string | null;
   sharing: Sharing;
   listType: string | null;
@@ -76,7 +83,7 @@ export class ChangeReader {
   /** Up to `limit` changes after `after`, in commit order. */
   async after(after: Position, limit: number): Promise<StoredChange[]> {
     const rows = await this.em.execute<Record<string, unknown>[]>(CHANGES_AFTER_SQL, changesAfterParams(after, limit));
-    const units = new Map<string, Unit>();
+    const units = new Map<string, ActingUnit>();
     return rows.map((row) => storedChange(row, units));
   }
 
@@ -140,9 +147,9 @@ export class ChangeReader {
 }
 
 /** A row as a change; `units` shares one object per acting unit among the rows of a read. */
-function storedChange(row: Record<string, any>, units: Map<string, Unit>): StoredChange {
+function storedChange(row: Record<string, any>, units: Map<string, ActingUnit>): StoredChange {
   const position = { seq: Number(row.seq), ordinal: row.ordinal as number };
-  let actingUnit: Unit | null = null;
+  let actingUnit: ActingUnit | null = null;
   if (row.unitId) {
     actingUnit = units.get(row.unitId) ?? null;
     if (!actingUnit) {
@@ -156,7 +163,7 @@ function storedChange(row: Record<string, any>, units: Map<string, Unit>): Store
         active: row.unitActive,
         createdAt: new Date(row.unitCreatedAt),
         updatedAt: new Date(row.unitUpdatedAt),
-      } as Unit;
+      };
       units.set(row.unitId, actingUnit);
     }
   }
