@@ -12,6 +12,7 @@ import { Migration20261204000300_cursor_key } from './Migration20261204000300_cu
 import { Migration20261204000400_audit_keyed } from './Migration20261204000400_audit_keyed';
 import { Migration20261204000500_runtime_role } from './Migration20261204000500_runtime_role';
 import { Migration20261204000700_history_commit } from './Migration20261204000700_history_commit';
+import { Migration20261204000800_newest_active } from './Migration20261204000800_newest_active';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123000000_foundation', class: Migration20261123000000_foundation },
@@ -23,4 +24,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261204000400_audit_keyed', class: Migration20261204000400_audit_keyed },
   { name: 'Migration20261204000500_runtime_role', class: Migration20261204000500_runtime_role },
   { name: 'Migration20261204000700_history_commit', class: Migration20261204000700_history_commit },
+  { name: 'Migration20261204000800_newest_active', class: Migration20261204000800_newest_active },
 ];

@@ -14,7 +14,15 @@ import { Unit } from '../units/unit.entity';
   name: 'risk_entry_one_active',
   expression: `create unique index "risk_entry_one_active" on "risk_entry" ("publisher_unit_id", "list_type", "uscc") where "status" = 'ACTIVE'`,
 })
-@Index({ name: 'risk_entry_newest', properties: ['publishedAt', 'id'] })
+// The newest entries, split along the status (Migration20261204000800_newest_active says why).
+@Index({
+  name: 'risk_entry_newest_active',
+  expression: `create index "risk_entry_newest_active" on "risk_entry" ("published_at", "id") where "status" = 'ACTIVE'`,
+})
+@Index({
+  name: 'risk_entry_newest_ended',
+  expression: `create index "risk_entry_newest_ended" on "risk_entry" ("published_at", "id") where "status" <> 'ACTIVE'`,
+})
 @Index({ name: 'risk_entry_list_level', properties: ['listType', 'riskLevel', 'publishedAt'] })
 @Index({ name: 'risk_entry_region_prefix', expression: 'create index "risk_entry_region_prefix" on "risk_entry" ("region_code" text_pattern_ops)' })
 export class RiskEntry {
