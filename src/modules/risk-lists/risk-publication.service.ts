@@ -18,16 +18,29 @@ import { requiredText } from '../../input';
 import { parseUnitCode } from '../../unit-code';
 import { Unit } from '../units/unit.entity';
 import { UnitService } from '../units/unit.service';
-import { enterprisesCreatedSql, enterprisesTakenOverSql, PUBLIC_REGIONS_SQL } from '../enterprises/enterprise.sql';
+import { PUBLIC_REGIONS_SQL } from '../enterprises/enterprise.sql';
 import { hashPayload } from './payload-hash';
 import { bothPublishedAndWithdrawn, checkEntryRows, checkWithdrawals, type EntryRow, type RejectedRow } from './entry-rows';
 import { riskEntryChangesSql } from './risk-entry.sql';
+import {
+  addNew,
+  countActive,
+  createEnterprises,
+  idempotencyLockName,
+  listLockName,
+  lockForTransaction,
+  stageRows,
+  takeOverEnterprises,
+  updateChanged,
+  withdrawAbsent,
+  withdrawNamed,
+  type ListKey,
+  type PublicationStamp,
+} from './risk-publication.queries';
 import { cursorRefused } from '../../db/keyset';
 import { RiskPublication } from './risk-publication.entity';
 import { InvalidRowPolicy, PERIOD_MAX, PublishMode, type PublicationFilter, type PublishInput, type PublishResult } from './risk-publication.inputs';
 
-/** Rows staged per statement: well under PostgreSQL's limits, and a JSON parameter of a few MB (memory). */
-const STAGE_CHUNK = 5_000;
 const KEY_MAX = 200;
 
 /** Thrown inside the transaction to roll it back and answer `committed: false`. */
@@ -36,6 +49,24 @@ class NothingCommitted extends Error {
     super('nothing committed');
   }
 }
+
+/** A publication's checked rows and settings, ready to commit. */
+interface CommitInput {
+  input: PublishInput;
+  publisher: Unit;
+  idempotencyKey: string;
+  period: string | null;
+  payloadHash: string;
+  good: EntryRow[];
+  withdrawals: { index: number; uscc: string; reason: string }[];
+  rejected: RejectedRow[];
+  /** Rejected rows whose USCC is invalid, so that which enterprise they meant is unknown. */
+  unidentified: number;
+  policy: InvalidRowPolicy;
+}
+
+/** What a publication did to the list's entries. */
+type Counts = Pick<PublishResult, 'added' | 'updated' | 'withdrawn' | 'unchanged'>;
 
 export class RiskPublicationService {
   constructor(private readonly em: EntityManager) {}
@@ -97,205 +128,137 @@ export class RiskPublicationService {
     }
   }
 
-  private async commit(
-    em: EntityManager,
-    principal: Principal,
-    p: {
-      input: PublishInput;
-      publisher: Unit;
-      idempotencyKey: string;
-      period: string | null;
-      payloadHash: string;
-      good: EntryRow[];
-      withdrawals: { index: number; uscc: string; reason: string }[];
-      rejected: RejectedRow[];
-      /** Rejected rows whose USCC is invalid, so that which enterprise they meant is unknown. */
-      unidentified: number;
-      policy: InvalidRowPolicy;
-    },
-  ): Promise<PublishResult> {
+  /**
+   * The publication's steps, in their order, in the caller's transaction: wait for the key (idempotency) and the
+   * list, stage the rows, take in their enterprises, update the changed, add the new, withdraw the absent (or the
+   * named), record the publication, write the change log and the audit trail, commit the changes.
+   */
+  private async commit(em: EntityManager, principal: Principal, p: CommitInput): Promise<PublishResult> {
     const { input, publisher } = p;
+    const list: ListKey = { publisherId: publisher.id, listType: input.listType };
     // Two calls with one key: the second waits here, then answers what the first committed.
-    await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`fyh:publish:${principal.unit.id}:${p.idempotencyKey}`]);
+    await lockForTransaction(em, idempotencyLockName(principal.unit.id, p.idempotencyKey));
     const prior = await this.priorAnswer(principal, p.idempotencyKey, p.payloadHash, em);
     if (prior) return prior;
     // One publication of a list at a time: a SNAPSHOT compares against a list nobody else is changing.
-    await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`fyh:list:${publisher.id}:${input.listType}`]);
+    await lockForTransaction(em, listLockName(list));
 
-    const publicationId = randomUUID();
+    const stamp: PublicationStamp = { publicationId: randomUUID(), period: p.period };
     const changes = new ChangeLogWriter(em, principal); // first: the history rows below record its transaction (their commit)
-    const list = [publisher.id, input.listType];
-    await em.execute(`create temp table risk_staging (
-      idx int, uscc varchar(18), enterprise_name text, region_code varchar(6), risk_level smallint, categories text[],
-      amount numeric(18,2), effective_date date, remarks text, details jsonb, classification text,
-      shared_unit_codes text[], shared_kinds text[], content_hash text) on commit drop`);
-    for (let start = 0; start < p.good.length; start += STAGE_CHUNK) {
-      const chunk = p.good.slice(start, start + STAGE_CHUNK).map((row) => ({
-        idx: row.index,
-        uscc: row.uscc,
-        enterprise_name: row.enterpriseName,
-        region_code: row.regionCode,
-        risk_level: row.riskLevel,
-        categories: row.categories,
-        amount: row.amount,
-        effective_date: row.effectiveDate,
-        remarks: row.remarks,
-        details: row.details,
-        classification: row.classification,
-        shared_unit_codes: row.sharedUnitCodes,
-        shared_kinds: row.sharedKinds,
-      }));
-      // Bound, not written into the SQL text: the chunk is megabytes of JSON (see executeBound). The content hash
-      // decides "unchanged": level, categories, amount, effective date, remarks, details and sharing, not the
-      // period. It is taken over the values as PostgreSQL stores them (jsonb sorts keys, numerics and dates
-      // print canonically), so equal content always hashes alike, whatever the order or spelling it came in.
-      await executeBound(
-        em,
-        `insert into risk_staging
-         select r.*, encode(sha256(convert_to(jsonb_build_array(r.risk_level, r.categories, r.amount, r.effective_date,
-           r.remarks, r.details, r.classification, r.shared_unit_codes, r.shared_kinds)::text, 'UTF8')), 'hex')
-         from jsonb_to_recordset(?::jsonb) as r(
-          idx int, uscc varchar(18), enterprise_name text, region_code varchar(6), risk_level smallint, categories text[],
-          amount numeric(18,2), effective_date date, remarks text, details jsonb, classification text,
-          shared_unit_codes text[], shared_kinds text[])`,
-        [JSON.stringify(chunk)],
-      );
-    }
-    await em.execute('create unique index on risk_staging (uscc)');
-    // Row counts and distinct values are what the plans below need, not fine histograms: a small sample.
-    await em.execute('set local default_statistics_target = 10');
-    await em.execute('analyze risk_staging');
+    await stageRows(em, p.good);
+    const enterprises = await this.takeInEnterprises(em, publisher, p.good.length);
+    const updated = await updateChanged(em, list, stamp, changes.txId);
+    const added = await addNew(em, list, stamp);
+    const { withdrawn, rejected } = await this.withdraw(em, list, stamp, p);
+    const counts: Counts = { added, updated, withdrawn, unchanged: p.good.length - added - updated };
 
-    // The enterprises the rows name (enterprises/enterprise.sql.ts): unknown ones are created, public when their row is
-    // SHARED; a SHARED row makes a known one public; only market regulation's SHARED rows (the registry's keeper, also
-    // when the office publishes for it) rename one. A RESTRICTED row's name and region stay on the row.
+    const publication = await this.record(em, principal, p, stamp.publicationId, counts, rejected);
+    await changes.appendSelect(riskEntryChangesSql('r.publication_id = ?'), [stamp.publicationId]);
+    await appendAudit(em, principal, {
+      action: 'riskList.publish',
+      entityType: 'RiskPublication',
+      entityId: stamp.publicationId,
+      detail: {
+        publisher: publisher.code,
+        listType: input.listType,
+        mode: input.mode,
+        period: p.period,
+        ...counts,
+        rejected: rejected.length,
+        ...enterprises,
+      },
+    });
+    await changes.commit();
+    return { committed: true, replayed: false, publication, ...counts, rejected };
+  }
+
+  /**
+   * The enterprises the rows name (enterprises/enterprise.sql.ts): unknown ones are created, public when their row is
+   * SHARED; a SHARED row makes a known one public; only market regulation's SHARED rows (the registry's keeper, also
+   * when the office publishes for it) rename one. A RESTRICTED row's name and region stay on the row.
+   */
+  private async takeInEnterprises(
+    em: EntityManager,
+    publisher: Unit,
+    staged: number,
+  ): Promise<{ enterprisesCreated: number; enterprisesRenamed: number }> {
     const keeper = itemRules.renameEnterpriseFromList(publisher);
-    const enterprisesCreated = await this.affected(em, enterprisesCreatedSql('risk_staging', keeper), []);
+    const enterprisesCreated = await createEnterprises(em, keeper);
     // When every row's enterprise was created just now, no known one is left to make public or rename.
-    const enterprisesRenamed =
-      enterprisesCreated === p.good.length ? 0 : await this.affected(em, enterprisesTakenOverSql('risk_staging', keeper), []);
+    const enterprisesRenamed = enterprisesCreated === staged ? 0 : await takeOverEnterprises(em, keeper);
+    return { enterprisesCreated, enterprisesRenamed };
+  }
 
-    // Updates, in one statement: the entries whose content changed are updated, and their earlier content goes to
-    // the history. The insert reads risk_entry as it was before the update (all parts of a statement share one
-    // snapshot), so each history row holds the version being replaced; one join of the list instead of two.
-    const updated = await this.affected(
-      em,
-      `with changed as (
-         update risk_entry r set enterprise_name = s.enterprise_name, region_code = s.region_code, risk_level = s.risk_level,
-           categories = s.categories, amount = s.amount, effective_date = s.effective_date, remarks = s.remarks,
-           details = s.details, classification = s.classification, shared_unit_codes = s.shared_unit_codes,
-           shared_kinds = s.shared_kinds, content_hash = s.content_hash, version = r.version + 1, period = ?,
-           published_at = now(), publication_id = ?
-         from risk_staging s
-         where r.uscc = s.uscc and r.publisher_unit_id = ? and r.list_type = ? and r.status = 'ACTIVE' and r.content_hash <> s.content_hash
-         returning r.id)
-       insert into risk_entry_version (entry_id, version, enterprise_name, region_code, risk_level, categories, amount,
-         effective_date, remarks, details, classification, shared_unit_codes, shared_kinds, period, published_at,
-         superseded_at, publication_id, change_tx_id)
-       select o.id, o.version, o.enterprise_name, o.region_code, o.risk_level, o.categories, o.amount, o.effective_date,
-         o.remarks, o.details, o.classification, o.shared_unit_codes, o.shared_kinds, o.period, o.published_at, now(), o.publication_id, ?
-       from risk_entry o join changed c on c.id = o.id`,
-      [p.period, publicationId, ...list, changes.txId],
-    );
-    const added = await this.affected(
-      em,
-      `insert into risk_entry (id, publisher_unit_id, list_type, uscc, enterprise_name, region_code, risk_level, categories,
-         amount, effective_date, remarks, details, classification, shared_unit_codes, shared_kinds, status, content_hash,
-         version, period, first_published_at, published_at, publication_id)
-       select gen_random_uuid(), ?, ?, s.uscc, s.enterprise_name, s.region_code, s.risk_level, s.categories, s.amount,
-         s.effective_date, s.remarks, s.details, s.classification, s.shared_unit_codes, s.shared_kinds, 'ACTIVE',
-         s.content_hash, 1, ?, now(), now(), ?
-       from risk_staging s
-       where not exists (select 1 from risk_entry r where r.publisher_unit_id = ? and r.list_type = ? and r.uscc = s.uscc and r.status = 'ACTIVE')`,
-      [...list, p.period, publicationId, ...list],
-    );
-
-    let withdrawn = 0;
+  /**
+   * What the publication takes off the list: a SNAPSHOT what it leaves out, a DELTA what it names. A named USCC
+   * without an active entry is one more rejected row, and under REJECT_ALL rolls the publication back.
+   */
+  private async withdraw(
+    em: EntityManager,
+    list: ListKey,
+    stamp: PublicationStamp,
+    p: CommitInput,
+  ): Promise<{ withdrawn: number; rejected: RejectedRow[] }> {
     const rejected = [...p.rejected];
-    if (input.mode === PublishMode.SNAPSHOT && p.unidentified === 0) {
-      // What the SNAPSHOT leaves out is withdrawn; a rejected row's enterprise keeps its entry. A row rejected for
-      // an invalid USCC (possible only under SKIP) could mean any enterprise of the list, so such a SNAPSHOT
-      // withdraws nothing at all and only commits its good rows: withdrawing "what is truly absent" would guess.
-      // A SNAPSHOT whose rows were all rejected is no empty SNAPSHOT either: each rejected row still keeps its
-      // enterprise's entry, and one with an invalid USCC keeps them all.
-      const keep = rejected.map((row) => row.uscc).filter((uscc): uscc is string => !!uscc);
-      // Every staged row now has exactly one active entry (added, updated or unchanged): when the list has no more
-      // active entries than that, nothing is absent, and the anti-join over the whole list below is not needed
-      // (an unchanged republication of 100,000 entries saves a quarter of a second).
-      const [{ active }] = await em.execute<{ active: number }[]>(
-        `select count(*)::int as active from risk_entry r where r.publisher_unit_id = ? and r.list_type = ? and r.status = 'ACTIVE'`,
-        list,
-      );
-      if (active > p.good.length)
-        withdrawn = await this.affected(
-          em,
-          `update risk_entry r set status = 'WITHDRAWN', withdrawn_at = now(), withdrawal_reason = ?, publication_id = ?
-         where r.publisher_unit_id = ? and r.list_type = ? and r.status = 'ACTIVE'
-           and r.publication_id is distinct from ? -- added or updated just now: in the SNAPSHOT by definition
-           and not exists (select 1 from risk_staging s where s.uscc = r.uscc) and not (r.uscc = any(?::text[]))`,
-          [`not in the ${p.period ? `${p.period} ` : ''}SNAPSHOT of this list`, publicationId, ...list, publicationId, pgArray(keep)],
-        );
-    } else if (p.withdrawals.length) {
-      const done = await em.execute<{ uscc: string }[]>(
-        `update risk_entry r set status = 'WITHDRAWN', withdrawn_at = now(), withdrawal_reason = w.reason, publication_id = ?
-         from jsonb_to_recordset(?::jsonb) as w(uscc varchar(18), reason text)
-         where r.uscc = w.uscc and r.publisher_unit_id = ? and r.list_type = ? and r.status = 'ACTIVE'
-         returning r.uscc`,
-        [publicationId, JSON.stringify(p.withdrawals.map(({ uscc, reason }) => ({ uscc, reason }))), ...list],
-      );
-      withdrawn = done.length;
-      const found = new Set(done.map((row) => row.uscc));
-      const missing = p.withdrawals.filter((w) => !found.has(w.uscc));
-      rejected.push(
-        ...missing.map((w) => ({ index: w.index, uscc: w.uscc, field: 'withdrawals.uscc', message: `${w.uscc} has no active entry on this list` })),
-      );
-      if (missing.length && p.policy === InvalidRowPolicy.REJECT_ALL) throw new NothingCommitted(notCommitted(rejected));
+    if (p.input.mode === PublishMode.SNAPSHOT && p.unidentified === 0) {
+      return { withdrawn: await this.withdrawLeftOut(em, list, stamp, p.good.length, rejected), rejected };
     }
+    if (!p.withdrawals.length) return { withdrawn: 0, rejected };
+    const done = await withdrawNamed(em, list, stamp.publicationId, p.withdrawals);
+    const found = new Set(done);
+    const missing = p.withdrawals.filter((w) => !found.has(w.uscc));
+    rejected.push(
+      ...missing.map((w) => ({ index: w.index, uscc: w.uscc, field: 'withdrawals.uscc', message: `${w.uscc} has no active entry on this list` })),
+    );
+    if (missing.length && p.policy === InvalidRowPolicy.REJECT_ALL) throw new NothingCommitted(notCommitted(rejected));
+    return { withdrawn: done.length, rejected };
+  }
 
-    const unchanged = p.good.length - added - updated;
+  /**
+   * What the SNAPSHOT leaves out is withdrawn; a rejected row's enterprise keeps its entry. A row rejected for an
+   * invalid USCC (possible only under SKIP) could mean any enterprise of the list, so such a SNAPSHOT withdraws
+   * nothing at all and only commits its good rows (the caller does not come here): withdrawing "what is truly
+   * absent" would guess. A SNAPSHOT whose rows were all rejected is no empty SNAPSHOT either: each rejected row still
+   * keeps its enterprise's entry, and one with an invalid USCC keeps them all.
+   */
+  private async withdrawLeftOut(em: EntityManager, list: ListKey, stamp: PublicationStamp, staged: number, rejected: RejectedRow[]): Promise<number> {
+    const keep = rejected.map((row) => row.uscc).filter((uscc): uscc is string => !!uscc);
+    // Every staged row now has exactly one active entry (added, updated or unchanged): when the list has no more
+    // active entries than that, nothing is absent, and the anti-join over the whole list is not needed (an
+    // unchanged republication of 100,000 entries saves a quarter of a second).
+    if ((await countActive(em, list)) <= staged) return 0;
+    const reason = `not in the ${stamp.period ? `${stamp.period} ` : ''}SNAPSHOT of this list`;
+    return withdrawAbsent(em, list, stamp.publicationId, reason, keep);
+  }
+
+  /** Records the publication, its counts and its rejected rows. */
+  private async record(
+    em: EntityManager,
+    principal: Principal,
+    p: CommitInput,
+    publicationId: string,
+    counts: Counts,
+    rejected: RejectedRow[],
+  ): Promise<RiskPublication> {
     const publication = em.create(RiskPublication, {
       id: publicationId,
-      publisherUnitId: publisher.id,
+      publisherUnitId: p.publisher.id,
       actingUnitId: principal.unit.id,
       credentialId: principal.credentialId,
-      listType: input.listType,
-      mode: input.mode,
+      listType: p.input.listType,
+      mode: p.input.mode,
       period: p.period,
       idempotencyKey: p.idempotencyKey,
       payloadHash: p.payloadHash,
-      entryCount: input.entries.length,
-      added,
-      updated,
-      withdrawn,
-      unchanged,
+      entryCount: p.input.entries.length,
+      ...counts,
       rejected,
       // publishedAt is left to the column's default, now(): the transaction's time, as the entries' published_at
       // above, so the database's clock orders publications and a publication's time equals that of the entries it
       // wrote. The insert reads it back (RETURNING).
     });
     await em.flush();
-
-    await changes.appendSelect(riskEntryChangesSql('r.publication_id = ?'), [publicationId]);
-    await appendAudit(em, principal, {
-      action: 'riskList.publish',
-      entityType: 'RiskPublication',
-      entityId: publicationId,
-      detail: {
-        publisher: publisher.code,
-        listType: input.listType,
-        mode: input.mode,
-        period: p.period,
-        added,
-        updated,
-        withdrawn,
-        unchanged,
-        rejected: rejected.length,
-        enterprisesCreated,
-        enterprisesRenamed,
-      },
-    });
-    await changes.commit();
-    return { committed: true, replayed: false, publication, added, updated, withdrawn, unchanged, rejected };
+    return publication;
   }
 
   /** Publications, newest first: the caller's own unit's, or every unit's for the office. */
@@ -387,11 +350,6 @@ export class RiskPublicationService {
     }
     const { added, updated, withdrawn, unchanged, rejected } = prior;
     return { committed: true, replayed: true, publication: prior, added, updated, withdrawn, unchanged, rejected };
-  }
-
-  private async affected(em: EntityManager, sql: string, params: unknown[]): Promise<number> {
-    const result = await em.execute<{ affectedRows?: number }>(sql, params, 'run');
-    return Number(result.affectedRows ?? 0);
   }
 }
 
