@@ -45,12 +45,15 @@ function feed(options: Partial<Feed['options']> = {}) {
     cursors,
     ...options,
   });
-  const inside = made as unknown as { offer(batch: StoredChange[]): void; remember(batch: StoredChange[]): void; position: Position };
+  const inside = made as unknown as {
+    offer(batch: StoredChange[]): void;
+    tail: { remember(batch: StoredChange[]): void; position: Position };
+  };
   const offer = (batch: StoredChange[]) => inside.offer(batch);
   /** What the tail does with a batch it read: moves on, keeps it among the recent changes, offers it. */
   const read = (batch: StoredChange[]) => {
-    inside.position = batch[batch.length - 1].position;
-    inside.remember(batch);
+    inside.tail.position = batch[batch.length - 1].position;
+    inside.tail.remember(batch);
     inside.offer(batch);
   };
   return { feed: made, offer, read };

@@ -79,7 +79,7 @@ function setUp() {
     recentLimit: 100,
     cursors: new ChangeCursors(Buffer.alloc(32, 7), 0),
   });
-  const inside = feed as unknown as { offer(batch: StoredChange[]): void; position: Position };
+  const inside = feed as unknown as { offer(batch: StoredChange[]): void; tail: { position: Position } };
   const sharing = new ResultSharing();
   const { schema, runs } = counted();
   const document = parse('subscription { changes { cursor runs kind } }');
@@ -90,7 +90,7 @@ function setUp() {
       contextValue: { fresh: (caller: Principal) => ({ principal: caller, settle: <R extends object>(result: R) => result }) },
     });
   const read = (batch: StoredChange[]) => {
-    inside.position = batch[batch.length - 1].position;
+    inside.tail.position = batch[batch.length - 1].position;
     inside.offer(batch);
   };
   return { feed, subscribe, read, runs };
