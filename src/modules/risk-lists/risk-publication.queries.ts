@@ -6,6 +6,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { executeBound, pgArray } from '../../db/sql';
+import { anyRowSql, keysetConditions } from '../../db/keyset';
 import { enterprisesCreatedSql, enterprisesTakenOverSql } from '../enterprises/enterprise.sql';
 import type { EntryRow } from './entry-rows';
 
@@ -181,4 +182,72 @@ export async function withdrawNamed(
     [publicationId, JSON.stringify(withdrawals.map(({ uscc, reason }) => ({ uscc, reason }))), list.publisherId, list.listType],
   );
   return done.map((row) => row.uscc);
+}
+
+/** What a list of publications is narrowed to: the units (ids) whose publications, the list types, the period. */
+export interface PublicationConditions {
+  /** Each: only the publications of this unit (the caller's own unless it sees every unit, the named publisher). */
+  publisherUnitIds: string[];
+  listTypes?: readonly string[] | null;
+  period?: string | null;
+}
+
+/** A condition on `risk_publication p`, with its values. */
+export interface PublicationWhere {
+  where: string;
+  params: unknown[];
+}
+
+/** The condition of a list of publications. */
+export function publicationWhere(c: PublicationConditions): PublicationWhere {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  for (const unitId of c.publisherUnitIds) {
+    conditions.push('p.publisher_unit_id = ?');
+    params.push(unitId);
+  }
+  if (c.listTypes?.length) {
+    conditions.push('p.list_type = any(?::text[])');
+    params.push(pgArray(c.listTypes));
+  }
+  if (c.period) {
+    conditions.push('p.period = ?');
+    params.push(c.period);
+  }
+  return { where: conditions.length ? conditions.join(' and ') : 'true', params };
+}
+
+/** Publications are in (published_at, id) order, newest first. */
+const PUBLICATION_KEYSET = keysetConditions('p.published_at, p.id', '?::timestamptz, ?::uuid', true);
+
+/**
+ * The ids of a page of publications (`limit` rows after the cursor `after`), newest first, each with its sort key
+ * as text: a JS Date would cut PostgreSQL's microseconds off the cursor.
+ */
+export function publicationPage(
+  em: EntityManager,
+  { where, params }: PublicationWhere,
+  after: readonly unknown[] | null | undefined,
+  limit: number,
+): Promise<{ id: string; sortKey: string }[]> {
+  return em.execute<{ id: string; sortKey: string }[]>(
+    `select p.id, p.published_at::text as "sortKey" from risk_publication p where ${where}${after ? ` and ${PUBLICATION_KEYSET.after}` : ''}
+       order by p.published_at desc, p.id desc limit ?`,
+    [...params, ...(after ?? []), limit],
+  );
+}
+
+/** How many publications the condition selects. */
+export async function countPublications(em: EntityManager, { where, params }: PublicationWhere): Promise<number> {
+  const [count] = await em.execute<{ n: string }[]>(`select count(*) as n from risk_publication p where ${where}`, params);
+  return Number(count.n);
+}
+
+/** Whether a publication the condition selects sorts at or before the sort key `key` (hasPreviousPage). */
+export async function anyPublicationAtOrBefore(em: EntityManager, { where, params }: PublicationWhere, key: readonly unknown[]): Promise<boolean> {
+  const [row] = await em.execute<{ found: boolean }[]>(anyRowSql(`risk_publication p where ${where} and ${PUBLICATION_KEYSET.atOrBefore}`), [
+    ...params,
+    ...key,
+  ]);
+  return row.found;
 }

@@ -13,7 +13,7 @@ import { appendAudit } from '../../audit/audit.service';
 import { executeBound, pgArray } from '../../db/sql';
 import { ChangeLogWriter } from '../../change-log/change-log';
 import { badInput, conflict, forbidden } from '../../errors';
-import { anyRowSql, keysetConditions, toPage, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
+import { toPage, type CursorShape, type Page, type PageRequest } from '../../db/keyset';
 import { requiredText } from '../../input';
 import { parseUnitCode } from '../../unit-code';
 import { Unit } from '../units/unit.entity';
@@ -24,11 +24,15 @@ import { bothPublishedAndWithdrawn, checkEntryRows, checkWithdrawals, type Entry
 import { riskEntryChangesSql } from './risk-entry.sql';
 import {
   addNew,
+  anyPublicationAtOrBefore,
   countActive,
+  countPublications,
   createEnterprises,
   idempotencyLockName,
   listLockName,
   lockForTransaction,
+  publicationPage,
+  publicationWhere,
   stageRows,
   takeOverEnterprises,
   updateChanged,
@@ -261,42 +265,19 @@ export class RiskPublicationService {
     return publication;
   }
 
-  /** Publications, newest first: the caller's own unit's, or every unit's for the office. */
   /** A page of publications is in (published_at, id) order, newest first: its cursor holds the time and the id. */
   static readonly CURSOR: CursorShape = ['time', 'uuid'];
 
+  /** Publications, newest first: the caller's own unit's, or every unit's for the office. */
   async list(principal: Principal, filter: PublicationFilter, page: PageRequest): Promise<Page<RiskPublication>> {
     authorize(principal, 'readRiskLists');
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    if (!itemRules.seeEveryUnit(principal)) {
-      conditions.push('p.publisher_unit_id = ?');
-      params.push(principal.unit.id);
-    }
+    const publisherUnitIds = itemRules.seeEveryUnit(principal) ? [] : [principal.unit.id];
     if (filter.publisher) {
       const unit = await this.em.findOne(Unit, { code: parseUnitCode(filter.publisher).ok ? filter.publisher.trim().toUpperCase() : '' });
-      conditions.push('p.publisher_unit_id = ?');
-      params.push(unit?.id ?? '00000000-0000-0000-0000-000000000000');
+      publisherUnitIds.push(unit?.id ?? '00000000-0000-0000-0000-000000000000');
     }
-    if (filter.listTypes?.length) {
-      conditions.push('p.list_type = any(?::text[])');
-      params.push(pgArray(filter.listTypes));
-    }
-    if (filter.period?.trim()) {
-      conditions.push('p.period = ?');
-      params.push(filter.period.trim());
-    }
-    const where = conditions.length ? conditions.join(' and ') : 'true';
-    const keyset = keysetConditions('p.published_at, p.id', '?::timestamptz, ?::uuid', true);
-    const after = page.after ? ` and ${keyset.after}` : '';
-    // The sort key comes back as text: a JS Date would cut PostgreSQL's microseconds off the cursor.
-    const rows = await this.em
-      .execute<{ id: string; sortKey: string }[]>(
-        `select p.id, p.published_at::text as "sortKey" from risk_publication p where ${where}${after}
-       order by p.published_at desc, p.id desc limit ?`,
-        [...params, ...(page.after ?? []), page.first + 1],
-      )
-      .catch(cursorRefused(page));
+    const condition = publicationWhere({ publisherUnitIds, listTypes: filter.listTypes, period: filter.period?.trim() });
+    const rows = await publicationPage(this.em, condition, page.after, page.first + 1).catch(cursorRefused(page));
     // Without the rejected rows (up to a publication's every row): RiskPublication.rejected reads what it shows.
     const publications = (await this.em.find(
       RiskPublication,
@@ -309,13 +290,8 @@ export class RiskPublicationService {
       rows.map((row) => byId.get(row.id)!),
       page,
       (pub) => [sortKeys.get(pub.id)!, pub.id],
-      async () => {
-        const [count] = await this.em.execute<{ n: string }[]>(`select count(*) as n from risk_publication p where ${where}`, params);
-        return Number(count.n);
-      },
-      async (key) =>
-        (await this.em.execute<{ found: boolean }[]>(anyRowSql(`risk_publication p where ${where} and ${keyset.atOrBefore}`), [...params, ...key]))[0]
-          .found,
+      () => countPublications(this.em, condition),
+      (key) => anyPublicationAtOrBefore(this.em, condition, key),
     );
   }
 
