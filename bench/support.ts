@@ -1,27 +1,22 @@
 /**
- * Shared by the benchmarks: a scratch database of the run's own, the hub as a child process (`node
- * dist/src/main.js serve`, as in production), GraphQL over HTTP, a publishing unit with its keys, the
- * generated TAX_ARREARS list, the hub's memory from /proc, and the printed tables.
+ * Shared by the benchmarks: a scratch database of the run's own, the hub as a child process (bench/processes.ts,
+ * re-exported here), GraphQL over HTTP, a publishing unit with its keys, the generated TAX_ARREARS list, and the
+ * printed tables.
  *
  * The PostgreSQL server is `BENCH_DATABASE_URL` (default postgres://postgres@127.0.0.1:5432/postgres); each run
  * creates a database `fyh_bench_<pid>_<random>` there and drops it at the end, also after a failure.
- * BENCH_HUB_NODE_ARGS adds options to the hub's `node` (to profile it: "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { Client } from 'pg';
 import { seededRandom } from '../src/demo/random';
 import { USCC_CHARSET, usccCheckCharacter } from '../src/modules/enterprises/uscc';
+import { startHubProcess, type HubProcess } from './processes';
+
+export * from './processes';
 
 export const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-/** Database connections of the hub (`DB_POOL_SIZE`); the read baseline's pg Pool has the same size. */
-export const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 10);
 export const ENTRY_COUNT = Number(process.env.BENCH_ENTRIES ?? 100_000);
-
-const ROOT = path.resolve(__dirname, '..', '..');
 
 // ---------------------------------------------------------------------------------------------------------
 // Scratch database
@@ -57,125 +52,6 @@ export async function createScratchDatabase(): Promise<ScratchDatabase> {
       dropped = true;
       await onServer((client) => client.query(`drop database if exists "${name}" with (force)`));
     },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// The hub as a child process
-
-export interface HubProcess {
-  url: string;
-  pid: number;
-  adminKey: string;
-  /** Resets the kernel's peak-RSS mark (VmHWM) so that the next reading is the peak of what follows. */
-  resetPeak(): boolean;
-  /** VmHWM (peak resident set) and VmRSS (now) in MB, from /proc/<pid>/status. */
-  memory(): { peakMb: number; rssMb: number };
-  /** Hears each line the hub prints after start-up; a listener returning true keeps the line off the console. */
-  onLine(listener: (line: string) => boolean | void): void;
-  stop(): Promise<void>;
-}
-
-/** One audit key for every hub of a run: hubs on one database must share it. */
-const BENCH_AUDIT_KEY = randomBytes(32).toString('base64url');
-
-/** Starts `node dist/src/main.js serve` on `databaseUrl` and resolves when it prints its ready line. */
-export async function startHubProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<HubProcess> {
-  const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
-  // BENCH_HUB_NODE_ARGS: extra options for the hub's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
-  const nodeArgs = (process.env.BENCH_HUB_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/src/main.js'), 'serve'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      AUDIT_KEY: BENCH_AUDIT_KEY,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      HUB_ADMIN_KEY: adminKey,
-      LOG_LEVEL: process.env.BENCH_HUB_LOG_LEVEL ?? 'warn',
-      DB_POOL_SIZE: String(POOL_SIZE),
-      BODY_LIMIT: '256mb',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const listeners: ((line: string) => boolean | void)[] = [];
-  let pending = '';
-  /** After start-up: each whole line to the listeners, and to the console unless one of them kept it. */
-  const echo = (chunk: string) => {
-    pending += chunk;
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) {
-      if (!listeners.some((listener) => listener(line) === true)) process.stderr.write(`[hub] ${line}\n`);
-    }
-  };
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => fail(new Error('the hub did not get ready within 60 s')), 60_000);
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`${error.message}\n--- hub stdout ---\n${out}\n--- hub stderr ---\n${err}`));
-    };
-    let ready = false;
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      // After start-up the hub's log lines (LOG_LEVEL, warn by default) are shown: a benchmark that hides them misleads.
-      if (ready) return echo(chunk);
-      out += chunk;
-      const line = /fuyuan-hub: GraphQL over HTTP and WebSocket at (\S+)/.exec(out);
-      if (line) {
-        ready = true;
-        clearTimeout(timer);
-        resolve(line[1]);
-      }
-    });
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      err += chunk;
-      process.stderr.write(chunk.replace(/^(?=.)/gm, '[hub] '));
-    });
-    child.once('exit', (code, signal) => {
-      if (!ready) fail(new Error(`the hub exited (${code ?? signal}) before it was ready`));
-    });
-  });
-  return hubHandle(child, url, adminKey, listeners);
-}
-
-function hubHandle(child: ChildProcess, url: string, adminKey: string, listeners: ((line: string) => boolean | void)[]): HubProcess {
-  const pid = child.pid!;
-  const statusField = (field: string) => {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
-    return match ? Number(match[1]) / 1024 : NaN;
-  };
-  return {
-    url,
-    pid,
-    adminKey,
-    resetPeak() {
-      try {
-        // Linux: writing 5 to clear_refs resets VmHWM to the current RSS (our own child, same user).
-        fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    memory: () => ({ peakMb: statusField('VmHWM'), rssMb: statusField('VmRSS') }),
-    onLine: (listener) => void listeners.push(listener),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        child.once('exit', () => {
-          clearTimeout(killer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
   };
 }
 
@@ -325,11 +201,11 @@ export interface PublishAnswer {
   publication: { id: string } | null;
 }
 
-/** The request body of one SNAPSHOT publication of `entries` (one POST, the list in `variables`). */
-export function publishBody(entries: BenchEntry[], idempotencyKey: string, period: string): string {
+/** The request body of one SNAPSHOT publication of `entries` (one POST, the list in `variables`), by default a TAX_ARREARS list. */
+export function publishBody(entries: readonly object[], idempotencyKey: string, period: string, listType = 'TAX_ARREARS'): string {
   return JSON.stringify({
     query: PUBLISH_MUTATION,
-    variables: { input: { listType: 'TAX_ARREARS', mode: 'SNAPSHOT', idempotencyKey, period, entries } },
+    variables: { input: { listType, mode: 'SNAPSHOT', idempotencyKey, period, entries } },
   });
 }
 
