@@ -1,173 +1,347 @@
 /**
- * `npm run bench:read`: on a hub holding the 100,000 published entries, autocannon asks "the 50 newest active
- * entries of level ORANGE or higher with enterprise name and USCC" with a READ key (of another unit than the
- * publisher, so the visibility rule applies) at 10 and at 50 connections, after a warm-up. Baseline in the same
- * run: a plain Node HTTP server in this process (bench/read-baseline.ts, in a worker thread by default) running
- * the equivalent SQL through a `pg` Pool of the hub's DB_POOL_SIZE. Target (issue 3): hub requests/s at least
- * half the baseline's. A miss is printed, never turned into a failing exit code.
+ * `npm run bench:read`: reads of list entries through the hub against raw SQL over the hub's own tables, in one run.
  *
- * The hub answers a repeated question from its response cache (src/graphql/response-cache.ts) while nothing is
- * committed, as it does in service. A second hub on the same database with RESPONSE_CACHE_SIZE=0 is measured too,
- * for information: its figure is what every request costs when the data has just changed (a cache miss).
+ * Data: the generated TAX_ARREARS list of BENCH_ENTRIES entries (100,000), published again without every third entry
+ * (a third withdrawn), and a MAJOR_TAX_VIOLATION list of every fourth enterprise (half with an amount), all SHARED by
+ * the tax bureau; the reader is a court's READ key, so the visibility rule applies.
  *
- * Environment: as bench/publish.ts, plus BENCH_DURATION (seconds per measurement, default 10), BENCH_WARMUP
- * (seconds, default 2), BENCH_BASELINE_THREAD (`worker`, the default, or `main`).
+ * Two kinds of request, each at 10 and at 50 connections (autocannon, in this process), after a warm-up:
+ * - fixed: the 50 newest active entries of level ORANGE or higher with id, level, publisher { code }, list type,
+ *   amount, time and enterprise { name uscc }, and pageInfo (as ../shared/peerbench/queries/hub.graphql);
+ * - varied: BENCH_BODIES (20,000) distinct bodies made before timing (bench/read-bodies.ts: minimum levels, list
+ *   types, region prefixes present in the data, orders, page sizes, cursor pages a few pages deep with the hub's
+ *   own cursors, three selections), taken in turn by every connection, so that no body is sent twice while the run
+ *   sends fewer than there are (the run prints how many it made and sent).
+ * Targets, alternating per round (BENCH_ROUNDS, 3; the medians are reported): the hub started with
+ * RESPONSE_CACHE_SIZE=0 (every request reads its page from PostgreSQL), and the baseline, a process of its own
+ * (bench/read-baseline.ts) that looks the key up as the hub does and runs the page as one prepared statement
+ * through a pg Pool of the hub's DB_POOL_SIZE. Before timing a sample of bodies is asked of both: the same rows in
+ * the same order, or the bench stops.
+ *
+ * Per line: req/s, p50, p99, non-2xx/errors/timeouts, the server's peak RSS (VmHWM) and CPU, PostgreSQL's backends'
+ * CPU, the host's busy share (/proc/stat). The SQL statements per request are counted in a pass of their own,
+ * through a proxy that reads the wire protocol (bench/pg-count.ts), for the hub and for the baseline. Bars (issue
+ * 11): hub/baseline req/s at least 0.6 (fixed and varied), varied p99 at most 1.5x, hub RSS at most 200 MB, 2
+ * statements per request. A miss is printed, never turned into a failing exit code.
+ *
+ * Environment: as bench/publish.ts, plus BENCH_DURATION (seconds per measurement, 10), BENCH_WARMUP (seconds, 2),
+ * BENCH_ROUNDS (3), BENCH_BODIES (20000).
  */
 import 'reflect-metadata';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
-import { startBaseline, type BaselineOptions } from './read-baseline';
-import { ENTRY_COUNT, POOL_SIZE, fixed, gqlRaw, hubWithList, machineLine, passMiss, runBench, startHubProcess, table } from './support';
+import { startStatementProxy } from './pg-count';
+import { checkSameAnswers, LIST_TYPES, variedBodies } from './read-bodies';
+import { FIXED_OPERATION, requestBody } from './read-queries';
+import {
+  cpuSecondsOf,
+  ENTRY_COUNT,
+  fixed,
+  gqlRaw,
+  hostBusyPercent,
+  hostCpu,
+  hubWithList,
+  machineLine,
+  passMiss,
+  percentile,
+  POOL_SIZE,
+  publishBody,
+  publishSnapshot,
+  runBench,
+  startHubProcess,
+  startNodeProcess,
+  table,
+  type ChildProcessHandle,
+} from './support';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
-const BASELINE_THREAD = process.env.BENCH_BASELINE_THREAD === 'main' ? 'main' : 'worker';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const BODIES = Number(process.env.BENCH_BODIES ?? 20_000);
 const CONNECTIONS = [10, 50];
-const TARGET_RATIO = 0.5;
+const KINDS = ['fixed', 'varied'] as const;
+/** Issue 11: hub/baseline requests/s, varied p99, hub peak RSS. */
+const BARS = { rate: 0.6, p99: 1.5, rssMb: 200, statements: 2 };
+/** Bodies compared between hub and baseline before timing; requests per kind in the counting pass. */
+const CHECKED = 300;
+const COUNTED = 100;
 
-/** The hub as configured by default; the same hub with its response cache off (for information); the baseline. */
-type Target = 'hub' | 'hub, no response cache' | 'baseline';
-
-const QUERY = `{ riskEntries(filter: { minRiskLevel: ORANGE }, first: 50) { edges { node { uscc enterpriseName riskLevel publishedAt enterprise { name uscc } } } } }`;
+type Kind = (typeof KINDS)[number];
+type Target = 'hub' | 'baseline';
+type Server = { url: string } & ChildProcessHandle;
 
 interface Measurement {
+  kind: Kind;
   target: Target;
   connections: number;
   requestsPerSecond: number;
   p50: number;
   p99: number;
   requests: number;
-  bytesPerResponse: number;
   problems: number;
+  peakMb: number;
+  serverCpu: number;
+  postgresCpu: number;
+  hostBusy: number;
 }
-
-type Answer = {
-  riskEntries: { edges: { node: { uscc: string; enterpriseName: string; riskLevel: string; enterprise: { name: string; uscc: string } } }[] };
-};
 
 runBench('bench:read', async (cleanup) => {
   console.log(
-    `bench:read — ${ENTRY_COUNT.toLocaleString('en-US')} entries, ${WARMUP} s warm-up + ${DURATION} s per measurement, hub DB_POOL_SIZE ${POOL_SIZE}, baseline pg Pool ${POOL_SIZE} (${BASELINE_THREAD} thread)`,
+    `bench:read — ${ENTRY_COUNT.toLocaleString('en-US')} TAX_ARREARS entries (a third withdrawn) + MAJOR_TAX_VIOLATION, ${WARMUP} s warm-up + ${DURATION} s per measurement, ${ROUNDS} rounds, hub DB_POOL_SIZE ${POOL_SIZE} and RESPONSE_CACHE_SIZE=0, baseline pg Pool ${POOL_SIZE} in its own process`,
   );
   console.log(`machine: ${machineLine()}`);
   const started = Date.now();
-  const { db, hub, units } = await hubWithList();
+  const { db, hub, units, entries } = await hubWithList(ENTRY_COUNT, { RESPONSE_CACHE_SIZE: '0' });
   cleanup(() => db.drop());
   cleanup(() => hub.stop());
-  console.log(
-    `scratch database ${db.name}; hub pid ${hub.pid} at ${hub.url}; list published in ${fixed((Date.now() - started) / 1000, 1)} s (with start-up)`,
+  // A third of the list withdrawn (the same list published again without them), and a second list type.
+  await publishSnapshot(
+    hub,
+    units.publishKey,
+    publishBody(
+      entries.filter((_, i) => i % 3 !== 0),
+      `bench-withdraw-${db.name}`,
+      '2026-Q3',
+    ),
   );
+  const violations = entries
+    .filter((_, i) => i % 4 === 1)
+    .map(({ uscc, enterpriseName, riskLevel, amount, effectiveDate }, i) => ({
+      ...{ uscc, enterpriseName, riskLevel, effectiveDate, categories: ['LEGAL'], details: { violationType: '虚开增值税专用发票' } },
+      ...(i % 2 === 0 && { amount }),
+    }));
+  await publishSnapshot(hub, units.publishKey, publishBody(violations, `bench-violations-${db.name}`, '2026-Q3', LIST_TYPES[1]));
 
   const sql = new Client({ connectionString: db.url });
   await sql.connect();
-  const [unit] = (await sql.query<{ id: string; code: string; kind: string }>(`select id, code, kind from unit where code = 'YC-COURT'`)).rows;
-  await sql.query('analyze');
-  await sql.end();
+  cleanup(() => sql.end());
+  await sql.query('vacuum analyze');
+  const counts = await sql.query<{ status: string; list_type: string; n: number }>(
+    `select status, list_type, count(*)::int as n from risk_entry group by 1, 2 order by 2, 1`,
+  );
+  const regions = (await sql.query<{ region_code: string }>(`select distinct region_code from risk_entry order by 1`)).rows.map(
+    (row) => row.region_code,
+  );
+  const prefixes = [...new Set(regions.flatMap((code) => [code.slice(0, 2), code.slice(0, 4), code]))].sort();
+  console.log(
+    `scratch database ${db.name}; hub pid ${hub.pid} at ${hub.url}; data in ${fixed((Date.now() - started) / 1000, 1)} s (with start-up): ${counts.rows.map((row) => `${row.list_type} ${row.status} ${fixed(row.n)}`).join(', ')}`,
+  );
 
-  const baseline = await startBaselineThread({ databaseUrl: db.url, poolSize: POOL_SIZE, unit });
+  const baseline = await startBaseline(db.url);
   cleanup(() => baseline.stop());
-  // A second hub on the same database, answering every request by executing it: what a cache miss costs.
-  const uncached = await startHubProcess(db.url, { RESPONSE_CACHE_SIZE: '0' });
-  cleanup(() => uncached.stop());
+  console.log(`baseline pid ${baseline.pid} at ${baseline.url}`);
 
-  // Both answer the same 50 entries, or the comparison means nothing.
-  const body = JSON.stringify({ query: QUERY });
-  const fromHub = await gqlRaw<Answer>(hub.url, units.readKey, body);
-  const fromBaseline = await gqlRaw<Answer>(baseline.url, units.readKey, body);
-  const usccs = (answer: Answer) =>
-    answer.riskEntries.edges.map((edge) => `${edge.node.uscc}/${edge.node.riskLevel}/${edge.node.enterprise.uscc}`).join(',');
-  if (fromHub.riskEntries.edges.length !== 50) throw new Error(`the hub answered ${fromHub.riskEntries.edges.length} entries, expected 50`);
-  const fromUncached = await gqlRaw<Answer>(uncached.url, units.readKey, body);
-  if (usccs(fromHub) !== usccs(fromBaseline) || usccs(fromUncached) !== usccs(fromBaseline)) {
-    throw new Error('the hubs and the baseline answer different entries');
-  }
-  console.log(`both answer the same 50 entries (${fromHub.riskEntries.edges.filter((e) => e.node.riskLevel === 'RED').length} RED, the rest ORANGE)`);
+  const madeAt = Date.now();
+  const varied = await variedBodies(hub.url, units.readKey, prefixes, BODIES);
+  console.log(
+    `varied: ${fixed(varied.bodies.length)} distinct bodies made in ${fixed((Date.now() - madeAt) / 1000, 1)} s: ${fixed(varied.argumentSets)} argument sets (${fixed(varied.cursorPages)} of them cursor pages) × 3 selections, from ${fixed(varied.combinations)} of ${fixed(varied.allCombinations)} combinations of 5 levels, 4 list-type sets, ${prefixes.length + 1} region prefixes (${prefixes.join(' ')} or none), 4 orders, 4 page sizes`,
+  );
+  const same = await checkSameAnswers(hub.url, baseline.url, units.readKey, varied.bodies, CHECKED);
+  console.log(
+    `hub and baseline answer the same: ${same.bodies} bodies (the fixed one and ${same.bodies - 1} varied), ${fixed(same.rows)} rows, ${same.emptyPages} empty pages`,
+  );
 
-  hub.resetPeak();
+  const statements = await countStatements(db.url, units.readKey, varied.bodies);
+
+  const fixedBody = requestBody(FIXED_OPERATION);
+  const backends = async () =>
+    (await sql.query<{ pid: number }>(`select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`, [db.name])).rows.map(
+      (row) => row.pid,
+    );
   const results: Measurement[] = [];
-  for (const connections of CONNECTIONS) {
-    const targets: [Target, string][] = [
-      ['hub', hub.url],
-      ['hub, no response cache', uncached.url],
-      ['baseline', baseline.url],
+  let offset = 0;
+  let sentToHub = 0;
+  for (let round = 1; round <= ROUNDS; round++) {
+    const order: [Target, Server][] = [
+      ['hub', hub],
+      ['baseline', baseline],
     ];
-    for (const [target, url] of targets) {
-      await cannon(url, units.readKey, body, connections, WARMUP);
-      const m = await cannon(url, units.readKey, body, connections, DURATION);
-      const result = { target, connections, ...m };
-      results.push(result);
-      console.log(
-        `${target} @ ${connections}: ${fixed(m.requestsPerSecond)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${fixed(m.requests)} requests, ${fixed(m.bytesPerResponse)} bytes/response${m.problems ? `, ${m.problems} errors/non-2xx/timeouts` : ''}`,
-      );
+    if (round % 2 === 0) order.reverse();
+    for (const kind of KINDS) {
+      for (const connections of CONNECTIONS) {
+        let taken = 0;
+        for (const [target, server] of order) {
+          const source = kind === 'fixed' ? fixedBody : cycle(varied.bodies, offset);
+          const m = await measure(server, units.readKey, source, connections, backends);
+          const sent = typeof source === 'string' ? 0 : source.taken();
+          if (target === 'hub') sentToHub += sent;
+          taken = Math.max(taken, sent);
+          results.push({ kind, target, connections, ...m });
+          console.log(
+            `round ${round} ${kind} ${target} @ ${connections}: ${fixed(m.requestsPerSecond)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${fixed(m.requests)} requests, ${m.problems} non-2xx/errors, peak RSS ${fixed(m.peakMb)} MB, CPU ${fixed(m.serverCpu)} % (PostgreSQL ${fixed(m.postgresCpu)} %), host busy ${fixed(m.hostBusy)} %`,
+          );
+        }
+        offset += taken;
+      }
     }
   }
-  const memory = hub.memory();
 
-  console.log('');
+  const median = (kind: Kind, target: Target, connections: number, field: keyof Omit<Measurement, 'kind' | 'target' | 'connections'>) =>
+    percentile(
+      results.filter((r) => r.kind === kind && r.target === target && r.connections === connections).map((r) => r[field]),
+      0.5,
+    );
+  console.log(`\nmedians of ${ROUNDS} rounds:`);
   console.log(
     table(
-      ['connections', 'target', 'requests/s', 'p50 ms', 'p99 ms', 'requests', 'errors'],
-      results.map((r) => [r.connections, r.target, fixed(r.requestsPerSecond), fixed(r.p50, 1), fixed(r.p99, 1), fixed(r.requests), r.problems]),
+      [
+        'request',
+        'connections',
+        'target',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'non-2xx/errors',
+        'peak RSS MB',
+        'server CPU %',
+        'PostgreSQL CPU %',
+        'host busy %',
+      ],
+      KINDS.flatMap((kind) =>
+        CONNECTIONS.flatMap((c) =>
+          (['hub', 'baseline'] as const).map((t) => [
+            kind,
+            c,
+            t,
+            fixed(median(kind, t, c, 'requestsPerSecond')),
+            fixed(median(kind, t, c, 'p50'), 1),
+            fixed(median(kind, t, c, 'p99'), 1),
+            fixed(median(kind, t, c, 'problems')),
+            fixed(median(kind, t, c, 'peakMb')),
+            fixed(median(kind, t, c, 'serverCpu')),
+            fixed(median(kind, t, c, 'postgresCpu')),
+            fixed(median(kind, t, c, 'hostBusy')),
+          ]),
+        ),
+      ),
     ),
   );
-  console.log('');
   console.log(
-    table(
-      ['target (issue 3)', 'hub/baseline requests/s', 'result'],
-      CONNECTIONS.map((connections) => {
-        const hubRate = results.find((r) => r.connections === connections && r.target === 'hub')!.requestsPerSecond;
-        const baseRate = results.find((r) => r.connections === connections && r.target === 'baseline')!.requestsPerSecond;
-        const ratio = hubRate / baseRate;
-        return [`${connections} connections: hub >= ${TARGET_RATIO} x baseline`, fixed(ratio, 3), passMiss(ratio >= TARGET_RATIO)];
-      }),
-    ),
+    `\nvaried bodies: ${fixed(varied.bodies.length)} made, ${fixed(sentToHub)} taken for the hub over the run (warm-ups included), ${sentToHub <= varied.bodies.length ? 'so no body was sent to it twice' : 'so some bodies were sent to it again'}`,
   );
-  console.log(`\nhub peak RSS during the reads ${fixed(memory.peakMb)} MB`);
-  console.log(`load average at the end: ${machineLine()}`);
+  console.log('\nhub / baseline (issue 11 bars; medians):');
+  const rows: (string | number)[][] = [];
+  for (const kind of KINDS) {
+    for (const c of CONNECTIONS) {
+      const rate = median(kind, 'hub', c, 'requestsPerSecond') / median(kind, 'baseline', c, 'requestsPerSecond');
+      const p99 = median(kind, 'hub', c, 'p99') / median(kind, 'baseline', c, 'p99');
+      const rss = median(kind, 'hub', c, 'peakMb');
+      rows.push([`${kind} @ ${c}: req/s >= ${BARS.rate}x`, `${fixed(rate, 3)}x`, passMiss(rate >= BARS.rate)]);
+      rows.push([`${kind} @ ${c}: p99 <= ${BARS.p99}x`, `${fixed(p99, 3)}x`, kind === 'varied' ? passMiss(p99 <= BARS.p99) : '(no bar)']);
+      if (kind === 'varied') rows.push([`${kind} @ ${c}: hub peak RSS <= ${BARS.rssMb} MB`, `${fixed(rss)} MB`, passMiss(rss <= BARS.rssMb)]);
+    }
+  }
+  for (const { kind, perRequest } of statements.filter((s) => s.target === 'hub')) {
+    // At least 2 (the key and the page: no shortcut), at most 2 (the budget).
+    const ok = Math.abs(perRequest - BARS.statements) < 0.005;
+    rows.push([`${kind}: hub statements/request = ${BARS.statements}`, fixed(perRequest, 2), passMiss(ok)]);
+  }
+  console.log(table(['bar', 'hub / baseline', 'result'], rows));
+  console.log(`\nload average at the end: ${machineLine()}`);
 });
 
-async function cannon(
-  url: string,
-  key: string,
-  body: string,
-  connections: number,
-  duration: number,
-): Promise<Omit<Measurement, 'target' | 'connections'>> {
-  const result = await autocannon({
+/** The baseline's server as a process of its own, on the hub's database with a pool of the hub's size. */
+async function startBaseline(databaseUrl: string): Promise<Server> {
+  const { handle, url } = await startNodeProcess('baseline', [path.join(__dirname, 'read-baseline.js')], /read-baseline: listening at (\S+)/, {
+    BASELINE_DATABASE_URL: databaseUrl,
+    BASELINE_POOL_SIZE: String(POOL_SIZE),
+  });
+  return { ...handle, url };
+}
+
+/** Every connection's next request takes the next of `bodies`, from `start` on (wrapping around). */
+function cycle(bodies: string[], start: number): { setupRequest(request: autocannon.Request): autocannon.Request; taken(): number } {
+  let taken = 0;
+  return {
+    setupRequest: (request) => ({ ...request, body: bodies[(start + taken++) % bodies.length] }),
+    taken: () => taken,
+  };
+}
+
+async function cannon(url: string, key: string, source: string | ReturnType<typeof cycle>, connections: number, duration: number) {
+  return autocannon({
     url,
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body,
+    ...(typeof source === 'string' ? { body: source } : { requests: [{ method: 'POST', setupRequest: source.setupRequest }] }),
     connections,
     duration,
   });
+}
+
+/** A warm-up, then one measurement of `server`, with its memory and CPU, PostgreSQL's and the host's over it. */
+async function measure(
+  server: Server,
+  key: string,
+  source: string | ReturnType<typeof cycle>,
+  connections: number,
+  backends: () => Promise<number[]>,
+): Promise<Omit<Measurement, 'kind' | 'target' | 'connections'>> {
+  server.resetPeak();
+  if (WARMUP > 0) await cannon(server.url, key, source, connections, WARMUP);
+  const pids = await backends();
+  const postgres = () => pids.reduce((sum, pid) => sum + (cpuSecondsOf(pid) || 0), 0);
+  const before = { host: hostCpu(), server: server.cpuSeconds(), postgres: postgres(), at: process.hrtime.bigint() };
+  const result = await cannon(server.url, key, source, connections, DURATION);
+  const elapsed = Number(process.hrtime.bigint() - before.at) / 1e9;
   return {
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,
-    bytesPerResponse: result.requests.total ? result.throughput.total / result.requests.total : 0,
     problems: result.errors + result.timeouts + result.non2xx,
+    peakMb: server.memory().peakMb,
+    serverCpu: (100 * (server.cpuSeconds() - before.server)) / elapsed,
+    postgresCpu: (100 * (postgres() - before.postgres)) / elapsed,
+    hostBusy: hostBusyPercent(before.host, hostCpu()),
   };
 }
 
-/** The baseline server in a worker thread (its own event loop) or on this thread. */
-async function startBaselineThread(options: BaselineOptions): Promise<{ url: string; stop(): Promise<void> }> {
-  if (BASELINE_THREAD === 'main') return startBaseline(options);
-  const worker = new Worker(path.join(__dirname, 'read-baseline.js'), { workerData: { baseline: options } });
-  const url = await new Promise<string>((resolve, reject) => {
-    worker.once('error', reject);
-    worker.once('message', (message: { url?: string; error?: string }) => (message.url ? resolve(message.url) : reject(new Error(message.error))));
-  });
-  return {
-    url,
-    async stop() {
-      const stopped = new Promise<void>((resolve) => worker.once('message', () => resolve()));
-      worker.postMessage('stop');
-      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 5000))]);
-      await worker.terminate();
-    },
-  };
+/**
+ * The SQL statements per request of the hub and of the baseline, each started afresh on the database through the
+ * counting proxy (the hub with RESPONSE_CACHE_SIZE=0 and no safety poll of the feed, FEED_POLL_MS=3600000, so that
+ * only requests are counted): a warm-up, then COUNTED requests one after another of each kind; printed with the
+ * statements' texts.
+ */
+async function countStatements(databaseUrl: string, key: string, bodies: string[]): Promise<{ kind: Kind; target: Target; perRequest: number }[]> {
+  const proxy = await startStatementProxy(databaseUrl);
+  const counted: { kind: Kind; target: Target; perRequest: number }[] = [];
+  const starts: [Target, () => Promise<Server>][] = [
+    ['hub', () => startHubProcess(proxy.url, { RESPONSE_CACHE_SIZE: '0', FEED_POLL_MS: '3600000' })],
+    ['baseline', () => startBaseline(proxy.url)],
+  ];
+  try {
+    for (const [target, start] of starts) {
+      const server = await start();
+      try {
+        for (const kind of KINDS) {
+          const sample = kind === 'fixed' ? Array<string>(COUNTED).fill(requestBody(FIXED_OPERATION)) : bodies.slice(-COUNTED);
+          for (const body of sample.slice(0, 10)) await gqlRaw(server.url, key, body);
+          proxy.reset();
+          for (const body of sample) await gqlRaw(server.url, key, body);
+          const perRequest = proxy.count() / sample.length;
+          counted.push({ kind, target, perRequest });
+          console.log(`statements per request, ${target}, ${kind} (${sample.length} requests in turn): ${fixed(perRequest, 2)}`);
+          for (const [text, n] of statementGroups(proxy.texts())) console.log(`  ${fixed(n / sample.length, 2)} × ${text}`);
+        }
+      } finally {
+        await server.stop();
+      }
+    }
+    if (proxy.unreadable()) console.log(`(${proxy.unreadable()} connections asked for TLS and were not counted)`);
+  } finally {
+    await proxy.stop();
+  }
+  return counted;
+}
+
+/** Statement texts grouped by their first 110 characters (a page's filters and orders differ further on). */
+function statementGroups(texts: [string, number][]): [string, number][] {
+  const groups = new Map<string, number>();
+  for (const [text, n] of texts) {
+    const head = text.length > 110 ? `${text.slice(0, 110)}…` : text;
+    groups.set(head, (groups.get(head) ?? 0) + n);
+  }
+  return [...groups].sort((a, b) => b[1] - a[1]);
 }
