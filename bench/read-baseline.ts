@@ -3,9 +3,10 @@
  * a plain Node `http` server that answers the requests of bench/read-queries.ts over the hub's own tables through
  * one `pg` Pool, with two prepared statements per request, as raw SQL does it:
  *
- * 1. the bearer key looked up as the hub does (src/access/authenticate.ts): the SHA-256 of the key, the hub's
- *    statement `... from credential c join unit u on u.id = c.unit_id where c.key_hash = $1`, refused when the key
- *    is unknown, revoked or expired, its unit inactive, or it lacks READ;
+ * 1. the bearer key looked up as the hub does (src/access/authenticate.ts), on every request (the hub may reuse a
+ *    row for CREDENTIAL_CACHE_MS): the SHA-256 of the key, the hub's statement `... from credential c join unit u
+ *    on u.id = c.unit_id where c.key_hash = $1`, refused when the key is unknown, revoked or expired, its unit
+ *    inactive, or it lacks READ;
  * 2. the page: the hub's visibility rule for the caller's unit (src/access/visibility.ts visibleSql), its filters,
  *    order and keyset cursor (src/modules/risk-lists/risk-entry.service.ts), the publisher's code and the
  *    enterprise joined in, `limit first + 1` for hasNextPage; the JSON written by hand in the selection's order.
@@ -27,10 +28,9 @@ const LEVEL_NUMBERS: Record<string, number> = { RED: 1, ORANGE: 2, YELLOW: 3, BL
 const MAX_BODY = 100_000;
 const MAX_PAGE = 500;
 
-/** The hub's credential statement (src/access/authenticate.ts), snapshot included. */
+/** The hub's credential statement (src/access/authenticate.ts CREDENTIAL_SQL). */
 const CREDENTIAL_SQL = `select c.id, c.roles, ${isoTime('c.expires_at')} as "expiresAt", ${isoTime('c.revoked_at')} as "revokedAt",
-    u.id as "unitId", u.code, u.name, u.kind, u.region_code as "regionCode", u.is_office as "isOffice", u.active,
-    pg_current_snapshot()::text as snapshot
+    u.id as "unitId", u.code, u.name, u.kind, u.region_code as "regionCode", u.is_office as "isOffice", u.active
   from credential c join unit u on u.id = c.unit_id
   where c.key_hash = $1`;
 

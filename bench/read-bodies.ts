@@ -30,7 +30,7 @@ const ORDERS: { field: OrderField; direction: 'ASC' | 'DESC' }[] = [
 ];
 const SIZES = [10, 20, 50, 100];
 /** How many pages deep the walk of a combination goes, by its place: most read the first page, some follow endCursor. */
-const DEPTHS = [1, 1, 1, 2, 2, 3, 5];
+const DEPTHS = [1, 1, 2, 2, 3, 4, 6];
 /** Walks at once while fetching cursors. */
 const CONCURRENCY = 4;
 

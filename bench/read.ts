@@ -8,24 +8,26 @@
  * Two kinds of request, each at 10 and at 50 connections (autocannon, in this process), after a warm-up:
  * - fixed: the 50 newest active entries of level ORANGE or higher with id, level, publisher { code }, list type,
  *   amount, time and enterprise { name uscc }, and pageInfo (as ../shared/peerbench/queries/hub.graphql);
- * - varied: BENCH_BODIES (20,000) distinct bodies made before timing (bench/read-bodies.ts: minimum levels, list
+ * - varied: BENCH_BODIES (30,000) distinct bodies made before timing (bench/read-bodies.ts: minimum levels, list
  *   types, region prefixes present in the data, orders, page sizes, cursor pages a few pages deep with the hub's
- *   own cursors, three selections), taken in turn by every connection, so that no body is sent twice while the run
- *   sends fewer than there are (the run prints how many it made and sent).
- * Targets, alternating per round (BENCH_ROUNDS, 3; the medians are reported): the hub started with
- * RESPONSE_CACHE_SIZE=0 (every request reads its page from PostgreSQL), and the baseline, a process of its own
- * (bench/read-baseline.ts) that looks the key up as the hub does and runs the page as one prepared statement
- * through a pg Pool of the hub's DB_POOL_SIZE. Before timing a sample of bodies is asked of both: the same rows in
+ *   own cursors, three selections), taken in turn by every connection and on from round to round, so that no body
+ *   reaches the hub twice while the run sends it fewer than there are (the run prints how many it made and sent).
+ * Targets, alternating per round (BENCH_ROUNDS, 3; the medians are reported): the hub with its defaults (a key's
+ * row reused for CREDENTIAL_CACHE_MS) and RESPONSE_CACHE_SIZE=0, which today's hub no longer reads and an older one
+ * took as "no response cache": every request reads its page from PostgreSQL; and the baseline, a process of its
+ * own (bench/read-baseline.ts) that looks the key up on every request as the hub does and runs the page as one
+ * prepared statement through a pg Pool of the hub's DB_POOL_SIZE. Before timing a sample of bodies is asked of both: the same rows in
  * the same order, or the bench stops.
  *
  * Per line: req/s, p50, p99, non-2xx/errors/timeouts, the server's peak RSS (VmHWM) and CPU, PostgreSQL's backends'
  * CPU, the host's busy share (/proc/stat). The SQL statements per request are counted in a pass of their own,
  * through a proxy that reads the wire protocol (bench/pg-count.ts), for the hub and for the baseline. Bars (issue
- * 11): hub/baseline req/s at least 0.6 (fixed and varied), varied p99 at most 1.5x, hub RSS at most 200 MB, 2
- * statements per request. A miss is printed, never turned into a failing exit code.
+ * 11): hub/baseline req/s at least 0.6 (fixed and varied), varied p99 at most 1.5x, hub RSS at most 200 MB, at most
+ * 2 statements per request (the key's look-up or a cache hit, and the page) and at least 1 besides the key's. A
+ * miss is printed, never turned into a failing exit code.
  *
  * Environment: as bench/publish.ts, plus BENCH_DURATION (seconds per measurement, 10), BENCH_WARMUP (seconds, 2),
- * BENCH_ROUNDS (3), BENCH_BODIES (20000).
+ * BENCH_ROUNDS (3), BENCH_BODIES (30000).
  */
 import 'reflect-metadata';
 import path from 'node:path';
@@ -49,6 +51,7 @@ import {
   publishBody,
   publishSnapshot,
   runBench,
+  sleep,
   startHubProcess,
   startNodeProcess,
   table,
@@ -58,7 +61,7 @@ import {
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const BODIES = Number(process.env.BENCH_BODIES ?? 20_000);
+const BODIES = Number(process.env.BENCH_BODIES ?? 30_000);
 const CONNECTIONS = [10, 50];
 const KINDS = ['fixed', 'varied'] as const;
 /** Issue 11: hub/baseline requests/s, varied p99, hub peak RSS. */
@@ -66,6 +69,8 @@ const BARS = { rate: 0.6, p99: 1.5, rssMb: 200, statements: 2 };
 /** Bodies compared between hub and baseline before timing; requests per kind in the counting pass. */
 const CHECKED = 300;
 const COUNTED = 100;
+/** No response cache, also on a hub that still has one. */
+const HUB_ENV = { RESPONSE_CACHE_SIZE: '0' };
 
 type Kind = (typeof KINDS)[number];
 type Target = 'hub' | 'baseline';
@@ -92,7 +97,7 @@ runBench('bench:read', async (cleanup) => {
   );
   console.log(`machine: ${machineLine()}`);
   const started = Date.now();
-  const { db, hub, units, entries } = await hubWithList(ENTRY_COUNT, { RESPONSE_CACHE_SIZE: '0' });
+  const { db, hub, units, entries } = await hubWithList(ENTRY_COUNT, HUB_ENV);
   cleanup(() => db.drop());
   cleanup(() => hub.stop());
   // A third of the list withdrawn (the same list published again without them), and a second list type.
@@ -130,7 +135,9 @@ runBench('bench:read', async (cleanup) => {
 
   const baseline = await startBaseline(db.url);
   cleanup(() => baseline.stop());
-  console.log(`baseline pid ${baseline.pid} at ${baseline.url}`);
+  console.log(
+    `baseline pid ${baseline.pid} at ${baseline.url}; RSS before the reads: hub ${fixed(hub.memory().rssMb)} MB (peak ${fixed(hub.memory().peakMb)} MB while publishing), baseline ${fixed(baseline.memory().rssMb)} MB`,
+  );
 
   const madeAt = Date.now();
   const varied = await variedBodies(hub.url, units.readKey, prefixes, BODIES);
@@ -150,8 +157,10 @@ runBench('bench:read', async (cleanup) => {
       (row) => row.pid,
     );
   const results: Measurement[] = [];
+  // The hub's varied requests go on through the bodies from round to round; each baseline measurement starts where
+  // the hub's of the same round does (it takes more, being faster).
   let offset = 0;
-  let sentToHub = 0;
+  const taken = { hub: 0, baseline: 0 };
   for (let round = 1; round <= ROUNDS; round++) {
     const order: [Target, Server][] = [
       ['hub', hub],
@@ -160,19 +169,18 @@ runBench('bench:read', async (cleanup) => {
     if (round % 2 === 0) order.reverse();
     for (const kind of KINDS) {
       for (const connections of CONNECTIONS) {
-        let taken = 0;
+        const start = offset;
         for (const [target, server] of order) {
-          const source = kind === 'fixed' ? fixedBody : cycle(varied.bodies, offset);
+          const source = kind === 'fixed' ? fixedBody : cycle(varied.bodies, start);
           const m = await measure(server, units.readKey, source, connections, backends);
           const sent = typeof source === 'string' ? 0 : source.taken();
-          if (target === 'hub') sentToHub += sent;
-          taken = Math.max(taken, sent);
+          taken[target] += sent;
+          if (target === 'hub') offset += sent;
           results.push({ kind, target, connections, ...m });
           console.log(
             `round ${round} ${kind} ${target} @ ${connections}: ${fixed(m.requestsPerSecond)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${fixed(m.requests)} requests, ${m.problems} non-2xx/errors, peak RSS ${fixed(m.peakMb)} MB, CPU ${fixed(m.serverCpu)} % (PostgreSQL ${fixed(m.postgresCpu)} %), host busy ${fixed(m.hostBusy)} %`,
           );
         }
-        offset += taken;
       }
     }
   }
@@ -218,7 +226,7 @@ runBench('bench:read', async (cleanup) => {
     ),
   );
   console.log(
-    `\nvaried bodies: ${fixed(varied.bodies.length)} made, ${fixed(sentToHub)} taken for the hub over the run (warm-ups included), ${sentToHub <= varied.bodies.length ? 'so no body was sent to it twice' : 'so some bodies were sent to it again'}`,
+    `\nvaried bodies: ${fixed(varied.bodies.length)} made; sent to the hub over the run (warm-ups included) ${fixed(taken.hub)}, ${taken.hub <= varied.bodies.length ? 'so none twice' : 'so some of them again'}; to the baseline ${fixed(taken.baseline)}`,
   );
   console.log('\nhub / baseline (issue 11 bars; medians):');
   const rows: (string | number)[][] = [];
@@ -232,10 +240,11 @@ runBench('bench:read', async (cleanup) => {
       if (kind === 'varied') rows.push([`${kind} @ ${c}: hub peak RSS <= ${BARS.rssMb} MB`, `${fixed(rss)} MB`, passMiss(rss <= BARS.rssMb)]);
     }
   }
-  for (const { kind, perRequest } of statements.filter((s) => s.target === 'hub')) {
-    // At least 2 (the key and the page: no shortcut), at most 2 (the budget).
-    const ok = Math.abs(perRequest - BARS.statements) < 0.005;
-    rows.push([`${kind}: hub statements/request = ${BARS.statements}`, fixed(perRequest, 2), passMiss(ok)]);
+  for (const { kind, perRequest, keyLookups } of statements.filter((s) => s.target === 'hub')) {
+    // The budget: the key's look-up (or a hit of the credential cache) and the page. No shortcut: every request
+    // reads its page from PostgreSQL, so at least one statement besides the key's.
+    rows.push([`${kind}: hub statements/request <= ${BARS.statements}`, fixed(perRequest, 2), passMiss(perRequest <= BARS.statements + 0.005)]);
+    rows.push([`${kind}: hub statements/request besides the key's >= 1`, fixed(perRequest - keyLookups, 2), passMiss(perRequest - keyLookups >= 1)]);
   }
   console.log(table(['bar', 'hub / baseline', 'result'], rows));
   console.log(`\nload average at the end: ${machineLine()}`);
@@ -285,30 +294,56 @@ async function measure(
   const before = { host: hostCpu(), server: server.cpuSeconds(), postgres: postgres(), at: process.hrtime.bigint() };
   const result = await cannon(server.url, key, source, connections, DURATION);
   const elapsed = Number(process.hrtime.bigint() - before.at) / 1e9;
+  const after = { host: hostCpu(), server: server.cpuSeconds(), postgres: postgres(), peakMb: server.memory().peakMb };
+  await settle(server);
   return {
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,
     problems: result.errors + result.timeouts + result.non2xx,
-    peakMb: server.memory().peakMb,
-    serverCpu: (100 * (server.cpuSeconds() - before.server)) / elapsed,
-    postgresCpu: (100 * (postgres() - before.postgres)) / elapsed,
-    hostBusy: hostBusyPercent(before.host, hostCpu()),
+    peakMb: after.peakMb,
+    serverCpu: (100 * (after.server - before.server)) / elapsed,
+    postgresCpu: (100 * (after.postgres - before.postgres)) / elapsed,
+    hostBusy: hostBusyPercent(before.host, after.host),
   };
 }
 
 /**
+ * Waits (at most 10 s) until `server` is idle: the requests it received before autocannon stopped are answered, so
+ * that they neither run into the next measurement nor meet the hub's shutdown.
+ */
+async function settle(server: Server): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const before = server.cpuSeconds();
+    await sleep(100);
+    // At most one clock tick (10 ms) in 100 ms.
+    if (server.cpuSeconds() - before <= 0.011) return;
+  }
+}
+
+/**
  * The SQL statements per request of the hub and of the baseline, each started afresh on the database through the
- * counting proxy (the hub with RESPONSE_CACHE_SIZE=0 and no safety poll of the feed, FEED_POLL_MS=3600000, so that
+ * counting proxy (the hub as measured, but without the feed's safety poll, FEED_POLL_MS=3600000, so that
  * only requests are counted): a warm-up, then COUNTED requests one after another of each kind; printed with the
  * statements' texts.
  */
-async function countStatements(databaseUrl: string, key: string, bodies: string[]): Promise<{ kind: Kind; target: Target; perRequest: number }[]> {
+interface Counted {
+  kind: Kind;
+  target: Target;
+  perRequest: number;
+  /** Of them, the key's look-ups (fewer than one a request where the hub reuses a looked-up key). */
+  keyLookups: number;
+}
+
+/** The credential statement of the hub and the baseline. */
+const KEY_LOOKUP = /\bfrom credential c join unit u on u\.id = c\.unit_id where c\.key_hash = /;
+
+async function countStatements(databaseUrl: string, key: string, bodies: string[]): Promise<Counted[]> {
   const proxy = await startStatementProxy(databaseUrl);
-  const counted: { kind: Kind; target: Target; perRequest: number }[] = [];
+  const counted: Counted[] = [];
   const starts: [Target, () => Promise<Server>][] = [
-    ['hub', () => startHubProcess(proxy.url, { RESPONSE_CACHE_SIZE: '0', FEED_POLL_MS: '3600000' })],
+    ['hub', () => startHubProcess(proxy.url, { ...HUB_ENV, FEED_POLL_MS: '3600000' })],
     ['baseline', () => startBaseline(proxy.url)],
   ];
   try {
@@ -321,8 +356,11 @@ async function countStatements(databaseUrl: string, key: string, bodies: string[
           proxy.reset();
           for (const body of sample) await gqlRaw(server.url, key, body);
           const perRequest = proxy.count() / sample.length;
-          counted.push({ kind, target, perRequest });
-          console.log(`statements per request, ${target}, ${kind} (${sample.length} requests in turn): ${fixed(perRequest, 2)}`);
+          const keyLookups = proxy.texts().reduce((sum, [text, n]) => sum + (KEY_LOOKUP.test(text) ? n : 0), 0) / sample.length;
+          counted.push({ kind, target, perRequest, keyLookups });
+          console.log(
+            `statements per request, ${target}, ${kind} (${sample.length} requests in turn): ${fixed(perRequest, 2)}, of them key look-ups ${fixed(keyLookups, 2)}`,
+          );
           for (const [text, n] of statementGroups(proxy.texts())) console.log(`  ${fixed(n / sample.length, 2)} × ${text}`);
         }
       } finally {
