@@ -179,3 +179,31 @@ export function hostCpu(): { busy: number; total: number } {
 export function hostBusyPercent(from: { busy: number; total: number }, to: { busy: number; total: number }): number {
   return to.total > from.total ? (100 * (to.busy - from.busy)) / (to.total - from.total) : NaN;
 }
+
+/**
+ * Samples the CPU of a changing set of processes (a pool's database backends come and go) every `everyMs` from
+ * now on; `stop` returns the CPU seconds they used in between: for each process its last reading less its first,
+ * where one first seen after the start counts from 0 (it was started in between). What a process used after its
+ * last reading before it ended is lost.
+ */
+export function sampleCpu(pids: () => Promise<number[]>, everyMs = 500): { stop(): Promise<number> } {
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  const sample = async (initial: boolean) => {
+    for (const pid of await pids()) {
+      const cpu = cpuSecondsOf(pid);
+      if (!Number.isFinite(cpu)) continue;
+      if (!first.has(pid)) first.set(pid, initial ? cpu : 0);
+      last.set(pid, cpu);
+    }
+  };
+  let pending = sample(true);
+  const timer = setInterval(() => (pending = pending.then(() => sample(false))), everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await pending.then(() => sample(false));
+      return [...last].reduce((sum, [pid, cpu]) => sum + cpu - first.get(pid)!, 0);
+    },
+  };
+}

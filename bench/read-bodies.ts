@@ -22,12 +22,14 @@ const LEVELS: (RiskLevelName | null)[] = [null, 'RED', 'ORANGE', 'YELLOW', 'BLUE
 /** The list types of the bench's data (bench/read.ts publishes both), alone and together. */
 export const LIST_TYPES = ['TAX_ARREARS', 'MAJOR_TAX_VIOLATION'];
 const LIST_TYPE_SETS: (string[] | null)[] = [null, [LIST_TYPES[0]], [LIST_TYPES[1]], LIST_TYPES];
-const ORDERS: { field: OrderField; direction: 'ASC' | 'DESC' }[] = [
-  { field: 'PUBLISHED_AT', direction: 'DESC' },
-  { field: 'PUBLISHED_AT', direction: 'ASC' },
-  { field: 'SEVERITY', direction: 'DESC' },
-  { field: 'AMOUNT', direction: 'DESC' },
-];
+/** The orders of the varied requests: BENCH_VARIED_ORDERS, e.g. `PUBLISHED_AT:DESC` for newest first only. */
+export const ORDERS = (process.env.BENCH_VARIED_ORDERS ?? 'PUBLISHED_AT:DESC,PUBLISHED_AT:ASC,SEVERITY:DESC,AMOUNT:DESC').split(',').map((order) => {
+  const [field, direction] = order.trim().split(':');
+  if (!['PUBLISHED_AT', 'SEVERITY', 'AMOUNT'].includes(field) || !['ASC', 'DESC'].includes(direction)) {
+    throw new Error(`BENCH_VARIED_ORDERS: "${order}" is not FIELD:DIRECTION of PUBLISHED_AT, SEVERITY, AMOUNT and ASC, DESC`);
+  }
+  return { field: field as OrderField, direction: direction as 'ASC' | 'DESC' };
+});
 const SIZES = [10, 20, 50, 100];
 /** How many pages deep the walk of a combination goes, by its place: most read the first page, some follow endCursor. */
 const DEPTHS = [1, 1, 2, 2, 3, 4, 6];

@@ -27,17 +27,17 @@
  * miss is printed, never turned into a failing exit code.
  *
  * Environment: as bench/publish.ts, plus BENCH_DURATION (seconds per measurement, 10), BENCH_WARMUP (seconds, 2),
- * BENCH_ROUNDS (3), BENCH_BODIES (30000).
+ * BENCH_ROUNDS (3), BENCH_BODIES (30000), BENCH_VARIED_ORDERS (the varied requests' orders, `FIELD:DIRECTION,…`; by
+ * default PUBLISHED_AT:DESC,PUBLISHED_AT:ASC,SEVERITY:DESC,AMOUNT:DESC).
  */
 import 'reflect-metadata';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { startStatementProxy } from './pg-count';
-import { checkSameAnswers, LIST_TYPES, variedBodies } from './read-bodies';
+import { checkSameAnswers, LIST_TYPES, ORDERS, variedBodies } from './read-bodies';
 import { FIXED_OPERATION, requestBody } from './read-queries';
 import {
-  cpuSecondsOf,
   ENTRY_COUNT,
   fixed,
   gqlRaw,
@@ -51,6 +51,7 @@ import {
   publishBody,
   publishSnapshot,
   runBench,
+  sampleCpu,
   sleep,
   startHubProcess,
   startNodeProcess,
@@ -142,7 +143,7 @@ runBench('bench:read', async (cleanup) => {
   const madeAt = Date.now();
   const varied = await variedBodies(hub.url, units.readKey, prefixes, BODIES);
   console.log(
-    `varied: ${fixed(varied.bodies.length)} distinct bodies made in ${fixed((Date.now() - madeAt) / 1000, 1)} s: ${fixed(varied.argumentSets)} argument sets (${fixed(varied.cursorPages)} of them cursor pages) × 3 selections, from ${fixed(varied.combinations)} of ${fixed(varied.allCombinations)} combinations of 5 levels, 4 list-type sets, ${prefixes.length + 1} region prefixes (${prefixes.join(' ')} or none), 4 orders, 4 page sizes`,
+    `varied: ${fixed(varied.bodies.length)} distinct bodies made in ${fixed((Date.now() - madeAt) / 1000, 1)} s: ${fixed(varied.argumentSets)} argument sets (${fixed(varied.cursorPages)} of them cursor pages) × 3 selections, from ${fixed(varied.combinations)} of ${fixed(varied.allCombinations)} combinations of 5 levels, 4 list-type sets, ${prefixes.length + 1} region prefixes (${prefixes.join(' ')} or none), orders ${ORDERS.map((o) => `${o.field} ${o.direction}`).join(', ')}, 4 page sizes`,
   );
   const same = await checkSameAnswers(hub.url, baseline.url, units.readKey, varied.bodies, CHECKED);
   console.log(
@@ -289,12 +290,11 @@ async function measure(
 ): Promise<Omit<Measurement, 'kind' | 'target' | 'connections'>> {
   server.resetPeak();
   if (WARMUP > 0) await cannon(server.url, key, source, connections, WARMUP);
-  const pids = await backends();
-  const postgres = () => pids.reduce((sum, pid) => sum + (cpuSecondsOf(pid) || 0), 0);
-  const before = { host: hostCpu(), server: server.cpuSeconds(), postgres: postgres(), at: process.hrtime.bigint() };
+  const postgres = sampleCpu(backends);
+  const before = { host: hostCpu(), server: server.cpuSeconds(), at: process.hrtime.bigint() };
   const result = await cannon(server.url, key, source, connections, DURATION);
   const elapsed = Number(process.hrtime.bigint() - before.at) / 1e9;
-  const after = { host: hostCpu(), server: server.cpuSeconds(), postgres: postgres(), peakMb: server.memory().peakMb };
+  const after = { host: hostCpu(), server: server.cpuSeconds(), postgres: await postgres.stop(), peakMb: server.memory().peakMb };
   await settle(server);
   return {
     requestsPerSecond: result.requests.average,
@@ -304,7 +304,7 @@ async function measure(
     problems: result.errors + result.timeouts + result.non2xx,
     peakMb: after.peakMb,
     serverCpu: (100 * (after.server - before.server)) / elapsed,
-    postgresCpu: (100 * (after.postgres - before.postgres)) / elapsed,
+    postgresCpu: (100 * after.postgres) / elapsed,
     hostBusy: hostBusyPercent(before.host, after.host),
   };
 }
