@@ -31,7 +31,10 @@ export const ORDERS = (process.env.BENCH_VARIED_ORDERS ?? 'PUBLISHED_AT:DESC,PUB
   return { field: field as OrderField, direction: direction as 'ASC' | 'DESC' };
 });
 const SIZES = [10, 20, 50, 100];
-/** How many pages deep the walk of a combination goes, by its place: most read the first page, some follow endCursor. */
+/**
+ * How many pages deep the walk of a combination goes, by its place: most read the first page or two, some follow
+ * endCursor further (all of them deeper when there are too few combinations for the bodies asked for).
+ */
 const DEPTHS = [1, 1, 2, 2, 3, 4, 6];
 /** Walks at once while fetching cursors. */
 const CONCURRENCY = 4;
@@ -79,10 +82,13 @@ export async function variedBodies(url: string, key: string, regionPrefixes: str
     }
   };
   const enough = () => argumentSets.length * VARIED_OPERATIONS.length >= target || next >= combinations.length;
+  // Fewer combinations (fewer orders) are walked deeper, so that there are still enough bodies.
+  const meanDepth = DEPTHS.reduce((sum, n) => sum + n, 0) / DEPTHS.length;
+  const deeper = Math.max(1, Math.ceil(target / VARIED_OPERATIONS.length / (combinations.length * meanDepth * 0.8)));
   const walker = async () => {
     while (!enough()) {
       const i = next++;
-      await walk(combinations[i], DEPTHS[i % DEPTHS.length]);
+      await walk(combinations[i], DEPTHS[i % DEPTHS.length] * deeper);
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, walker));

@@ -20,7 +20,7 @@
  * the same order, or the bench stops.
  *
  * Per line: req/s, p50, p99, non-2xx/errors/timeouts, the server's peak RSS (VmHWM) and CPU, PostgreSQL's backends'
- * CPU, the host's busy share (/proc/stat). The SQL statements per request are counted in a pass of their own,
+ * CPU (also per request: on a busy host steadier than req/s), the host's busy share (/proc/stat). The SQL statements per request are counted in a pass of their own,
  * through a proxy that reads the wire protocol (bench/pg-count.ts), for the hub and for the baseline. Bars (issue
  * 11): hub/baseline req/s at least 0.6 (fixed and varied), varied p99 at most 1.5x, hub RSS at most 200 MB, at most
  * 2 statements per request (the key's look-up or a cache hit, and the page) and at least 1 besides the key's. A
@@ -74,8 +74,23 @@ const COUNTED = 100;
 const HUB_ENV = { RESPONSE_CACHE_SIZE: '0' };
 
 type Kind = (typeof KINDS)[number];
-type Target = 'hub' | 'baseline';
+const TARGETS = ['hub', 'baseline'] as const;
+type Target = (typeof TARGETS)[number];
 type Server = { url: string } & ChildProcessHandle;
+
+/** The columns of the medians' table: title, figure, decimals. */
+const COLUMNS: [string, keyof Omit<Measurement, 'kind' | 'target' | 'connections'>, number][] = [
+  ['req/s', 'requestsPerSecond', 0],
+  ['p50 ms', 'p50', 1],
+  ['p99 ms', 'p99', 1],
+  ['non-2xx/errors', 'problems', 0],
+  ['peak RSS MB', 'peakMb', 0],
+  ['server CPU %', 'serverCpu', 0],
+  ['PostgreSQL CPU %', 'postgresCpu', 0],
+  ['server CPU ms/req', 'serverCpuMs', 2],
+  ['PostgreSQL CPU ms/req', 'postgresCpuMs', 2],
+  ['host busy %', 'hostBusy', 0],
+];
 
 interface Measurement {
   kind: Kind;
@@ -89,6 +104,9 @@ interface Measurement {
   peakMb: number;
   serverCpu: number;
   postgresCpu: number;
+  /** CPU milliseconds per request, of the server and of PostgreSQL: less at the mercy of a busy host than req/s. */
+  serverCpuMs: number;
+  postgresCpuMs: number;
   hostBusy: number;
 }
 
@@ -194,35 +212,9 @@ runBench('bench:read', async (cleanup) => {
   console.log(`\nmedians of ${ROUNDS} rounds:`);
   console.log(
     table(
-      [
-        'request',
-        'connections',
-        'target',
-        'req/s',
-        'p50 ms',
-        'p99 ms',
-        'non-2xx/errors',
-        'peak RSS MB',
-        'server CPU %',
-        'PostgreSQL CPU %',
-        'host busy %',
-      ],
+      ['request', 'connections', 'target', ...COLUMNS.map(([title]) => title)],
       KINDS.flatMap((kind) =>
-        CONNECTIONS.flatMap((c) =>
-          (['hub', 'baseline'] as const).map((t) => [
-            kind,
-            c,
-            t,
-            fixed(median(kind, t, c, 'requestsPerSecond')),
-            fixed(median(kind, t, c, 'p50'), 1),
-            fixed(median(kind, t, c, 'p99'), 1),
-            fixed(median(kind, t, c, 'problems')),
-            fixed(median(kind, t, c, 'peakMb')),
-            fixed(median(kind, t, c, 'serverCpu')),
-            fixed(median(kind, t, c, 'postgresCpu')),
-            fixed(median(kind, t, c, 'hostBusy')),
-          ]),
-        ),
+        CONNECTIONS.flatMap((c) => TARGETS.map((t) => [kind, c, t, ...COLUMNS.map(([, field, digits]) => fixed(median(kind, t, c, field), digits))])),
       ),
     ),
   );
@@ -305,6 +297,8 @@ async function measure(
     peakMb: after.peakMb,
     serverCpu: (100 * (after.server - before.server)) / elapsed,
     postgresCpu: (100 * after.postgres) / elapsed,
+    serverCpuMs: (1000 * (after.server - before.server)) / result.requests.total,
+    postgresCpuMs: (1000 * after.postgres) / result.requests.total,
     hostBusy: hostBusyPercent(before.host, after.host),
   };
 }
