@@ -37,7 +37,7 @@ const SIZES = [10, 20, 50, 100];
  */
 const DEPTHS = [1, 1, 2, 2, 3, 4, 6];
 /** Walks at once while fetching cursors. */
-const CONCURRENCY = 4;
+const CONCURRENCY = 8;
 
 const CURSOR_QUERY = `query EntriesCursor($filter: RiskEntryFilter, $orderBy: RiskEntryOrder, $first: Int, $after: String) {
   entries: riskEntries(filter: $filter, orderBy: $orderBy, first: $first, after: $after) { pageInfo { hasNextPage endCursor } }

@@ -8,7 +8,7 @@
  * Two kinds of request, each at 10 and at 50 connections (autocannon, in this process), after a warm-up:
  * - fixed: the 50 newest active entries of level ORANGE or higher with id, level, publisher { code }, list type,
  *   amount, time and enterprise { name uscc }, and pageInfo (as ../shared/peerbench/queries/hub.graphql);
- * - varied: BENCH_BODIES (30,000) distinct bodies made before timing (bench/read-bodies.ts: minimum levels, list
+ * - varied: BENCH_BODIES (60,000) distinct bodies made before timing (bench/read-bodies.ts: minimum levels, list
  *   types, region prefixes present in the data, orders, page sizes, cursor pages a few pages deep with the hub's
  *   own cursors, three selections), taken in turn by every connection and on from round to round, so that no body
  *   reaches the hub twice while the run sends it fewer than there are (the run prints how many it made and sent).
@@ -27,7 +27,7 @@
  * miss is printed, never turned into a failing exit code.
  *
  * Environment: as bench/publish.ts, plus BENCH_DURATION (seconds per measurement, 10), BENCH_WARMUP (seconds, 2),
- * BENCH_ROUNDS (3), BENCH_BODIES (30000), BENCH_VARIED_ORDERS (the varied requests' orders, `FIELD:DIRECTION,…`; by
+ * BENCH_ROUNDS (3), BENCH_BODIES (60000), BENCH_VARIED_ORDERS (the varied requests' orders, `FIELD:DIRECTION,…`; by
  * default PUBLISHED_AT:DESC,PUBLISHED_AT:ASC,SEVERITY:DESC,AMOUNT:DESC).
  */
 import 'reflect-metadata';
@@ -62,7 +62,7 @@ import {
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const BODIES = Number(process.env.BENCH_BODIES ?? 30_000);
+const BODIES = Number(process.env.BENCH_BODIES ?? 60_000);
 const CONNECTIONS = [10, 50];
 const KINDS = ['fixed', 'varied'] as const;
 /** Issue 11: hub/baseline requests/s, varied p99, hub peak RSS. */
