@@ -82,12 +82,15 @@ export function riskEntryPageSql(
   const { expression } = ORDER[order.field];
   const after = page.after ? ` and ${keysetOf(order).after}` : '';
   const direction = order.direction === SortDirection.DESC ? 'desc' : 'asc';
+  // Written into the statement, not bound: with a bound LIMIT the prepared statement's generic plan does not know
+  // the page is small and may join every enterprise before sorting. One statement per page size (a few).
+  const limit = Math.trunc(page.first) + 1;
   return {
     sql: `select ${select}, (${expression})::text as "sortKey"
        from risk_entry r join unit u on u.id = r.publisher_unit_id${joins}
        where ${where}${after}
-       order by ${expression} ${direction}, r.id ${direction} limit ?`,
-    params: [...params, ...(page.after ?? []), page.first + 1],
+       order by ${expression} ${direction}, r.id ${direction} limit ${limit}`,
+    params: [...params, ...(page.after ?? [])],
   };
 }
 
