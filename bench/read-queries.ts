@@ -33,6 +33,8 @@ export interface PageArguments {
 }
 
 export interface Operation {
+  /** The query text (literal, so that the documents test reads it). */
+  text: string;
   fields: EntryField[];
   /** The arguments written into the query text; absent when they come as variables. */
   fixed?: PageArguments;
@@ -43,36 +45,48 @@ const HUB_GRAPHQL: EntryField[] = ['id', 'riskLevel', 'publisher', 'listType', '
 
 export const FIXED_OPERATION = 'NewestActiveHighRisk';
 
+const VARIABLES = '$filter: RiskEntryFilter, $orderBy: RiskEntryOrder, $first: Int, $after: String';
+const ARGUMENTS = 'filter: $filter, orderBy: $orderBy, first: $first, after: $after';
+const PAGE_INFO = 'pageInfo { hasNextPage endCursor }';
+
 export const OPERATIONS: Record<string, Operation> = {
   /** The fixed request: the 50 newest active entries of level ORANGE or higher. */
   [FIXED_OPERATION]: {
+    text: `query NewestActiveHighRisk { entries: riskEntries(filter: { minRiskLevel: ORANGE }, orderBy: { field: PUBLISHED_AT, direction: DESC }, first: 50) {
+      edges { node { id riskLevel publisher { code } listType amount publishedAt enterprise { name uscc } } } ${PAGE_INFO} } }`,
     fields: HUB_GRAPHQL,
     fixed: { filter: { minRiskLevel: 'ORANGE' }, orderBy: { field: 'PUBLISHED_AT', direction: 'DESC' }, first: 50 },
   },
   /** Varied arguments, three selections: a paging client's, a brief list's, a list-type watcher's. */
-  EntriesPage: { fields: HUB_GRAPHQL },
-  EntriesBrief: { fields: ['id', 'uscc', 'enterpriseName', 'riskLevel', 'publishedAt', 'enterprise'] },
-  EntriesByList: { fields: ['id', 'listType', 'amount', 'publisher', 'enterprise'] },
+  EntriesPage: {
+    text: `query EntriesPage(${VARIABLES}) { entries: riskEntries(${ARGUMENTS}) {
+      edges { node { id riskLevel publisher { code } listType amount publishedAt enterprise { name uscc } } } ${PAGE_INFO} } }`,
+    fields: HUB_GRAPHQL,
+  },
+  EntriesBrief: {
+    text: `query EntriesBrief(${VARIABLES}) { entries: riskEntries(${ARGUMENTS}) {
+      edges { node { id uscc enterpriseName riskLevel publishedAt enterprise { name uscc } } } ${PAGE_INFO} } }`,
+    fields: ['id', 'uscc', 'enterpriseName', 'riskLevel', 'publishedAt', 'enterprise'],
+  },
+  EntriesByList: {
+    text: `query EntriesByList(${VARIABLES}) { entries: riskEntries(${ARGUMENTS}) {
+      edges { node { id listType amount publisher { code } enterprise { name uscc } } } ${PAGE_INFO} } }`,
+    fields: ['id', 'listType', 'amount', 'publisher', 'enterprise'],
+  },
 };
 
 export const VARIED_OPERATIONS = Object.keys(OPERATIONS).filter((name) => !OPERATIONS[name].fixed);
 
-const VARIABLES = '$filter: RiskEntryFilter, $orderBy: RiskEntryOrder, $first: Int, $after: String';
-
-/** The GraphQL arguments of `args` written as literals (for the fixed request's text). */
-function literalArguments(args: PageArguments): string {
-  const filter = args.filter?.minRiskLevel ? `filter: { minRiskLevel: ${args.filter.minRiskLevel} }, ` : '';
-  const order = args.orderBy ? `orderBy: { field: ${args.orderBy.field}, direction: ${args.orderBy.direction} }, ` : '';
-  return `${filter}${order}first: ${args.first ?? 50}`;
+/** The query text of operation `name`; its selection is the operation's `fields`, in their order (checked at load). */
+export function queryText(name: string): string {
+  return OPERATIONS[name].text;
 }
 
-/** The query text of operation `name`. */
-export function queryText(name: string): string {
-  const { fields, fixed } = OPERATIONS[name];
-  const node = fields.map((field) => SELECTION[field]).join(' ');
-  const signature = fixed ? '' : `(${VARIABLES})`;
-  const args = fixed ? literalArguments(fixed) : 'filter: $filter, orderBy: $orderBy, first: $first, after: $after';
-  return `query ${name}${signature} { entries: riskEntries(${args}) { edges { node { ${node} } } pageInfo { hasNextPage endCursor } } }`;
+// The texts select exactly the fields the baseline answers, in the same order.
+for (const [name, operation] of Object.entries(OPERATIONS)) {
+  const selection = operation.fields.map((field) => SELECTION[field]).join(' ');
+  if (!operation.text.replace(/\s+/g, ' ').includes(`node { ${selection} }`))
+    throw new Error(`bench/read-queries.ts: ${name}'s text does not select its fields`);
 }
 
 /** The JSON body of one request of operation `name`. */
