@@ -52,6 +52,7 @@ const DECLINED: [string, Record<string, unknown>][] = [
   [`{ riskEntries { edges { node { uscc enterprise { riskEntryCount } } } } }`, {}],
   [`{ riskEntries(after: "bm90IGEgY3Vyc29y") { edges { node { uscc } } } }`, {}],
   [`{ riskEntries(first: 100000) { edges { node { uscc } } } }`, {}],
+  [`{ riskEntries(first: 2) { edges { a: node { uscc } b: node { riskLevel } } } }`, {}],
   [
     `query($a: String) { riskEntries(first: 2, after: $a) { pageInfo { hasPreviousPage startCursor } edges { node { uscc } } } }`,
     { a: Buffer.from(JSON.stringify(['2999-01-01 00:00:00+00', '00000000-0000-0000-0000-000000000000'])).toString('base64url') },

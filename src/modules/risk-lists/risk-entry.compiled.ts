@@ -1,7 +1,8 @@
 /**
  * `riskEntries` compiled to one statement (graphql/compiled-reads.ts): the page of the list's own query
- * (risk-entry.queries), each node built as JSON by PostgreSQL with the values the GraphQL types would serialise —
- * enum names for levels, decimals and dates as text, times in UTC with milliseconds — its publisher from the join
+ * (risk-entry.queries), each selected field one column holding the value the GraphQL type would serialise —
+ * enum names for levels, decimals and dates as text, times in UTC with milliseconds — the answer's objects made
+ * from the columns in the selection's order; its publisher from the join
  * the page already makes, its enterprise as the enterprise visibility rule shows it (access/visibility: the
  * registry's facts when public, personal data masked by the same rule, else the first row the caller may read),
  * and the cursors made by db/keyset as for every page. The invariant is the plugin's: the answer ordinary
@@ -92,53 +93,88 @@ const ENTERPRISE_KNOWN = new Set([...Object.keys(ENTERPRISE_FIELDS), ...Object.k
 
 const ORDER_DEFAULT: RiskEntryOrder = { field: RiskEntryOrderField.PUBLISHED_AT, direction: SortDirection.DESC };
 
-/** `json_build_object` of the selected fields (`__typename` as the type's name), values from `value`; null when one is unknown. */
-function jsonObject(fields: readonly Selected[], typeName: string, value: (field: Selected) => string | null): string | null {
-  const pairs: string[] = [];
-  for (const field of fields) {
-    const sql = field.name === '__typename' ? `'${typeName}'` : value(field);
-    if (sql === null) return null;
-    // Response keys are GraphQL names ([_A-Za-z][_0-9A-Za-z]*): safe as SQL literals.
-    pairs.push(`'${field.key}', ${sql}`);
+/** A value of an answer, taken from a row of the statement. */
+type Projector = (row: Record<string, unknown>) => unknown;
+
+/** The select list of one statement: each value a column "c<n>", its parameters in the order they appear. */
+class Columns {
+  readonly list: string[] = [];
+  readonly params: unknown[] = [];
+
+  add(sql: string, params: readonly unknown[] = []): Projector {
+    const name = `c${this.list.length}`;
+    this.list.push(`${sql} as "${name}"`);
+    this.params.push(...params);
+    return (row) => row[name];
   }
+}
+
+/** The object of the selected fields (`__typename` as the type's name), in their order; null when one is unknown. */
+function objectOf(fields: readonly Selected[], typeName: string, value: (field: Selected) => Projector | null): Projector | null {
+  const parts: [string, Projector][] = [];
+  for (const field of fields) {
+    const projector = field.name === '__typename' ? () => typeName : value(field);
+    if (!projector) return null;
+    parts.push([field.key, projector]);
+  }
+  return (row) => {
+    const object: Record<string, unknown> = {};
+    for (const [key, projector] of parts) object[key] = projector(row);
+    return object;
+  };
+}
+
+/** `json_build_object` of the selected fields, for the rare enterprise that is not public (built by PostgreSQL). */
+function jsonObject(fields: readonly Selected[], typeName: string, value: (field: Selected) => string): string {
+  // Response keys are GraphQL names ([_A-Za-z][_0-9A-Za-z]*): safe as SQL literals.
+  const pairs = fields.map((field) => `'${field.key}', ${field.name === '__typename' ? `'${typeName}'` : value(field)}`);
   return `json_build_object(${pairs.join(', ')})`;
 }
 
-/** The enterprise of entry `r` as the caller sees it, as JSON; null (declined) for fields it does not cover. */
-function enterpriseJson(principal: Principal, field: Selected, params: unknown[]): string | null {
+/**
+ * The enterprise of entry `r` as the caller sees it; null (declined) for fields it does not cover. A public one
+ * from columns of `e`; one that is not, as one JSON value PostgreSQL builds from the row the caller may read.
+ */
+function enterpriseOf(principal: Principal, field: Selected, columns: Columns): Projector | null {
   const fields = onlyKnown(field, ENTERPRISE_KNOWN);
   if (!fields) return null;
   const unmasked = can(principal, 'seePersonalData');
   if (unmasked && fields.some((selected) => selected.name in PERSONAL_DATA_COLUMNS)) return null;
-  const from = (way: 'registry' | 'mention' | 'entry') =>
+  const described = (way: 'mention' | 'entry') =>
     jsonObject(fields, 'Enterprise', (selected) => {
       if (selected.name === 'personalDataMasked') return String(!unmasked);
-      const personal = PERSONAL_DATA_COLUMNS[selected.name as keyof typeof PERSONAL_DATA_COLUMNS];
-      if (!personal) return ENTERPRISE_FIELDS[selected.name][way];
-      const [head, tail] = PERSONAL_DATA_MASKS[selected.name as keyof typeof PERSONAL_DATA_MASKS];
-      return way === 'registry' ? maskSql(personal, head, tail) : 'null';
-    })!;
-  const seen = seenMentionSql(principal, 'e', from('mention'));
-  params.push(...seen.params);
-  return `(case when e.public_since is not null then ${from('registry')} else coalesce(${seen.sql}, ${from('entry')}) end)`;
+      return selected.name in PERSONAL_DATA_COLUMNS ? 'null' : ENTERPRISE_FIELDS[selected.name][way];
+    });
+  const seen = seenMentionSql(principal, 'e', described('mention'));
+  const isPublic = columns.add('(e.public_since is not null)');
+  const mention = columns.add(`(case when e.public_since is null then coalesce(${seen.sql}, ${described('entry')}) end)`, seen.params);
+  const registry = objectOf(fields, 'Enterprise', (selected) => {
+    if (selected.name === 'personalDataMasked') return () => !unmasked;
+    const personal = PERSONAL_DATA_COLUMNS[selected.name as keyof typeof PERSONAL_DATA_COLUMNS];
+    if (!personal) return columns.add(ENTERPRISE_FIELDS[selected.name].registry);
+    const [head, tail] = PERSONAL_DATA_MASKS[selected.name as keyof typeof PERSONAL_DATA_MASKS];
+    return columns.add(maskSql(personal, head, tail));
+  })!;
+  return (row) => (isPublic(row) ? registry(row) : mention(row));
 }
 
-/** A node of the page as JSON over `risk_entry r join unit u` (+ `enterprise e`); null when declined. */
-function nodeJson(principal: Principal, field: Selected, params: unknown[]): { sql: string; enterprise: boolean } | null {
+/** A node of the page from the columns it adds over `risk_entry r join unit u` (+ `enterprise e`); null when declined. */
+function nodeOf(principal: Principal, field: Selected, columns: Columns): { node: Projector; enterprise: boolean } | null {
   let enterprise = false;
-  const sql = jsonObject(field.fields, 'RiskEntry', (selected) => {
+  const node = objectOf(field.fields, 'RiskEntry', (selected) => {
     if (selected.hasArguments) return null;
     if (selected.name === 'publisher') {
       const fields = onlyKnown(selected, new Set(Object.keys(UNIT_FIELDS)));
-      return fields && jsonObject(fields, 'Unit', (unit) => UNIT_FIELDS[unit.name] ?? null);
+      return fields && objectOf(fields, 'Unit', (unit) => columns.add(UNIT_FIELDS[unit.name]));
     }
     if (selected.name === 'enterprise') {
       enterprise = true;
-      return enterpriseJson(principal, selected, params);
+      return enterpriseOf(principal, selected, columns);
     }
-    return ENTRY_FIELDS[selected.name] ?? null;
+    const sql = ENTRY_FIELDS[selected.name];
+    return sql === undefined ? null : columns.add(sql);
   });
-  return sql === null ? null : { sql, enterprise };
+  return node && { node, enterprise };
 }
 
 /** What of the connection is selected: its node (under `edges` or not at all), and the other parts. */
@@ -156,8 +192,10 @@ function connectionParts(field: Selected): ConnectionSelection | null {
       if (parts.edges) return null;
       parts.edges = selected;
       for (const part of selected.fields) {
-        if (part.name === 'node') parts.node = part;
-        else if (part.name !== 'cursor' && part.name !== '__typename') return null;
+        if (part.name === 'node') {
+          if (parts.node) return null;
+          parts.node = part;
+        } else if (part.name !== 'cursor' && part.name !== '__typename') return null;
       }
     } else if (selected.name === 'pageInfo') {
       if (parts.pageInfo || !onlyKnown(selected, new Set(['hasNextPage', 'endCursor', 'hasPreviousPage', 'startCursor']))) return null;
@@ -183,14 +221,15 @@ export async function compileRiskEntries({ context, args, field }: CompileReques
   );
   if (page.after && parts.pageInfo?.fields.some((selected) => selected.name === 'hasPreviousPage')) return null;
 
-  const params: unknown[] = [];
-  const node = parts.node ? nodeJson(principal, parts.node, params) : { sql: 'null', enterprise: false };
+  const columns = new Columns();
+  const node = parts.node ? nodeOf(principal, parts.node, columns) : { node: () => null, enterprise: false };
   if (!node) return null;
   const joins = node.enterprise ? ' left join enterprise e on e.uscc = r.uscc' : '';
-  const select = riskEntryPageSql(principal, filter, order, page, `r.id, ${node.sql} as node`, joins);
-  const rows = await queryPrepared<{ id: string; node: unknown; sortKey: string }>(context.em, select.sql, [...params, ...select.params]).catch(
-    cursorRefused(page),
-  );
+  const select = riskEntryPageSql(principal, filter, order, page, ['r.id', ...columns.list].join(', '), joins);
+  const rows = await queryPrepared<Record<string, unknown> & { id: string; sortKey: string }>(context.em, select.sql, [
+    ...columns.params,
+    ...select.params,
+  ]).catch(cursorRefused(page));
   const shown = rows.slice(0, page.first);
   const cursors = shown.map((row) => encodeCursor([row.sortKey, row.id]));
 
@@ -199,7 +238,7 @@ export async function compileRiskEntries({ context, args, field }: CompileReques
   for (const selected of field.fields) {
     if (selected.name === '__typename') answer[selected.key] = 'RiskEntryConnection';
     else if (selected.name === 'totalCount') answer[selected.key] = total;
-    else if (selected.name === 'edges') answer[selected.key] = shown.map((row, i) => edge(selected, cursors[i], row.node));
+    else if (selected.name === 'edges') answer[selected.key] = shown.map((row, i) => edge(selected, cursors[i], node.node(row)));
     else answer[selected.key] = pageInfo(selected, { hasNextPage: rows.length > page.first, cursors });
   }
   return answer;

@@ -133,7 +133,10 @@ export function riskEntryFilterSql(principal: Principal, filter: RiskEntryFilter
     params.push(...values);
   };
   const status = filter.status ?? EntryStatusFilter.ACTIVE;
-  if (status !== EntryStatusFilter.ALL) add('r.status = ?', status);
+  // Written into the statement, not bound: a prepared statement's generic plan can use the partial index of the
+  // active entries (risk_entry_newest_active) only when it sees the status.
+  if (status === EntryStatusFilter.ACTIVE) add(`r.status = 'ACTIVE'`);
+  if (status === EntryStatusFilter.WITHDRAWN) add(`r.status = 'WITHDRAWN'`);
   if (filter.listTypes?.length) add('r.list_type = any(?::text[])', pgArray(filter.listTypes));
   if (filter.publishers?.length) add('u.code = any(?::text[])', pgArray(filter.publishers.map((code) => code.trim().toUpperCase())));
   if (filter.publisherKinds?.length) add('u.kind = any(?::text[])', pgArray(filter.publisherKinds));
