@@ -19,6 +19,8 @@ describe('settings', () => {
     });
     expect(config.bodyLimit).toBe(64 * 1024 * 1024);
     expect(config.credentialCacheMs).toBe(1000);
+    expect(config.compiledReads).toBe(true);
+    expect(loadConfig({ COMPILED_READS: 'false' }).compiledReads).toBe(false);
     expect(config.retiredSettings).toEqual([]);
   });
 
@@ -166,6 +168,7 @@ describe('settings', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ MAX_PAGE_SIZE: '0' }, 'MAX_PAGE_SIZE'],
     [{ CREDENTIAL_CACHE_MS: 'soon' }, 'CREDENTIAL_CACHE_MS'],
+    [{ COMPILED_READS: 'sometimes' }, 'COMPILED_READS'],
     [{ HUB_TIMEZONE: 'Mars/Olympus' }, 'HUB_TIMEZONE'],
     // An abbreviation: China's to some, Chicago's to others.
     [{ HUB_TIMEZONE: 'CST' }, 'HUB_TIMEZONE'],

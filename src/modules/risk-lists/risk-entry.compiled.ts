@@ -9,7 +9,6 @@
  * execution gives, or null (declined). Declined here: any field not in the tables below, `history`, an
  * enterprise's own lists, unmasked personal data (it is audited by execution), `hasPreviousPage` after a cursor.
  */
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize, can } from '../../access/policies';
 import type { Principal } from '../../access/principal';
 import { maskSql, PERSONAL_DATA_MASKS, seenMentionSql } from '../../access/visibility';
@@ -18,7 +17,7 @@ import { apiTime, queryPrepared } from '../../db/sql';
 import { onlyKnown, type CompileRequest, type Selected } from '../../graphql/compiled-reads';
 import { RiskLevel } from '../../risk-level';
 import {
-  riskEntryCountSql,
+  countRiskEntries,
   riskEntryCursorShape,
   riskEntryPageSql,
   RiskEntryOrderField,
@@ -233,7 +232,7 @@ export async function compileRiskEntries({ context, args, field }: CompileReques
   const shown = rows.slice(0, page.first);
   const cursors = shown.map((row) => encodeCursor([row.sortKey, row.id]));
 
-  const total = parts.totalCount ? await countOf(context.em, principal, filter) : undefined;
+  const total = parts.totalCount ? await countRiskEntries(context.em, principal, filter) : undefined;
   const answer: Record<string, unknown> = {};
   for (const selected of field.fields) {
     if (selected.name === '__typename') answer[selected.key] = 'RiskEntryConnection';
@@ -242,12 +241,6 @@ export async function compileRiskEntries({ context, args, field }: CompileReques
     else answer[selected.key] = pageInfo(selected, { hasNextPage: rows.length > page.first, cursors });
   }
   return answer;
-}
-
-async function countOf(em: EntityManager, principal: Principal, filter: RiskEntryFilter): Promise<number> {
-  const count = riskEntryCountSql(principal, filter);
-  const [counted] = await queryPrepared<{ n: string }>(em, count.sql, count.params);
-  return Number(counted.n);
 }
 
 /** PageInfo of a page read forwards from its start (hasPreviousPage after a cursor is declined above). */

@@ -6,7 +6,8 @@
 import type { Principal } from '../../access/principal';
 import type { UnitKind } from '../../access/unit-kind';
 import { visibleSql } from '../../access/visibility';
-import { pgArray } from '../../db/sql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { pgArray, queryPrepared } from '../../db/sql';
 import { anyRowSql, keysetConditions, SortDirection, type CursorPart, type CursorShape, type PageRequest } from '../../db/keyset';
 import { parseLocalDate } from '../../calendar-date';
 import { parseRegionPrefix } from '../../region';
@@ -114,10 +115,12 @@ export function riskEntryAnyBeforeSql(
   };
 }
 
-/** How many entries the filter selects for the caller (totalCount). */
-export function riskEntryCountSql(principal: Principal, filter: RiskEntryFilter): { sql: string; params: unknown[] } {
+/** How many entries the filter selects for the caller (totalCount), on the request's connection. */
+export async function countRiskEntries(em: EntityManager, principal: Principal, filter: RiskEntryFilter): Promise<number> {
   const { where, params } = riskEntryFilterSql(principal, filter);
-  return { sql: `select count(*) as n from risk_entry r join unit u on u.id = r.publisher_unit_id where ${where}`, params };
+  const sql = `select count(*) as n from risk_entry r join unit u on u.id = r.publisher_unit_id where ${where}`;
+  const [counted] = await queryPrepared<{ n: string }>(em, sql, params);
+  return Number(counted.n);
 }
 
 /**

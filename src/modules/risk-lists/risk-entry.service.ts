@@ -13,7 +13,7 @@ import { badInput, conflict, forbidden, notFound } from '../../errors';
 import { cursorRefused, toPage, type Page, type PageRequest } from '../../db/keyset';
 import { countsIn, groupRows } from '../../graphql/list-size';
 import { isUuid, requiredText } from '../../input';
-import { riskEntryAnyBeforeSql, riskEntryCountSql, riskEntryPageSql, type RiskEntryFilter, type RiskEntryOrder } from './risk-entry.queries';
+import { countRiskEntries, riskEntryAnyBeforeSql, riskEntryPageSql, type RiskEntryFilter, type RiskEntryOrder } from './risk-entry.queries';
 import { entryVersionKey, RISK_ENTRY_COLUMNS, riskEntryChangesSql, riskEntryRow, type RiskEntryRow } from './risk-entry.sql';
 
 export interface RiskEntryVersionRow {
@@ -44,11 +44,7 @@ export class RiskEntryService {
       rows,
       page,
       (row) => [row.sortKey, row.id],
-      async () => {
-        const count = riskEntryCountSql(principal, filter);
-        const [counted] = await queryPrepared<{ n: string }>(this.em, count.sql, count.params);
-        return Number(counted.n);
-      },
+      () => countRiskEntries(this.em, principal, filter),
       async (key) => {
         const before = riskEntryAnyBeforeSql(principal, filter, order, key);
         return (await queryPrepared<{ found: boolean }>(this.em, before.sql, before.params))[0].found;
